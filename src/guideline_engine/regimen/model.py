@@ -87,9 +87,12 @@ class DurationKind(str, Enum):
 
 @dataclass(frozen=True)
 class LabValue:
-    """A laboratory value exactly as reported, with the clinician's classification if any."""
+    """A laboratory value exactly as reported, with the clinician's classification if any.
 
-    value: float
+    ``value`` is None when only a description was given (e.g. "borderline B12").
+    """
+
+    value: float | None
     unit: str
     status: LabStatus | None = None
 

@@ -1,0 +1,86 @@
+# One Makefile for the project. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/dev.lock
+MODEL := models/b12.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR):$(CURDIR)/src
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+# Everything the trained model depends on. Rasa's own fingerprint does not see the vocabularies
+# read by the custom component, so they are listed here too (and in its fingerprint_addon).
+TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_engine/vocab \
+	src/guideline_engine/extraction src/guideline_engine/triage \
+	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
+
+.PHONY: help install run train test lint typecheck unit validate kb-validate kb-rehash \
+	rasa-validate rasa-test e2e eval lock clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/.installed: $(LOCK)
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Rasa 3.6 declares Python <3.11; the lock pins versions that have 3.11 wheels.
+	$(BIN)/pip install --quiet --no-deps --ignore-requires-python -r $(LOCK)
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv from the committed lock (no manual step)
+
+$(MODEL): $(BIN)/.installed $(TRAIN_DEPS)
+	$(BIN)/rasa train --fixed-model-name b12 --out models --quiet
+	touch $@
+
+train: $(MODEL) ## Train the model only if config, domain, data or vocabularies changed
+
+run: install train ## Install what is missing, train if stale, start action + Rasa servers
+	scripts/run.sh
+
+lint: install ## ruff on all Python code
+	$(BIN)/ruff check src actions components channels tests scripts
+
+typecheck: install ## mypy (strict) on the engine
+	$(BIN)/mypy
+
+unit: install ## Unit tests (engine, actions, components) without servers
+	$(BIN)/pytest -m "not e2e" -q
+
+kb-validate: install ## Validate the curated knowledge base
+	$(BIN)/python -m guideline_engine.knowledge validate
+
+kb-rehash: install ## Refresh content hashes of non-approved snippets after editing
+	$(BIN)/python -m guideline_engine.knowledge rehash
+
+rasa-validate: install ## rasa data validate (domain, NLU data, rules)
+	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+
+rasa-test: train ## Test stories with --fail-on-prediction-errors
+	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors \
+		--out results/core --no-plot
+
+e2e: train ## End-to-end tests against real servers over REST
+	$(BIN)/pytest -m e2e -q
+
+validate: kb-validate rasa-validate ## All data validation
+
+test: lint typecheck kb-validate unit rasa-validate rasa-test e2e ## Everything CI runs
+
+eval: train ## Print NLU intent F1, extraction P/R/F1 and follow-up retrieval figures (held out)
+	$(BIN)/rasa test nlu --nlu tests/nlu/held_out.yml --model $(MODEL) --out results/nlu --no-plot
+	$(BIN)/python scripts/print_nlu_report.py results/nlu
+	$(BIN)/python scripts/eval_extraction.py
+	$(BIN)/python scripts/eval_retrieval.py
+
+lock: ## Recompile the lock (needs network to PyPI; see README)
+	$(PYTHON) -m pip install --quiet uv==0.13.8
+	$(PYTHON) -m uv pip compile --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
+		requirements/dev.in --override requirements/overrides.txt -o $(LOCK)
+
+clean: ## Remove trained models, caches and results
+	rm -rf models results .rasa .pytest_cache .mypy_cache .ruff_cache

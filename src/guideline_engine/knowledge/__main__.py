@@ -1,0 +1,5 @@
+"""Entry point for ``python -m guideline_engine.knowledge``."""
+
+from guideline_engine.knowledge.cli import main
+
+raise SystemExit(main())

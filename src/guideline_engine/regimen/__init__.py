@@ -1,0 +1,46 @@
+"""Regimen engine: typed facts in, a cited plan (or a typed reason why there is none) out."""
+
+from guideline_engine.regimen.b12 import ALL_SNIPPET_IDS, build_plan
+from guideline_engine.regimen.model import (
+    Cause,
+    ContentUnavailable,
+    Drug,
+    Duration,
+    DurationKind,
+    Facts,
+    Formulary,
+    Frequency,
+    InvalidFacts,
+    LabStatus,
+    LabValue,
+    MissingFacts,
+    Plan,
+    PlanLine,
+    PlanResult,
+    Route,
+    Step,
+    Tri,
+)
+
+__all__ = [
+    "ALL_SNIPPET_IDS",
+    "Cause",
+    "ContentUnavailable",
+    "Drug",
+    "Duration",
+    "DurationKind",
+    "Facts",
+    "Formulary",
+    "Frequency",
+    "InvalidFacts",
+    "LabStatus",
+    "LabValue",
+    "MissingFacts",
+    "Plan",
+    "PlanLine",
+    "PlanResult",
+    "Route",
+    "Step",
+    "Tri",
+    "build_plan",
+]

@@ -1,0 +1,318 @@
+"""BM25 retrieval over curated snippets, answering only when the guideline covers the question.
+
+A question is answered when all of these hold:
+
+1. it does not mention a subject listed as not covered by the source (``policy.yml``);
+2. at least one of its terms that is not a generic topic word ("b12", "deficiency",
+   "treatment") matches a snippet; a question made only of generic words is answered
+   with the policy's ``generic_fallback`` snippet, if any;
+3. the best such snippet scores at least ``policy.min_score``.
+
+Otherwise the result is a :class:`NoAnswer` saying why, so the bot can state honestly
+that the guideline does not cover the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeAlias
+
+from rank_bm25 import BM25Plus  # type: ignore[import-untyped]
+
+from guideline_engine.retrieval.policy import AnswerPolicy, default_policy
+from guideline_engine.retrieval.synonyms import Synonyms
+from guideline_engine.retrieval.text import Analyzer
+
+BM25_K1 = 1.2
+"""Term-frequency saturation. Snippets are short, so repeats matter little."""
+
+BM25_B = 0.75
+"""Document-length normalisation."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A unit of retrieval: one curated snippet's searchable text.
+
+    Attributes:
+        id: Snippet id returned in hits.
+        text: Searchable text (clinician and patient wording, section words).
+        keywords: Extra curated phrases; each is analysed on its own, so a phrase never
+            runs into the next one.
+    """
+
+    id: str
+    text: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved snippet.
+
+    Attributes:
+        id: Snippet id.
+        score: BM25 score for the question.
+        matched_terms: Question terms found in the snippet, in question order.
+    """
+
+    id: str
+    score: float
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The guideline covers the question; ``hits`` are best first and never empty."""
+
+    hits: tuple[Hit, ...]
+
+    @property
+    def best(self) -> Hit:
+        """The top-ranked hit."""
+        return self.hits[0]
+
+
+class NoAnswerReason(str, Enum):
+    """Why a question was not answered."""
+
+    EMPTY_QUESTION = "empty_question"
+    """Nothing searchable was left after removing stop words."""
+
+    NOT_COVERED = "not_covered"
+    """The question mentions a subject the source does not address."""
+
+    NO_CONTENT_MATCH = "no_content_match"
+    """No snippet matches any question term beyond generic topic words."""
+
+    LOW_SCORE = "low_score"
+    """The best snippet matches too weakly."""
+
+
+@dataclass(frozen=True)
+class NoAnswer:
+    """The guideline does not (clearly) cover the question.
+
+    Attributes:
+        reason: Why there is no answer.
+        best_score: Score of the best snippet anyway (0.0 if nothing matched); for logs
+            and calibration, never for showing the snippet.
+        topic: The not-covered subject, when ``reason`` is ``NOT_COVERED``.
+    """
+
+    reason: NoAnswerReason
+    best_score: float
+    topic: str | None = None
+
+
+RetrievalResult: TypeAlias = Answer | NoAnswer
+"""What :meth:`Retriever.search` returns."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    generic: frozenset[str]
+    topics: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+
+
+def _contains(terms: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+def _dedupe(terms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(terms))
+
+
+class Retriever:
+    """Ranks snippets for a question with BM25 and decides whether to answer.
+
+    Build once with :meth:`build` and reuse: building analyses every document, searching
+    only analyses the question.
+    """
+
+    __slots__ = (
+        "_analyzer",
+        "_bm25",
+        "_compiled",
+        "_doc_sets",
+        "_doc_terms",
+        "_ids",
+        "_policy",
+        "_query_analyzer",
+    )
+
+    def __init__(
+        self,
+        *,
+        ids: tuple[str, ...],
+        doc_terms: tuple[tuple[str, ...], ...],
+        analyzer: Analyzer,
+        policy: AnswerPolicy,
+    ) -> None:
+        """Use :meth:`build`; this constructor expects already analysed documents."""
+        self._ids = ids
+        self._doc_terms = doc_terms
+        self._doc_sets = tuple(frozenset(t) for t in doc_terms)
+        self._analyzer = analyzer
+        self._policy = policy
+        # rank_bm25's BM25Plus adds ``delta * idf`` to every document, matching or not, so
+        # delta would only shift all scores; delta=0 keeps scores absolute (0 = no match)
+        # while keeping BM25Plus's always-positive idf, log((N + 1) / df).
+        self._bm25 = BM25Plus([list(t) for t in doc_terms], k1=BM25_K1, b=BM25_B, delta=0)
+        self._compiled = self._compile(policy)
+        vocabulary = set(analyzer.known_stems)
+        vocabulary.update(s for t in doc_terms for s in t)
+        for phrase in self._policy_phrases(policy):
+            vocabulary.update(analyzer.base_stems(phrase))
+        self._query_analyzer = analyzer.with_vocabulary(vocabulary)
+
+    @classmethod
+    def build(
+        cls,
+        documents: Sequence[Document],
+        synonyms: Synonyms,
+        *,
+        policy: AnswerPolicy | None = None,
+    ) -> Retriever:
+        """Analyse and index ``documents``.
+
+        Args:
+            documents: The snippets to search; ids must be unique.
+            synonyms: Vocabulary used for documents and questions alike.
+            policy: Answer policy; ``None`` means the packaged ``policy.yml``.
+
+        Raises:
+            ValueError: On no documents, a duplicate id, a document with no searchable
+                term, or a not-covered term that occurs in a document (the source does
+                cover it, so the policy is wrong).
+        """
+        if not documents:
+            raise ValueError("cannot build a retriever over no documents")
+        analyzer = Analyzer(synonyms)
+        ids: list[str] = []
+        all_terms: list[tuple[str, ...]] = []
+        for doc in documents:
+            if doc.id in ids:
+                raise ValueError(f"duplicate document id {doc.id!r}")
+            terms = analyzer.terms(doc.text)
+            for keyword in doc.keywords:
+                terms += analyzer.terms(keyword)
+            if not terms:
+                raise ValueError(f"document {doc.id!r} has no searchable terms")
+            ids.append(doc.id)
+            all_terms.append(terms)
+        return cls(
+            ids=tuple(ids),
+            doc_terms=tuple(all_terms),
+            analyzer=analyzer,
+            policy=default_policy() if policy is None else policy,
+        )
+
+    def with_policy(self, policy: AnswerPolicy) -> Retriever:
+        """Return a retriever over the same index with another policy (for calibration)."""
+        return Retriever(
+            ids=self._ids, doc_terms=self._doc_terms, analyzer=self._analyzer, policy=policy
+        )
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Ids of the indexed documents, in build order."""
+        return self._ids
+
+    @property
+    def policy(self) -> AnswerPolicy:
+        """The answer policy in force."""
+        return self._policy
+
+    @staticmethod
+    def _policy_phrases(policy: AnswerPolicy) -> tuple[str, ...]:
+        return policy.generic_terms + tuple(t for topic in policy.not_covered for t in topic.terms)
+
+    def _compile(self, policy: AnswerPolicy) -> _Compiled:
+        generic: set[str] = set()
+        for word in policy.generic_terms:
+            terms = self._analyzer.terms(word)
+            if not terms:
+                raise ValueError(f"generic term {word!r} is a stop word or folds to nothing")
+            generic.update(terms)
+        topics: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+        for topic in policy.not_covered:
+            phrases: list[tuple[str, ...]] = []
+            for word in topic.terms:
+                phrase = self._analyzer.terms(word)
+                if not phrase:
+                    raise ValueError(
+                        f"not-covered term {word!r} ({topic.topic}) folds to nothing"
+                    )
+                for doc_id, terms in zip(self._ids, self._doc_terms, strict=True):
+                    if _contains(terms, phrase):
+                        raise ValueError(
+                            f"not-covered term {word!r} ({topic.topic}) occurs in snippet "
+                            f"{doc_id!r}: the guideline covers it, so remove it from the policy"
+                        )
+                phrases.append(phrase)
+            topics.append((topic.topic, tuple(phrases)))
+        return _Compiled(generic=frozenset(generic), topics=tuple(topics))
+
+    def analyze(self, question: str) -> tuple[str, ...]:
+        """Return the distinct index terms of ``question``, as used by :meth:`search`."""
+        return _dedupe(self._query_analyzer.terms(question))
+
+    def _hit(self, index: int, score: float, terms: Sequence[str]) -> Hit:
+        doc = self._doc_sets[index]
+        return Hit(
+            id=self._ids[index],
+            score=round(score, 4),
+            matched_terms=tuple(t for t in terms if t in doc),
+        )
+
+    def search(self, question: str, *, limit: int = 3) -> RetrievalResult:
+        """Find the snippets that answer ``question``, or say why none does.
+
+        Args:
+            question: Free-text follow-up question, in any of the supported spellings.
+            limit: Maximum number of hits in an :class:`Answer`.
+
+        Returns:
+            An :class:`Answer` whose hits all pass the policy (best first), or a
+            :class:`NoAnswer` with the reason.
+
+        Raises:
+            ValueError: If ``limit`` is less than 1.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        terms = self.analyze(question)
+        if not terms:
+            return NoAnswer(NoAnswerReason.EMPTY_QUESTION, 0.0)
+        scores = [float(s) for s in self._bm25.get_scores(list(terms))]
+        best_any = max(scores)
+        for topic, phrases in self._compiled.topics:
+            if any(_contains(terms, p) for p in phrases):
+                return NoAnswer(NoAnswerReason.NOT_COVERED, round(best_any, 4), topic=topic)
+        generic = self._compiled.generic
+        content = [t for t in terms if t not in generic]
+        if not content:
+            fallback = self._policy.generic_fallback
+            if fallback is not None and fallback in self._ids:
+                index = self._ids.index(fallback)
+                return Answer((self._hit(index, scores[index], terms),))
+            return NoAnswer(NoAnswerReason.NO_CONTENT_MATCH, round(best_any, 4))
+        ranked = sorted(
+            (i for i, doc in enumerate(self._doc_sets) if any(t in doc for t in content)),
+            key=lambda i: -scores[i],
+        )
+        if not ranked:
+            return NoAnswer(NoAnswerReason.NO_CONTENT_MATCH, round(best_any, 4))
+        best = scores[ranked[0]]
+        if best < self._policy.min_score:
+            return NoAnswer(NoAnswerReason.LOW_SCORE, round(best, 4))
+        hits = tuple(
+            self._hit(i, scores[i], terms)
+            for i in ranked[:limit]
+            if scores[i] >= self._policy.min_score
+        )
+        return Answer(hits)

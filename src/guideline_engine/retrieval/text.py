@@ -1,0 +1,294 @@
+"""Text analysis shared by documents and questions.
+
+One :class:`Analyzer` turns text into index terms in this order:
+
+1. character folding: micro sign to ``u``, accents removed (NFKD), curly quotes made plain;
+2. case-sensitive abbreviations (``IM``, ``US``) expanded, then everything lower-cased;
+3. contractions expanded ("I'm" to "i am", "shouldn't" to "should not");
+4. tokens split (``b12`` stays one token, ``1000ug`` becomes ``1000`` and ``ug``);
+5. UK spelling folded to US (whole words, then fragments such as ``aem`` to ``em``);
+6. light suffix stripping (:func:`stem`);
+7. for questions only, optional typo correction against the known vocabulary;
+8. synonym words and phrases replaced by their group's canonical term (longest first);
+9. stop words dropped.
+
+Documents and questions go through the same steps, so any folding applies to both sides.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from guideline_engine.retrieval.synonyms import Synonyms
+
+_CHAR_MAP = str.maketrans(
+    {
+        "µ": "u",  # micro sign
+        "μ": "u",  # Greek mu
+        "×": " x ",
+        "’": "'",
+        "‘": "'",
+        "`": "'",
+        "–": "-",
+        "—": "-",
+    }
+)
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("can't", "can not"),
+    ("won't", "will not"),
+    ("n't", " not"),
+    ("'m", " am"),
+    ("'re", " are"),
+    ("'ve", " have"),
+    ("'ll", " will"),
+    ("'d", " would"),
+    ("'s", ""),
+)
+_TOKEN = re.compile(r"[a-z]+[0-9]+|[0-9]+(?:\.[0-9]+)?|[a-z]+")
+_VOWEL = re.compile(r"[aeiouy]")
+
+# Suffix rules: (suffix, replacement, minimum length of what is left).
+_INFLECTIONAL: tuple[tuple[str, str, int], ...] = (
+    ("sses", "ss", 2),
+    ("ies", "y", 2),
+    ("ied", "y", 2),
+    ("ss", "ss", 0),
+    ("us", "us", 0),
+    ("is", "is", 0),
+    ("s", "", 3),
+    ("eed", "eed", 0),
+    ("ed", "", 3),
+    ("ing", "", 3),
+    ("ly", "", 4),
+)
+_DERIVATIONAL: tuple[tuple[str, str, int], ...] = (
+    ("ization", "", 3),
+    ("ation", "", 4),
+    ("ction", "ct", 2),
+    ("ical", "ic", 3),
+    ("ment", "", 4),
+    ("ness", "", 3),
+    ("ist", "", 5),
+    ("ogy", "og", 4),
+    ("ize", "", 4),
+    ("iz", "", 4),
+    ("ic", "", 6),
+)
+_KEEP_DOUBLE = frozenset("lsz")
+
+TYPO_CUTOFF = 0.84
+"""Minimum :class:`difflib.SequenceMatcher` ratio for a typo correction."""
+
+TYPO_MIN_LENGTH = 5
+"""Words shorter than this are never corrected (too many near neighbours)."""
+
+_CACHE_LIMIT = 4096
+
+
+def fold_characters(text: str) -> str:
+    """Map look-alike characters to ASCII and strip accents (case is kept).
+
+    >>> fold_characters("1000 µg café")
+    '1000 ug cafe'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_CHAR_MAP))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def expand_contractions(text: str) -> str:
+    """Expand English contractions in lower-case text ("i'm" becomes "i am")."""
+    for short, long in _CONTRACTIONS:
+        text = text.replace(short, long)
+    return text.replace("'", "")
+
+
+def _strip(word: str, rules: tuple[tuple[str, str, int], ...]) -> str:
+    for suffix, replacement, min_stem in rules:
+        if word.endswith(suffix):
+            stem = word[: len(word) - len(suffix)]
+            if len(stem) >= min_stem and (min_stem == 0 or _VOWEL.search(stem)):
+                return stem + replacement
+            return word
+    return word
+
+
+def stem(word: str) -> str:
+    """Strip common English suffixes so inflected forms share one term.
+
+    A deliberately small, predictable stripper: plurals, ``-ed``, ``-ing``, ``-ly``, then
+    one or two derivational suffixes, then a final ``e``. Words with digits and short
+    words are returned unchanged.
+
+    >>> [stem(w) for w in ("injections", "injected", "treatment", "tingling", "tingle")]
+    ['inject', 'inject', 'treat', 'tingl', 'tingl']
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    out = _strip(word, _INFLECTIONAL)
+    if out != word and len(out) > 2 and out[-1] == out[-2] and out[-1] not in _KEEP_DOUBLE:
+        out = out[:-1]  # "getting" -> "gett" -> "get"
+    for _ in range(2):
+        shorter = _strip(out, _DERIVATIONAL)
+        if shorter == out:
+            break
+        out = shorter
+    if len(out) > 4 and out.endswith("e"):
+        out = out[:-1]
+    return out
+
+
+class Analyzer:
+    """Turns text into index terms using a :class:`Synonyms` vocabulary.
+
+    Build one per vocabulary and reuse it; it caches typo corrections.
+    """
+
+    __slots__ = (
+        "_abbreviations",
+        "_corrections",
+        "_fragments",
+        "_max_phrase",
+        "_phrases",
+        "_stop",
+        "_vocabulary",
+        "_vocabulary_list",
+        "_words",
+        "synonyms",
+    )
+
+    def __init__(self, synonyms: Synonyms, *, vocabulary: Iterable[str] | None = None) -> None:
+        """Prepare the analyzer.
+
+        Args:
+            synonyms: The curated vocabulary.
+            vocabulary: Known stems; when given, unknown question words of at least
+                :data:`TYPO_MIN_LENGTH` letters are corrected to the closest known stem.
+
+        Raises:
+            ValueError: If two synonym groups claim the same word or phrase after
+                folding, or a synonym term folds to nothing.
+        """
+        self.synonyms = synonyms
+        self._words: Mapping[str, str] = MappingProxyType(dict(synonyms.spelling_words))
+        self._fragments = synonyms.spelling_fragments
+        self._abbreviations = tuple(
+            (re.compile(rf"\b{re.escape(short)}\b"), f" {long} ")
+            for short, long in synonyms.abbreviations
+        )
+        self._stop = frozenset(synonyms.stop_words)
+        phrases: dict[tuple[str, ...], str] = {}
+        for group in synonyms.groups:
+            for term in group.terms:
+                key = tuple(s for _, s in self.tokens(term))
+                if not key:
+                    raise ValueError(
+                        f"synonym term {term!r} of group {group.canonical!r} folds to nothing"
+                    )
+                other = phrases.get(key)
+                if other is not None and other != group.canonical:
+                    raise ValueError(
+                        f"synonym term {term!r} of group {group.canonical!r} folds to "
+                        f"{' '.join(key)!r}, already claimed by group {other!r}"
+                    )
+                phrases[key] = group.canonical
+        self._phrases: Mapping[tuple[str, ...], str] = MappingProxyType(phrases)
+        self._max_phrase = max((len(k) for k in phrases), default=1)
+        known = frozenset(vocabulary) if vocabulary is not None else frozenset()
+        self._vocabulary = known
+        self._vocabulary_list = sorted(known)
+        self._corrections: dict[str, str] = {}
+
+    def with_vocabulary(self, vocabulary: Iterable[str]) -> Analyzer:
+        """Return an analyzer with the same synonyms that corrects typos to ``vocabulary``."""
+        return Analyzer(self.synonyms, vocabulary=vocabulary)
+
+    def spell(self, word: str) -> str:
+        """Fold one lower-case word from UK to US spelling."""
+        word = self._words.get(word, word)
+        for uk, us in self._fragments:
+            if uk in word:
+                word = word.replace(uk, us)
+        return word
+
+    def tokens(self, text: str) -> list[tuple[str, str]]:
+        """Split text into ``(word, stem)`` pairs after folding, before synonyms.
+
+        ``word`` is the spelling-folded surface form (used for stop words), ``stem`` the
+        output of :func:`stem`.
+        """
+        text = fold_characters(text)
+        for pattern, replacement in self._abbreviations:
+            text = pattern.sub(replacement, text)
+        text = expand_contractions(text.casefold())
+        out: list[tuple[str, str]] = []
+        for raw in _TOKEN.findall(text):
+            word = self.spell(raw)
+            out.append((word, stem(word)))
+        return out
+
+    def base_stems(self, text: str) -> frozenset[str]:
+        """Return every stem of ``text`` (stop words included, no synonyms applied)."""
+        return frozenset(s for _, s in self.tokens(text))
+
+    @property
+    def known_stems(self) -> frozenset[str]:
+        """Stems of synonym terms and stop words: always known, never typo-corrected."""
+        stems = {s for key in self._phrases for s in key}
+        stems.update(stem(w) for w in self._stop)
+        stems.update(self._stop)
+        return frozenset(stems)
+
+    def is_stop_word(self, word: str) -> bool:
+        """Return True if the (folded) word is a stop word."""
+        return word in self._stop
+
+    def _correct(self, word: str, stemmed: str) -> str:
+        if (
+            not self._vocabulary
+            or stemmed in self._vocabulary
+            or word in self._stop
+            or len(stemmed) < TYPO_MIN_LENGTH
+            or not stemmed.isalpha()
+        ):
+            return stemmed
+        cached = self._corrections.get(stemmed)
+        if cached is None:
+            close = difflib.get_close_matches(
+                stemmed, self._vocabulary_list, n=1, cutoff=TYPO_CUTOFF
+            )
+            cached = close[0] if close else stemmed
+            if len(self._corrections) < _CACHE_LIMIT:
+                self._corrections[stemmed] = cached
+        return cached
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """Return the index terms of ``text`` in order (duplicates kept).
+
+        A synonym matched as a single word yields its canonical term followed by the word's
+        own stem, so specific words (``cyanocobalamin``) still count beside their group
+        (``b12``); a matched phrase yields only the canonical term.
+        """
+        pairs = [(w, self._correct(w, s)) for w, s in self.tokens(text)]
+        stems = [s for _, s in pairs]
+        out: list[str] = []
+        i = 0
+        while i < len(pairs):
+            for length in range(min(self._max_phrase, len(pairs) - i), 0, -1):
+                canonical = self._phrases.get(tuple(stems[i : i + length]))
+                if canonical is not None:
+                    out.append(canonical)
+                    word, own = pairs[i]
+                    if length == 1 and own != canonical and word not in self._stop:
+                        out.append(own)
+                    i += length
+                    break
+            else:
+                word, own = pairs[i]
+                if word not in self._stop and own not in self._stop:
+                    out.append(own)
+                i += 1
+        return tuple(out)
