@@ -259,7 +259,8 @@ def iter_content_files(root: Traversable) -> Iterator[ContentFile]:
     yield from sorted(found, key=lambda f: f.relpath)
 
 
-def _read_yaml(content: ContentFile, sink: list[Problem]) -> Any:
+def _read_yaml(content: ContentFile, sink: list[Problem]) -> tuple[bool, Any]:
+    """Parse one file; return ``(False, None)`` after recording a problem if it cannot be read."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -267,13 +268,13 @@ def _read_yaml(content: ContentFile, sink: list[Problem]) -> Any:
         text = content.entry.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         sink.append(Problem(content.relpath, FILE_RECORD, "(file)", f"cannot read file: {exc}"))
-        return None
+        return False, None
     try:
-        return YAML(typ="safe", pure=True).load(text)
+        return True, YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
         detail = " ".join(str(exc).split())
         sink.append(Problem(content.relpath, FILE_RECORD, "(yaml)", f"invalid YAML: {detail}"))
-        return None
+        return False, None
 
 
 # ----------------------------------------------------------------------------- scanning
@@ -281,8 +282,13 @@ def _read_yaml(content: ContentFile, sink: list[Problem]) -> Any:
 
 @dataclass
 class _Seen:
-    """First file each id was defined in, per record kind (ids are unique per kind)."""
+    """First file each id was defined in, per record kind.
 
+    Document, reference and snippet ids share one namespace (``ids``: id -> kind, file);
+    citation numbers are unique per document.
+    """
+
+    ids: dict[str, tuple[str, str]] = field(default_factory=dict)
     documents: dict[str, str] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)
     citations: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -352,6 +358,19 @@ class _Scanner:
         seen[key] = ctx.file
         return True
 
+    def _claim_id(self, ctx: _Ctx, kind: str, value: str, seen: dict[str, str]) -> None:
+        if not self._claim(ctx, seen, value, f"{kind} id", "id"):
+            return
+        other = self.seen.ids.get(value)
+        if other is None:
+            self.seen.ids[value] = (kind, ctx.file)
+            return
+        ctx.error(
+            "id",
+            f"id already used by a {other[0]} (in {other[1]}); ids must be unique across "
+            "documents, references and snippets",
+        )
+
     # -- documents --------------------------------------------------------------------
 
     def _document(self, relpath: str, topic: str, index: int, item: Any) -> None:
@@ -362,7 +381,7 @@ class _Scanner:
         ctx.keys(m, DOCUMENT_KEYS, DOCUMENT_REQUIRED)
         doc_id = ctx.string(m, "id", pattern=RECORD_ID_PATTERN, pattern_hint="no spaces allowed")
         if doc_id is not None:
-            self._claim(ctx, self.seen.documents, doc_id, "document id", "id")
+            self._claim_id(ctx, "document", doc_id, self.seen.documents)
         title = ctx.string(m, "title")
         publisher = ctx.string(m, "publisher")
         year = ctx.integer(m, "year", minimum=1)
@@ -405,7 +424,7 @@ class _Scanner:
         ctx.keys(m, REFERENCE_KEYS, REFERENCE_KEYS)
         ref_id = ctx.string(m, "id", pattern=RECORD_ID_PATTERN, pattern_hint="no spaces allowed")
         if ref_id is not None:
-            self._claim(ctx, self.seen.references, ref_id, "reference id", "id")
+            self._claim_id(ctx, "reference", ref_id, self.seen.references)
         document = ctx.string(m, "document")
         position = ctx.integer(m, "position", minimum=1)
         title = ctx.string(m, "title")
@@ -506,7 +525,7 @@ class _Scanner:
             pattern_hint=r"expected dotted lowercase segments like 'b12.neuro.loading'",
         )
         if snippet_id is not None:
-            self._claim(ctx, self.seen.snippets, snippet_id, "snippet id", "id")
+            self._claim_id(ctx, "snippet", snippet_id, self.seen.snippets)
         section = ctx.string(m, "section")
         clinician = ctx.string(m, "clinician")
         patient = ctx.string(m, "patient")
@@ -796,8 +815,8 @@ def scan(root: Traversable | Path | str | None = None) -> ScanResult:
             )
             continue
         files.append(content.relpath)
-        data = _read_yaml(content, scanner.problems)
-        if data is not None or not any(p.file == content.relpath for p in scanner.problems):
+        readable, data = _read_yaml(content, scanner.problems)
+        if readable:
             scanner.scan_file(content.relpath, data)
     if not files:
         scanner.problems.append(

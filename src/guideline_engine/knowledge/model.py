@@ -95,7 +95,7 @@ class Document:
     @property
     def source(self) -> str:
         """Human-readable source line: title and publisher."""
-        return f"{self.title}, {self.publisher}"
+        return f"{self.title} — {self.publisher}"
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,8 @@ class Reference:
 
     def describe(self) -> str:
         """Return a one-line human-readable description."""
-        return f"{self.title}. {self.publisher}, {self.year}."
+        title = self.title if self.title.endswith((".", "?", "!")) else f"{self.title}."
+        return f"{title} {self.publisher}, {self.year}."
 
 
 @dataclass(frozen=True)

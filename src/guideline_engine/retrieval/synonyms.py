@@ -31,9 +31,16 @@ SCHEMA_VERSION = 1
 CANONICAL_PATTERN = re.compile(r"^[a-z0-9_]+$")
 """Shape of a group's canonical term (it becomes an index term as is)."""
 
-_TOP_KEYS = ("version", "spelling", "abbreviations", "stop_words", "groups")
+_TOP_KEYS = (
+    "version",
+    "spelling",
+    "abbreviations",
+    "stop_words",
+    "negation_cues",
+    "groups",
+)
 _SPELLING_KEYS = ("words", "fragments")
-_GROUP_KEYS = ("canonical", "terms", "note")
+_GROUP_KEYS = ("canonical", "terms", "negated", "note")
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,14 @@ class SynonymGroup:
     Attributes:
         canonical: Index term every member is mapped to (lower-case ``[a-z0-9_]``).
         terms: Member words and phrases, in any spelling the analyzer folds.
+        negated: Term used instead of ``canonical`` when a negation cue closely precedes
+            the match ("no neurological involvement" is not "neurological involvement").
         note: Why the group exists or what it deliberately leaves out.
     """
 
     canonical: str
     terms: tuple[str, ...]
+    negated: str | None = None
     note: str | None = None
 
 
@@ -62,6 +72,7 @@ class Synonyms:
         abbreviations: Case-sensitive whole-word expansions applied before lower-casing,
             for abbreviations that clash with ordinary words (``IM`` vs "I'm", ``US`` vs "us").
         stop_words: Words dropped from questions and documents.
+        negation_cues: Words that turn a following group match into its ``negated`` term.
     """
 
     groups: tuple[SynonymGroup, ...] = ()
@@ -69,6 +80,7 @@ class Synonyms:
     spelling_fragments: tuple[tuple[str, str], ...] = ()
     abbreviations: tuple[tuple[str, str], ...] = ()
     stop_words: frozenset[str] = frozenset()
+    negation_cues: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: object, *, source: str = "<synonyms>") -> Synonyms:
@@ -98,6 +110,7 @@ class Synonyms:
             top.get("abbreviations", {}), where=f"{source}: abbreviations"
         )
         stop_words = string_list(top.get("stop_words", []), where=f"{source}: stop_words")
+        cues = string_list(top.get("negation_cues", []), where=f"{source}: negation_cues")
         raw_groups = top["groups"]
         if not isinstance(raw_groups, list):
             raise ValueError(f"{source}: groups: expected a list")
@@ -109,6 +122,7 @@ class Synonyms:
             spelling_fragments=tuple((k.lower(), v.lower()) for k, v in fragments),
             abbreviations=abbreviations,
             stop_words=frozenset(w.lower() for w in stop_words),
+            negation_cues=frozenset(w.lower() for w in cues),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,6 +130,8 @@ class Synonyms:
         groups: list[dict[str, Any]] = []
         for group in self.groups:
             entry: dict[str, Any] = {"canonical": group.canonical, "terms": list(group.terms)}
+            if group.negated is not None:
+                entry["negated"] = group.negated
             if group.note is not None:
                 entry["note"] = group.note
             groups.append(entry)
@@ -127,6 +143,7 @@ class Synonyms:
             },
             "abbreviations": dict(self.abbreviations),
             "stop_words": sorted(self.stop_words),
+            "negation_cues": sorted(self.negation_cues),
             "groups": groups,
         }
 
@@ -141,10 +158,15 @@ def _group(entry: object, source: str, index: int) -> SynonymGroup:
     terms = string_list(data["terms"], where=f"{where}: terms")
     if not terms:
         raise ValueError(f"{where}: terms: empty list")
+    negated = data.get("negated")
+    if negated is not None and (
+        not isinstance(negated, str) or not CANONICAL_PATTERN.match(negated)
+    ):
+        raise ValueError(f"{where}: negated must match {CANONICAL_PATTERN.pattern}")
     note = data.get("note")
     if note is not None and not isinstance(note, str):
         raise ValueError(f"{where}: note: expected a string")
-    return SynonymGroup(canonical=canonical, terms=terms, note=note)
+    return SynonymGroup(canonical=canonical, terms=terms, negated=negated, note=note)
 
 
 def _check_unique_terms(groups: tuple[SynonymGroup, ...], source: str) -> None:

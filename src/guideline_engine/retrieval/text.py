@@ -9,7 +9,9 @@ One :class:`Analyzer` turns text into index terms in this order:
 5. UK spelling folded to US (whole words, then fragments such as ``aem`` to ``em``);
 6. light suffix stripping (:func:`stem`);
 7. for questions only, optional typo correction against the known vocabulary;
-8. synonym words and phrases replaced by their group's canonical term (longest first);
+8. synonym words and phrases replaced by their group's canonical term (longest first), or
+   by the group's ``negated`` term when a negation cue ("no", "without") comes at most
+   :data:`NEGATION_WINDOW` words before;
 9. stop words dropped.
 
 Documents and questions go through the same steps, so any folding applies to both sides.
@@ -72,8 +74,6 @@ _DERIVATIONAL: tuple[tuple[str, str, int], ...] = (
     ("ical", "ic", 3),
     ("ment", "", 4),
     ("ness", "", 3),
-    ("ist", "", 5),
-    ("ogy", "og", 4),
     ("ize", "", 4),
     ("iz", "", 4),
     ("ic", "", 6),
@@ -85,6 +85,9 @@ TYPO_CUTOFF = 0.84
 
 TYPO_MIN_LENGTH = 5
 """Words shorter than this are never corrected (too many near neighbours)."""
+
+NEGATION_WINDOW = 3
+"""How many words before a synonym match are searched for a negation cue."""
 
 _CACHE_LIMIT = 4096
 
@@ -152,6 +155,8 @@ class Analyzer:
         "_corrections",
         "_fragments",
         "_max_phrase",
+        "_negated",
+        "_negation_cues",
         "_phrases",
         "_stop",
         "_vocabulary",
@@ -180,6 +185,10 @@ class Analyzer:
             for short, long in synonyms.abbreviations
         )
         self._stop = frozenset(synonyms.stop_words)
+        self._negation_cues = frozenset(self.spell(w) for w in synonyms.negation_cues)
+        self._negated: Mapping[str, str] = MappingProxyType(
+            {g.canonical: g.negated for g in synonyms.groups if g.negated is not None}
+        )
         phrases: dict[tuple[str, ...], str] = {}
         for group in synonyms.groups:
             for term in group.terms:
@@ -265,12 +274,16 @@ class Analyzer:
                 self._corrections[stemmed] = cached
         return cached
 
+    def _negation_before(self, pairs: list[tuple[str, str]], index: int) -> bool:
+        start = max(0, index - NEGATION_WINDOW)
+        return any(word in self._negation_cues for word, _ in pairs[start:index])
+
     def terms(self, text: str) -> tuple[str, ...]:
         """Return the index terms of ``text`` in order (duplicates kept).
 
         A synonym matched as a single word yields its canonical term followed by the word's
         own stem, so specific words (``cyanocobalamin``) still count beside their group
-        (``b12``); a matched phrase yields only the canonical term.
+        (``b12``); a matched phrase, or a negated match, yields only the group's term.
         """
         pairs = [(w, self._correct(w, s)) for w, s in self.tokens(text)]
         stems = [s for _, s in pairs]
@@ -280,10 +293,14 @@ class Analyzer:
             for length in range(min(self._max_phrase, len(pairs) - i), 0, -1):
                 canonical = self._phrases.get(tuple(stems[i : i + length]))
                 if canonical is not None:
-                    out.append(canonical)
-                    word, own = pairs[i]
-                    if length == 1 and own != canonical and word not in self._stop:
-                        out.append(own)
+                    negated = self._negated.get(canonical)
+                    if negated is not None and self._negation_before(pairs, i):
+                        out.append(negated)
+                    else:
+                        out.append(canonical)
+                        word, own = pairs[i]
+                        if length == 1 and own != canonical and word not in self._stop:
+                            out.append(own)
                     i += length
                     break
             else:

@@ -243,7 +243,7 @@ def test_citation_view_for_pending_snippet(kb: KnowledgeBase) -> None:
     view = kb.citation("t.alpha", "patient")
     assert view.snippet_id == "t.alpha"
     assert view.text == "You will usually have injections every other day."
-    assert view.source == "Test Guideline, Test Publisher"
+    assert view.source == "Test Guideline — Test Publisher"
     assert view.year == 2025
     assert view.review_status == "submitted"
     assert view.pending_review is True
@@ -285,7 +285,7 @@ def test_citation_payload(kb: KnowledgeBase) -> None:
     assert payload == {
         "snippet_id": "t.alpha",
         "text": "Give drug X 1 mg IM on alternate days.",
-        "source": "Test Guideline, Test Publisher",
+        "source": "Test Guideline — Test Publisher",
         "year": 2025,
         "review_status": "submitted",
         "pending_review": True,
@@ -342,3 +342,28 @@ def test_import_does_no_io() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False False"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        pytest.param("Plain title", "Plain title. J, 2001.", id="adds-full-stop"),
+        pytest.param("Ends with stop.", "Ends with stop. J, 2001.", id="keeps-full-stop"),
+        pytest.param("A question?", "A question? J, 2001.", id="keeps-question-mark"),
+    ],
+)
+def test_reference_description_punctuation(title: str, expected: str) -> None:
+    from guideline_engine.knowledge import Reference
+
+    reference = Reference(
+        id="r",
+        topic="t",
+        document="d",
+        position=1,
+        title=title,
+        publisher="J",
+        year=2001,
+        kind=DocumentKind.RESEARCH,
+        file="f.yml",
+    )
+    assert reference.describe() == expected

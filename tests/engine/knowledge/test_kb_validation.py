@@ -401,6 +401,24 @@ CASES = [
         "duplicate reference id",
         id="duplicate-reference",
     ),
+    pytest.param(
+        SRC,
+        on_ref("ref_one", _set("id", "doc_guide")),
+        SRC,
+        "doc_guide",
+        "id",
+        "id already used by a document (in test/sources.yml); ids must be unique across",
+        id="reference-id-equals-document-id",
+    ),
+    pytest.param(
+        OTHER,
+        on_doc(_set("id", "t.alpha"), "doc_other"),
+        SNIP,
+        "t.alpha",
+        "id",
+        "id already used by a document (in other/other.yml)",
+        id="snippet-id-equals-document-id",
+    ),
     # dangling references
     pytest.param(
         SNIP,

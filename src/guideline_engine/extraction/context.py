@@ -1,0 +1,231 @@
+"""NegEx/ConText-style context of a concept mention: negated, hypothetical, historical, other.
+
+A pre-trigger modifies a concept that starts after it within ``scope_window`` word tokens,
+provided no scope terminator lies in between; a post-trigger modifies a concept that ends
+before it within ``post_scope_window`` word tokens. Trigger words inside a pseudo-trigger
+("no change", "not only") are ignored, and so is a trigger that overlaps the concept itself
+("no energy" is a fatigue phrase, not a negated "energy").
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+
+from guideline_engine.extraction.text import PhraseHit, PhraseMatcher, Token, tokenize
+from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_context_rules
+
+
+@dataclass(frozen=True)
+class Context:
+    """How a mention is qualified by its surroundings."""
+
+    negated: bool = False
+    hypothetical: bool = False
+    historical: bool = False
+    other_experiencer: bool = False
+
+    @property
+    def about_patient_now_or_before(self) -> bool:
+        """True when the mention is a real statement about the patient (any polarity)."""
+        return not self.hypothetical and not self.other_experiencer
+
+
+def _matcher(phrases: tuple[str, ...]) -> PhraseMatcher:
+    return PhraseMatcher((p, p) for p in phrases)
+
+
+@dataclass(frozen=True)
+class _Matchers:
+    neg_pre: PhraseMatcher
+    neg_post: PhraseMatcher
+    pseudo: PhraseMatcher
+    hyp_pre: PhraseMatcher
+    hist_pre: PhraseMatcher
+    hist_post: PhraseMatcher
+    exp_pre: PhraseMatcher
+    exp_post: PhraseMatcher
+    term_common: PhraseMatcher
+    term_negation: PhraseMatcher
+    negative_findings: PhraseMatcher
+
+
+class ContextEngine:
+    """Compiled context rules; build once and reuse for every text."""
+
+    def __init__(self, rules: ContextRules) -> None:
+        """Compile all trigger lists.
+
+        Args:
+            rules: Validated rules from ``negation.yml``.
+        """
+        self.rules = rules
+
+        def pair(ts: TriggerSet) -> tuple[PhraseMatcher, PhraseMatcher]:
+            return _matcher(ts.pre), _matcher(ts.post)
+
+        neg_pre, neg_post = pair(rules.negation)
+        hist_pre, hist_post = pair(rules.historical)
+        exp_pre, exp_post = pair(rules.experiencer_other)
+        self._m = _Matchers(
+            neg_pre=neg_pre,
+            neg_post=neg_post,
+            pseudo=_matcher(rules.pseudo),
+            hyp_pre=_matcher(rules.hypothetical.pre),
+            hist_pre=hist_pre,
+            hist_post=hist_post,
+            exp_pre=exp_pre,
+            exp_post=exp_post,
+            term_common=_matcher(rules.terminators_common),
+            term_negation=_matcher(rules.terminators_negation),
+            negative_findings=_matcher(rules.negative_findings),
+        )
+
+    def analyse(self, norm: str, original: str) -> TextContext:
+        """Find every trigger and terminator of one text.
+
+        Args:
+            norm: Normalised text.
+            original: Original text of the same length.
+
+        Returns:
+            A :class:`TextContext` that answers questions about spans of this text.
+        """
+        m = self._m
+        pseudo = m.pseudo.find(norm, original)
+
+        def found(matcher: PhraseMatcher) -> tuple[PhraseHit, ...]:
+            return tuple(
+                h
+                for h in matcher.find(norm, original)
+                if not any(p.start < h.end and h.start < p.end for p in pseudo)
+            )
+
+        return TextContext(
+            rules=self.rules,
+            tokens=(toks := tokenize(norm)),
+            word_starts=[t.start for t in toks if t.is_word],
+            neg_pre=found(m.neg_pre),
+            neg_post=found(m.neg_post),
+            hyp_pre=found(m.hyp_pre),
+            hist_pre=found(m.hist_pre),
+            hist_post=found(m.hist_post),
+            exp_pre=found(m.exp_pre),
+            exp_post=found(m.exp_post),
+            term_common=tuple(m.term_common.find(norm, original)),
+            term_negation=tuple(m.term_negation.find(norm, original)),
+            negative_findings=tuple(m.negative_findings.find(norm, original)),
+        )
+
+
+@dataclass(frozen=True)
+class TextContext:
+    """Triggers found in one text, ready to qualify concept spans."""
+
+    rules: ContextRules
+    tokens: tuple[Token, ...]
+    word_starts: list[int]
+    neg_pre: tuple[PhraseHit, ...]
+    neg_post: tuple[PhraseHit, ...]
+    hyp_pre: tuple[PhraseHit, ...]
+    hist_pre: tuple[PhraseHit, ...]
+    hist_post: tuple[PhraseHit, ...]
+    exp_pre: tuple[PhraseHit, ...]
+    exp_post: tuple[PhraseHit, ...]
+    term_common: tuple[PhraseHit, ...]
+    term_negation: tuple[PhraseHit, ...]
+    negative_findings: tuple[PhraseHit, ...]
+
+    def _words_between(self, starts: list[int], a: int, b: int) -> int:
+        return bisect.bisect_left(starts, b) - bisect.bisect_left(starts, a)
+
+    @staticmethod
+    def _blocked(
+        terms: tuple[PhraseHit, ...], trigger: PhraseHit, a: int, b: int, c_start: int, c_end: int
+    ) -> bool:
+        for t in terms:
+            if t.start >= a and t.end <= b:
+                inside_trigger = t.start < trigger.end and trigger.start < t.end
+                inside_concept = t.start < c_end and c_start < t.end
+                if not inside_trigger and not inside_concept:
+                    return True
+        return False
+
+    def _pre(
+        self,
+        triggers: tuple[PhraseHit, ...],
+        start: int,
+        end: int,
+        window: int,
+        terms: tuple[PhraseHit, ...],
+        starts: list[int],
+    ) -> bool:
+        for trig in triggers:
+            if trig.end > start:
+                continue
+            if self._words_between(starts, trig.end, start) > window:
+                continue
+            if self._blocked(terms, trig, trig.end, start, start, end):
+                continue
+            return True
+        return False
+
+    def _post(
+        self,
+        triggers: tuple[PhraseHit, ...],
+        start: int,
+        end: int,
+        window: int,
+        terms: tuple[PhraseHit, ...],
+        starts: list[int],
+    ) -> bool:
+        for trig in triggers:
+            if trig.start < end:
+                continue
+            if self._words_between(starts, end, trig.start) > window:
+                continue
+            if self._blocked(terms, trig, end, trig.start, start, end):
+                continue
+            return True
+        return False
+
+    def classify(self, start: int, end: int) -> Context:
+        """Qualify the concept mention ``[start, end)``.
+
+        Args:
+            start: Start offset of the mention.
+            end: End offset of the mention.
+
+        Returns:
+            The mention's context.
+        """
+        r = self.rules
+        starts = self.word_starts
+        common = self.term_common
+        neg_terms = common + self.term_negation
+
+        def outside(hits: tuple[PhraseHit, ...]) -> tuple[PhraseHit, ...]:
+            return tuple(h for h in hits if not (h.start < end and start < h.end))
+
+        negated = self._pre(
+            outside(self.neg_pre), start, end, r.scope_window, neg_terms, starts
+        ) or self._post(outside(self.neg_post), start, end, r.post_scope_window, neg_terms, starts)
+        hypothetical = self._pre(
+            outside(self.hyp_pre), start, end, r.hypothetical_window, common, starts
+        )
+        historical = self._pre(
+            outside(self.hist_pre), start, end, r.scope_window, common, starts
+        ) or self._post(outside(self.hist_post), start, end, r.post_scope_window, common, starts)
+        other = self._pre(
+            outside(self.exp_pre), start, end, r.scope_window, common, starts
+        ) or self._post(outside(self.exp_post), start, end, r.post_scope_window, common, starts)
+        return Context(
+            negated=negated, hypothetical=hypothetical, historical=historical, other_experiencer=other
+        )
+
+
+@lru_cache(maxsize=1)
+def get_context_engine() -> ContextEngine:
+    """The process-wide context engine (compiled on first use)."""
+    return ContextEngine(load_context_rules())

@@ -1,0 +1,300 @@
+"""``extract(text)``: the rule-based clinical fact extractor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
+
+from guideline_engine.extraction.context import TextContext, get_context_engine
+from guideline_engine.extraction.model import (
+    Audience,
+    ConceptMention,
+    Extraction,
+    FactSpan,
+    FormularyCode,
+    LabMeasurement,
+    LabStatusWord,
+    RoutePreference,
+    Sex,
+    SymptomMention,
+    YesNo,
+)
+from guideline_engine.extraction.numbers import (
+    NumberHit,
+    find_age,
+    find_b12_status,
+    find_gestation_weeks,
+    find_ileal_resection_cm,
+    find_lab,
+    find_platelets,
+)
+from guideline_engine.extraction.text import PhraseMatcher, normalise
+from guideline_engine.extraction.vocab import (
+    CueEntry,
+    load_causes,
+    load_cues,
+    load_symptoms,
+)
+
+MAX_TEXT_LENGTH = 5000
+"""Longer messages are cut to this many characters before extraction."""
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    symptoms: PhraseMatcher
+    neurological: frozenset[str]
+    causes: PhraseMatcher
+    cues: dict[str, PhraseMatcher]
+
+
+def _cue_matcher(entries: Iterable[CueEntry]) -> PhraseMatcher:
+    items = list(entries)
+    return PhraseMatcher(
+        ((p, e.value) for e in items for p in e.phrases),
+        ((p, e.value) for e in items for p in e.case_sensitive_phrases),
+    )
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    symptoms = load_symptoms()
+    causes = load_causes()
+    cues = load_cues()
+    groups: dict[str, list[CueEntry]] = {}
+    for cue in cues:
+        groups.setdefault(cue.group, []).append(cue)
+    return _Lexicon(
+        symptoms=PhraseMatcher(
+            ((p, s.id) for s in symptoms for p in s.synonyms),
+            ((p, s.id) for s in symptoms for p in s.case_sensitive_synonyms),
+        ),
+        neurological=frozenset(s.id for s in symptoms if s.neurological),
+        causes=PhraseMatcher(
+            ((p, c.id) for c in causes for p in c.synonyms),
+            ((p, c.id) for c in causes for p in c.case_sensitive_synonyms),
+        ),
+        cues={group: _cue_matcher(entries) for group, entries in groups.items()},
+    )
+
+
+def warm_up() -> None:
+    """Load the vocabulary and compile every pattern now instead of on the first message."""
+    extract("warm up: no numbness, plt 35, b12 150 ng/l, 62f")
+
+
+def _mentions(
+    matcher: PhraseMatcher, norm: str, text: str, ctx: TextContext
+) -> list[ConceptMention]:
+    out: list[ConceptMention] = []
+    for hit in matcher.find(norm, text):
+        c = ctx.classify(hit.start, hit.end)
+        out.append(
+            ConceptMention(
+                id=hit.key,
+                text=text[hit.start : hit.end],
+                start=hit.start,
+                end=hit.end,
+                negated=c.negated,
+                hypothetical=c.hypothetical,
+                historical=c.historical,
+                experiencer="other" if c.other_experiencer else "patient",
+            )
+        )
+    return out
+
+
+def _span(field: str, text: str, start: int, end: int) -> FactSpan:
+    return FactSpan(field=field, start=start, end=end, text=text[start:end])
+
+
+def _single(values: Iterable[str]) -> str | None:
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def _neurological_involvement(
+    symptoms: tuple[SymptomMention, ...], negative_findings: Iterable[FactSpan]
+) -> YesNo | None:
+    if any(s.affirmed and s.neurological for s in symptoms):
+        return "yes"
+    if any(s.denied and s.neurological for s in symptoms) or any(True for _ in negative_findings):
+        return "no"
+    return None
+
+
+def _lab(norm: str, text: str, kind: str, spans: list[FactSpan]) -> LabMeasurement | None:
+    hit = find_lab(norm, kind)
+    if hit is None:
+        return None
+    spans.append(_span(kind, text, hit.start, hit.end))
+    return LabMeasurement(value=hit.value, unit=hit.unit, start=hit.start, end=hit.end)
+
+
+def _first_span(field: str, text: str, mentions: list[ConceptMention], spans: list[FactSpan]) -> None:
+    if mentions:
+        spans.append(_span(field, text, mentions[0].start, mentions[0].end))
+
+
+def extract(text: str) -> Extraction:
+    """Read clinical facts from one free-text message.
+
+    Handles lower case, missing punctuation, UK/US spellings and common typos; every
+    symptom, cause and cue is negation-aware (NegEx/ConText rules from ``negation.yml``).
+
+    Args:
+        text: The user's message (clinician or patient wording).
+
+    Returns:
+        The facts found; a field is None when the text does not say.
+    """
+    text = text[:MAX_TEXT_LENGTH]
+    lex = _lexicon()
+    norm = normalise(text)
+    ctx = get_context_engine().analyse(norm, text)
+    spans: list[FactSpan] = []
+
+    # symptoms and neurological involvement
+    symptoms: list[SymptomMention] = []
+    for hit in lex.symptoms.find(norm, text):
+        c = ctx.classify(hit.start, hit.end)
+        symptoms.append(
+            SymptomMention(
+                id=hit.key,
+                text=text[hit.start : hit.end],
+                start=hit.start,
+                end=hit.end,
+                negated=c.negated,
+                neurological=hit.key in lex.neurological,
+                hypothetical=c.hypothetical,
+                historical=c.historical,
+                experiencer="other" if c.other_experiencer else "patient",
+            )
+        )
+    symptom_tuple = tuple(symptoms)
+    negative_findings: list[FactSpan] = []
+    for finding in ctx.negative_findings:
+        c = ctx.classify(finding.start, finding.end)
+        if c.negated or c.hypothetical or c.other_experiencer:
+            continue
+        negative_findings.append(_span("negative_finding", text, finding.start, finding.end))
+    neuro = _neurological_involvement(symptom_tuple, negative_findings)
+
+    # causes
+    cause_mentions = _mentions(lex.causes, norm, text, ctx)
+    ileal = find_ileal_resection_cm(norm)
+    causes = [m.id for m in cause_mentions if m.affirmed]
+    if ileal is not None:
+        spans.append(_span("ileal_resection_cm", text, ileal.start, ileal.end))
+        causes.append("ileal_resection")
+
+    # numbers
+    platelets = find_platelets(norm)
+    if platelets is not None:
+        spans.append(_span("platelet_count", text, platelets.start, platelets.end))
+    age_hit, compact_sex = find_age(norm)
+    if age_hit is not None:
+        spans.append(_span("age", text, age_hit.start, age_hit.end))
+    b12 = _lab(norm, text, "b12", spans)
+    folate = _lab(norm, text, "folate", spans)
+    mma = _lab(norm, text, "mma", spans)
+    status_hit = find_b12_status(norm)
+    b12_status: LabStatusWord | None = None
+    if status_hit is not None:
+        b12_status = cast(LabStatusWord, status_hit[0])
+        spans.append(_span("b12_status", text, status_hit[1], status_hit[2]))
+
+    # pregnancy
+    preg_mentions = [
+        m
+        for m in _mentions(lex.cues["pregnancy"], norm, text, ctx)
+        if not m.hypothetical and m.experiencer == "patient" and not m.historical
+    ]
+    gestation: NumberHit | None = find_gestation_weeks(norm)
+    pregnant: YesNo | None = None
+    says_yes = [m for m in preg_mentions if (m.id == "yes") != m.negated]
+    says_no = [m for m in preg_mentions if (m.id == "no") != m.negated]
+    if says_yes or gestation is not None:
+        pregnant = "yes"
+        _first_span("pregnant", text, says_yes, spans)
+    elif says_no:
+        pregnant = "no"
+        _first_span("pregnant", text, says_no, spans)
+    if gestation is not None:
+        spans.append(_span("gestation_weeks", text, gestation.start, gestation.end))
+
+    # route preference (current, affirmed statements only)
+    route_mentions = [
+        m for m in _mentions(lex.cues["route_preference"], norm, text, ctx) if m.affirmed
+    ]
+    route = cast(RoutePreference | None, _single(m.id for m in route_mentions))
+    if route is not None:
+        _first_span("route_preference", text, route_mentions, spans)
+
+    # injection contraindication
+    ci_mentions = [
+        m
+        for m in _mentions(lex.cues["injection_contraindication"], norm, text, ctx)
+        if not m.hypothetical and m.experiencer == "patient" and not m.historical
+    ]
+    ci_yes = [m for m in ci_mentions if not m.negated]
+    ci_no = [m for m in ci_mentions if m.negated]
+    contraindication: YesNo | None = None
+    reason: str | None = None
+    if ci_yes:
+        contraindication, reason = "yes", ci_yes[0].id
+        _first_span("injection_contraindication", text, ci_yes, spans)
+    elif ci_no:
+        contraindication = "no"
+        _first_span("injection_contraindication", text, ci_no, spans)
+
+    # formulary, audience, sex (not negation-aware)
+    formulary_hits = lex.cues["formulary"].find(norm, text)
+    formulary = cast(FormularyCode | None, _single(h.key for h in formulary_hits))
+    if formulary is not None:
+        spans.append(_span("formulary", text, formulary_hits[0].start, formulary_hits[0].end))
+
+    audience_hits = lex.cues["audience"].find(norm, text)
+    audience: Audience | None = None
+    for level in ("clinician", "caregiver", "patient"):
+        chosen = [h for h in audience_hits if h.key == level]
+        if chosen:
+            audience = cast(Audience, level)
+            spans.append(_span("audience", text, chosen[0].start, chosen[0].end))
+            break
+
+    sex: Sex | None = cast(Sex | None, compact_sex)
+    if sex is None:
+        sex_hits = lex.cues["sex"].find(norm, text)
+        sex = cast(Sex | None, _single(h.key for h in sex_hits))
+        if sex is None and not sex_hits:
+            sex = cast(Sex | None, _single(h.key for h in lex.cues["sex_pronoun"].find(norm, text)))
+    if sex is None and pregnant == "yes":
+        sex = "female"
+
+    return Extraction(
+        text=text,
+        symptoms=symptom_tuple,
+        neurological_involvement=neuro,
+        negative_findings=tuple(negative_findings),
+        causes=tuple(dict.fromkeys(causes)),
+        cause_mentions=tuple(cause_mentions),
+        platelet_count=platelets.value if platelets else None,
+        age=int(age_hit.value) if age_hit else None,
+        sex=sex,
+        pregnant=pregnant,
+        gestation_weeks=int(gestation.value) if gestation else None,
+        route_preference=route,
+        injection_contraindication=contraindication,
+        injection_contraindication_reason=reason,
+        ileal_resection_cm=ileal.value if ileal else None,
+        b12=b12,
+        folate=folate,
+        mma=mma,
+        b12_status=b12_status,
+        formulary=formulary,
+        audience=audience,
+        spans=tuple(spans),
+    )

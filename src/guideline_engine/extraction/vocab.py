@@ -1,0 +1,577 @@
+"""Load and validate the curated vocabulary files in ``guideline_engine/vocab``.
+
+Each file has a fixed schema. Unknown keys, missing keys and bad values are rejected with a
+``ValueError`` that names the file, the entry and the field, in the spirit of medspacy's
+``from_dict`` rule loading. Files are read lazily (on first use) through
+:mod:`importlib.resources` and cached for the life of the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from guideline_engine.extraction.text import canonical, phrase_regex
+
+VOCAB_PACKAGE = "guideline_engine.vocab"
+SYMPTOMS_FILE = "symptoms.yml"
+CAUSES_FILE = "causes.yml"
+NEGATION_FILE = "negation.yml"
+CUES_FILE = "cues.yml"
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+CAUSE_IDS: frozenset[str] = frozenset(
+    {
+        "pernicious_anaemia",
+        "malabsorption",
+        "ileal_resection",
+        "bariatric_surgery",
+        "dietary",
+        "medication",
+    }
+)
+
+CUE_GROUP_VALUES: Mapping[str, frozenset[str]] = {
+    "pregnancy": frozenset({"yes", "no"}),
+    "route_preference": frozenset({"oral", "intramuscular"}),
+    "injection_contraindication": frozenset({"anticoagulant", "bleeding_disorder"}),
+    "audience": frozenset({"clinician", "caregiver", "patient"}),
+    "formulary": frozenset({"us", "uk"}),
+    "sex": frozenset({"female", "male"}),
+    "sex_pronoun": frozenset({"female", "male"}),
+}
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file does not follow its schema."""
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class SymptomEntry:
+    """One symptom of the controlled vocabulary."""
+
+    id: str
+    label: str
+    neurological: bool
+    synonyms: tuple[str, ...]
+    case_sensitive_synonyms: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CauseEntry:
+    """One cause of B12 deficiency with its synonyms."""
+
+    id: str
+    label: str
+    synonyms: tuple[str, ...]
+    case_sensitive_synonyms: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TriggerSet:
+    """Pre- and post-triggers of one ConText category."""
+
+    pre: tuple[str, ...] = ()
+    post: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """NegEx/ConText rules as data (see ``negation.yml``)."""
+
+    scope_window: int
+    post_scope_window: int
+    hypothetical_window: int
+    negation: TriggerSet
+    pseudo: tuple[str, ...]
+    hypothetical: TriggerSet
+    historical: TriggerSet
+    experiencer_other: TriggerSet
+    terminators_common: tuple[str, ...]
+    terminators_negation: tuple[str, ...]
+    negative_findings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    """Phrases that set one value of one fact."""
+
+    group: str
+    value: str
+    phrases: tuple[str, ...]
+    case_sensitive_phrases: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _where(source: str, entry: str | None = None, field: str | None = None) -> str:
+    parts = [source]
+    if entry is not None:
+        parts.append(f"entry {entry}")
+    if field is not None:
+        parts.append(f"field '{field}'")
+    return ": ".join(parts)
+
+
+def _fail(source: str, entry: str | None, field: str | None, problem: str) -> VocabularyError:
+    return VocabularyError(f"{_where(source, entry, field)}: {problem}")
+
+
+def _mapping(obj: object, source: str, entry: str | None, field: str | None) -> Mapping[str, Any]:
+    if not isinstance(obj, Mapping):
+        raise _fail(source, entry, field, f"expected a mapping, got {type(obj).__name__}")
+    for key in obj:
+        if not isinstance(key, str):
+            raise _fail(source, entry, field, f"keys must be strings, got {key!r}")
+    return obj
+
+
+def _check_keys(
+    obj: Mapping[str, Any],
+    required: set[str],
+    optional: set[str],
+    source: str,
+    entry: str | None,
+) -> None:
+    unknown = sorted(set(obj) - required - optional)
+    if unknown:
+        raise _fail(
+            source,
+            entry,
+            unknown[0],
+            f"unknown key (allowed: {', '.join(sorted(required | optional))})",
+        )
+    missing = sorted(required - set(obj))
+    if missing:
+        raise _fail(source, entry, missing[0], "required key is missing")
+
+
+def _string(obj: object, source: str, entry: str | None, field: str) -> str:
+    if not isinstance(obj, str) or not obj.strip():
+        raise _fail(source, entry, field, f"expected a non-empty string, got {obj!r}")
+    return obj
+
+
+def _int(obj: object, source: str, entry: str | None, field: str, minimum: int) -> int:
+    if isinstance(obj, bool) or not isinstance(obj, int) or obj < minimum:
+        raise _fail(source, entry, field, f"expected an integer >= {minimum}, got {obj!r}")
+    return obj
+
+
+def _phrases(
+    obj: object,
+    source: str,
+    entry: str | None,
+    field: str,
+    *,
+    lower: bool = True,
+    allow_empty: bool = False,
+) -> tuple[str, ...]:
+    if not isinstance(obj, list) or (not obj and not allow_empty):
+        raise _fail(source, entry, field, f"expected a non-empty list of phrases, got {obj!r}")
+    out: list[str] = []
+    for i, item in enumerate(obj):
+        if not isinstance(item, str) or (not item.strip() and item != "\n"):
+            raise _fail(source, entry, f"{field}[{i}]", f"expected a non-empty string, got {item!r}")
+        if lower and item != item.lower():
+            raise _fail(source, entry, f"{field}[{i}]", f"phrase {item!r} must be lower case")
+        try:
+            phrase_regex(item)
+        except ValueError as exc:
+            raise _fail(source, entry, f"{field}[{i}]", str(exc)) from exc
+        out.append(item)
+    return tuple(out)
+
+
+def _version(data: Mapping[str, Any], source: str) -> None:
+    if _int(data.get("version"), source, None, "version", 1) != 1:
+        raise _fail(source, None, "version", "unsupported version (expected 1)")
+
+
+def _entry_name(raw: object, index: int) -> str:
+    if isinstance(raw, Mapping):
+        ident = raw.get("id", raw.get("value"))
+        if isinstance(ident, str):
+            return f"#{index} ({ident})"
+    return f"#{index}"
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def parse_symptoms(
+    data: object,
+    source: str = SYMPTOMS_FILE,
+    terminators: Sequence[str] = (),
+) -> tuple[SymptomEntry, ...]:
+    """Validate the parsed content of ``symptoms.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        source: File name used in error messages.
+        terminators: Scope terminators a synonym must not contain (a synonym holding
+            "but" would cut the scope of "no" in "no <synonym>").
+
+    Returns:
+        The symptom entries.
+
+    Raises:
+        VocabularyError: On unknown keys, missing keys, bad values or duplicates.
+    """
+    doc = _mapping(data, source, None, None)
+    _check_keys(doc, {"version", "symptoms"}, set(), source, None)
+    _version(doc, source)
+    items = doc["symptoms"]
+    if not isinstance(items, list) or not items:
+        raise _fail(source, None, "symptoms", "expected a non-empty list")
+    term_keys = {canonical(t) for t in terminators if t.strip() and re.match(r"\w", t)}
+    seen_ids: set[str] = set()
+    seen_phrases: dict[str, str] = {}
+    out: list[SymptomEntry] = []
+    for index, raw in enumerate(items):
+        name = _entry_name(raw, index)
+        item = _mapping(raw, source, name, None)
+        _check_keys(
+            item,
+            {"id", "label", "neurological", "synonyms"},
+            {"case_sensitive_synonyms", "note"},
+            source,
+            name,
+        )
+        ident = _string(item["id"], source, name, "id")
+        if not _ID_RE.match(ident):
+            raise _fail(source, name, "id", f"{ident!r} is not a snake_case identifier")
+        if ident in seen_ids:
+            raise _fail(source, name, "id", f"duplicate id {ident!r}")
+        seen_ids.add(ident)
+        neuro = item["neurological"]
+        if not isinstance(neuro, bool):
+            raise _fail(source, name, "neurological", f"expected true or false, got {neuro!r}")
+        synonyms = _phrases(item["synonyms"], source, name, "synonyms")
+        cs = _phrases(
+            item.get("case_sensitive_synonyms", []),
+            source,
+            name,
+            "case_sensitive_synonyms",
+            lower=False,
+            allow_empty=True,
+        )
+        for field_name, group in (("synonyms", synonyms), ("case_sensitive_synonyms", cs)):
+            for phrase in group:
+                key = canonical(phrase)
+                words = set(key.split())
+                bad = sorted(t for t in term_keys if t in words or f" {t} " in f" {key} ")
+                if bad:
+                    raise _fail(
+                        source,
+                        name,
+                        field_name,
+                        f"phrase {phrase!r} contains the scope terminator {bad[0]!r}",
+                    )
+                other = seen_phrases.get(key)
+                if other is not None and other != ident:
+                    raise _fail(
+                        source, name, field_name, f"phrase {phrase!r} is already used by {other!r}"
+                    )
+                seen_phrases[key] = ident
+        note = item.get("note")
+        if note is not None:
+            _string(note, source, name, "note")
+        out.append(
+            SymptomEntry(
+                id=ident,
+                label=_string(item["label"], source, name, "label"),
+                neurological=neuro,
+                synonyms=synonyms,
+                case_sensitive_synonyms=cs,
+                note=note,
+            )
+        )
+    return tuple(out)
+
+
+def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, ...]:
+    """Validate the parsed content of ``causes.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        source: File name used in error messages.
+
+    Returns:
+        The cause entries.
+
+    Raises:
+        VocabularyError: On unknown keys, unknown cause ids, bad values or duplicates.
+    """
+    doc = _mapping(data, source, None, None)
+    _check_keys(doc, {"version", "causes"}, set(), source, None)
+    _version(doc, source)
+    items = doc["causes"]
+    if not isinstance(items, list) or not items:
+        raise _fail(source, None, "causes", "expected a non-empty list")
+    seen_ids: set[str] = set()
+    seen_phrases: dict[str, str] = {}
+    out: list[CauseEntry] = []
+    for index, raw in enumerate(items):
+        name = _entry_name(raw, index)
+        item = _mapping(raw, source, name, None)
+        _check_keys(
+            item, {"id", "label", "synonyms"}, {"case_sensitive_synonyms", "note"}, source, name
+        )
+        ident = _string(item["id"], source, name, "id")
+        if ident not in CAUSE_IDS:
+            raise _fail(
+                source, name, "id", f"unknown cause {ident!r} (allowed: {', '.join(sorted(CAUSE_IDS))})"
+            )
+        if ident in seen_ids:
+            raise _fail(source, name, "id", f"duplicate id {ident!r}")
+        seen_ids.add(ident)
+        synonyms = _phrases(item["synonyms"], source, name, "synonyms")
+        cs = _phrases(
+            item.get("case_sensitive_synonyms", []),
+            source,
+            name,
+            "case_sensitive_synonyms",
+            lower=False,
+            allow_empty=True,
+        )
+        for phrase in synonyms:
+            key = canonical(phrase)
+            other = seen_phrases.get(key)
+            if other is not None and other != ident:
+                raise _fail(source, name, "synonyms", f"phrase {phrase!r} is already used by {other!r}")
+            seen_phrases[key] = ident
+        note = item.get("note")
+        if note is not None:
+            _string(note, source, name, "note")
+        out.append(
+            CauseEntry(
+                id=ident,
+                label=_string(item["label"], source, name, "label"),
+                synonyms=synonyms,
+                case_sensitive_synonyms=cs,
+                note=note,
+            )
+        )
+    return tuple(out)
+
+
+def _trigger_set(
+    obj: object, source: str, field: str, *, need_pre: bool, allow_post: bool = True
+) -> TriggerSet:
+    block = _mapping(obj, source, None, field)
+    allowed = {"pre", "post"} if allow_post else {"pre"}
+    _check_keys(block, {"pre"} if need_pre else set(), allowed - ({"pre"} if need_pre else set()), source, field)
+    pre = _phrases(block.get("pre", []), source, field, "pre", allow_empty=not need_pre)
+    post = _phrases(block.get("post", []), source, field, "post", allow_empty=True)
+    return TriggerSet(pre=pre, post=post)
+
+
+def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRules:
+    """Validate the parsed content of ``negation.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        source: File name used in error messages.
+
+    Returns:
+        The context rules.
+
+    Raises:
+        VocabularyError: On unknown keys, missing keys or bad values.
+    """
+    doc = _mapping(data, source, None, None)
+    _check_keys(
+        doc,
+        {
+            "version",
+            "scope_window",
+            "post_scope_window",
+            "hypothetical_window",
+            "negation",
+            "hypothetical",
+            "historical",
+            "experiencer_other",
+            "terminators",
+            "negative_findings",
+        },
+        set(),
+        source,
+        None,
+    )
+    _version(doc, source)
+    neg = _mapping(doc["negation"], source, None, "negation")
+    _check_keys(neg, {"pre", "post", "pseudo"}, set(), source, "negation")
+    terms = _mapping(doc["terminators"], source, None, "terminators")
+    _check_keys(terms, {"common"}, {"negation"}, source, "terminators")
+    return ContextRules(
+        scope_window=_int(doc["scope_window"], source, None, "scope_window", 1),
+        post_scope_window=_int(doc["post_scope_window"], source, None, "post_scope_window", 1),
+        hypothetical_window=_int(doc["hypothetical_window"], source, None, "hypothetical_window", 1),
+        negation=TriggerSet(
+            pre=_phrases(neg["pre"], source, "negation", "pre"),
+            post=_phrases(neg["post"], source, "negation", "post"),
+        ),
+        pseudo=_phrases(neg["pseudo"], source, "negation", "pseudo"),
+        hypothetical=_trigger_set(doc["hypothetical"], source, "hypothetical", need_pre=True, allow_post=False),
+        historical=_trigger_set(doc["historical"], source, "historical", need_pre=True),
+        experiencer_other=_trigger_set(doc["experiencer_other"], source, "experiencer_other", need_pre=True),
+        terminators_common=_phrases(terms["common"], source, "terminators", "common"),
+        terminators_negation=_phrases(
+            terms.get("negation", []), source, "terminators", "negation", allow_empty=True
+        ),
+        negative_findings=_phrases(doc["negative_findings"], source, None, "negative_findings"),
+    )
+
+
+def parse_cues(data: object, source: str = CUES_FILE) -> tuple[CueEntry, ...]:
+    """Validate the parsed content of ``cues.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        source: File name used in error messages.
+
+    Returns:
+        The cue entries of every group.
+
+    Raises:
+        VocabularyError: On unknown groups, unknown values, unknown keys or bad phrases.
+    """
+    doc = _mapping(data, source, None, None)
+    _check_keys(doc, {"version", "groups"}, set(), source, None)
+    _version(doc, source)
+    groups = _mapping(doc["groups"], source, None, "groups")
+    missing = sorted(set(CUE_GROUP_VALUES) - set(groups))
+    if missing:
+        raise _fail(source, None, f"groups.{missing[0]}", "required group is missing")
+    out: list[CueEntry] = []
+    for group, items in groups.items():
+        allowed = CUE_GROUP_VALUES.get(group)
+        if allowed is None:
+            raise _fail(
+                source,
+                None,
+                f"groups.{group}",
+                f"unknown group (allowed: {', '.join(sorted(CUE_GROUP_VALUES))})",
+            )
+        if not isinstance(items, list) or not items:
+            raise _fail(source, None, f"groups.{group}", "expected a non-empty list")
+        seen: dict[str, str] = {}
+        for index, raw in enumerate(items):
+            name = f"{group} {_entry_name(raw, index)}"
+            item = _mapping(raw, source, name, None)
+            _check_keys(item, {"value", "phrases"}, {"case_sensitive_phrases"}, source, name)
+            value = item["value"]
+            if not isinstance(value, str) or value not in allowed:
+                raise _fail(
+                    source,
+                    name,
+                    "value",
+                    f"{value!r} is not allowed (allowed: {', '.join(sorted(allowed))})",
+                )
+            phrases = _phrases(item["phrases"], source, name, "phrases")
+            for phrase in phrases:
+                key = canonical(phrase)
+                other = seen.get(key)
+                if other is not None and other != value:
+                    raise _fail(
+                        source, name, "phrases", f"phrase {phrase!r} already sets {group}={other!r}"
+                    )
+                seen[key] = value
+            cs = _phrases(
+                item.get("case_sensitive_phrases", []),
+                source,
+                name,
+                "case_sensitive_phrases",
+                lower=False,
+                allow_empty=True,
+            )
+            out.append(CueEntry(group=group, value=value, phrases=phrases, case_sensitive_phrases=cs))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def read_vocab_text(name: str) -> str:
+    """Read one vocabulary file from the package.
+
+    Args:
+        name: File name inside ``guideline_engine/vocab``.
+
+    Returns:
+        The file's text.
+    """
+    return resources.files(VOCAB_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
+def _load_yaml(name: str) -> object:
+    try:
+        return yaml.safe_load(read_vocab_text(name))
+    except yaml.YAMLError as exc:
+        raise VocabularyError(f"{name}: not valid YAML: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def load_context_rules() -> ContextRules:
+    """The validated NegEx/ConText rules (read once per process)."""
+    return parse_context_rules(_load_yaml(NEGATION_FILE), NEGATION_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_symptoms() -> tuple[SymptomEntry, ...]:
+    """The validated symptom vocabulary (read once per process)."""
+    rules = load_context_rules()
+    return parse_symptoms(
+        _load_yaml(SYMPTOMS_FILE),
+        SYMPTOMS_FILE,
+        terminators=(*rules.terminators_common, *rules.terminators_negation),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_causes() -> tuple[CauseEntry, ...]:
+    """The validated cause vocabulary (read once per process)."""
+    return parse_causes(_load_yaml(CAUSES_FILE), CAUSES_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> tuple[CueEntry, ...]:
+    """The validated cue lists (read once per process)."""
+    return parse_cues(_load_yaml(CUES_FILE), CUES_FILE)
+
+
+def vocab_file_names() -> tuple[str, ...]:
+    """Names of every ``*.yml`` file in the vocabulary package, sorted."""
+    root = resources.files(VOCAB_PACKAGE)
+    return tuple(sorted(p.name for p in root.iterdir() if p.name.endswith(".yml")))
+
+
+def vocab_fingerprint() -> str:
+    """SHA-256 over the names and bytes of every vocabulary YAML file.
+
+    Returns:
+        A hex digest that changes whenever any lexicon or rule file changes.
+    """
+    digest = hashlib.sha256()
+    root = resources.files(VOCAB_PACKAGE)
+    for name in vocab_file_names():
+        digest.update(name.encode("utf-8"))
+        digest.update(b"\0")
+        digest.update(root.joinpath(name).read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()

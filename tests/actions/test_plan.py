@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.plan import ActionExplain, ActionPlan
+from tests.actions.conftest import custom_payloads, texts
+
+
+async def test_neuro_unknown_asks_one_question_with_buttons(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"audience": "clinician"}, text="how do I treat B12 deficiency")
+    events = await ActionPlan().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("pending_question", "neuro_involvement")]
+    ask = dispatcher.messages[0]
+    assert "neurological involvement" in ask["text"]
+    assert [b["payload"] for b in ask["buttons"]] == [
+        '/inform{"neuro_involvement":"yes"}',
+        '/inform{"neuro_involvement":"no"}',
+    ]
+    assert custom_payloads(dispatcher) == [
+        {"type": "b12.missing_facts", "missing": ["neurological_involvement"]}
+    ]
+
+
+async def test_clinician_plan_payload_follows_the_contract(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={
+            "audience": "clinician",
+            "neuro_involvement": "yes",
+            "causes": ["pernicious_anaemia"],
+            "platelet_count": 120.0,
+            "age": 62,
+        }
+    )
+    events = await ActionPlan().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("pending_question", None)]
+    (payload,) = custom_payloads(dispatcher)
+    assert payload["type"] == "b12.regimen"
+    assert payload["audience"] == "clinician"
+    assert payload["kb_version"].startswith("kb-")
+    plan = payload["plan"]
+    assert plan["neurological_involvement"] == "yes"
+    assert plan["urgent_specialist_advice"] is True
+    assert plan["cause"] == "pernicious_anaemia"
+    assert plan["drug"] == "hydroxocobalamin"
+    assert plan["route"] == "intramuscular"
+    assert plan["loading"][0]["frequency"] == "alternate_days"
+    assert plan["maintenance"][0]["frequency"] == "every_2_months"
+    assert plan["maintenance_interval_months"] == [2, 2]
+    assert plan["lifelong"] is True
+    assert "folic_acid_before_b12" in plan["warnings"]
+    cited = {c["snippet_id"] for c in payload["citations"]}
+    for step in plan["loading"] + plan["maintenance"]:
+        assert set(step["snippet_ids"]) <= cited
+    assert all(c["label"] == "pending clinical review" for c in payload["citations"])
+    assert payload["facts_used"]["platelet_count"] == 120.0
+    assert payload["rule_path"]
+    text = texts(dispatcher)[0]
+    assert "URGENT" in text and "1 mg IM on alternate days" in text
+
+
+async def test_patient_plan_is_plain_and_defers_to_the_clinician(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"audience": "patient", "neuro_involvement": "no"})
+    await ActionPlan().run(dispatcher, tracker, domain)
+    text = texts(dispatcher)[0]
+    assert "Your clinician will decide" in text
+    assert "1 mg IM" not in text
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"), [pytest.param("affirm", "yes", id="yes"), pytest.param("deny", "no", id="no")]
+)
+async def test_yes_no_answers_the_pending_neuro_question(
+    dispatcher, make_tracker, domain, intent, expected
+):
+    tracker = make_tracker(
+        slots={"audience": "clinician", "pending_question": "neuro_involvement"}, intent=intent
+    )
+    events = await ActionPlan().run(dispatcher, tracker, domain)
+    assert SlotSet("neuro_involvement", expected) in events
+    (payload,) = custom_payloads(dispatcher)
+    assert payload["plan"]["neurological_involvement"] == expected
+
+
+async def test_yes_without_a_question_is_not_taken_as_a_fact(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"audience": "clinician"}, intent="affirm")
+    events = await ActionPlan().run(dispatcher, tracker, domain)
+    assert events == []
+    assert dispatcher.messages == [
+        {
+            "text": None,
+            "buttons": [],
+            "elements": [],
+            "custom": {},
+            "template": "utter_ok",
+            "response": "utter_ok",
+            "image": None,
+            "attachment": None,
+        }
+    ]
+
+
+async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"neuro_involvement": "no", "platelet_count": -4})
+    await ActionPlan().run(dispatcher, tracker, domain)
+    (payload,) = custom_payloads(dispatcher)
+    assert payload["type"] == "b12.invalid_facts"
+    assert payload["fields"] == ["platelet_count"]
+
+
+async def test_why_lists_facts_and_rule_path(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"neuro_involvement": "no", "formulary": "us"}, intent="ask_why")
+    assert await ActionExplain().run(dispatcher, tracker, domain) == []
+    (payload,) = custom_payloads(dispatcher)
+    assert payload["type"] == "b12.why"
+    assert payload["facts_used"]["formulary"] == "us"
+    assert any("US" in step or "us" in step for step in payload["rule_path"])

@@ -1,0 +1,163 @@
+"""Start the real action server and Rasa server once per test session; talk over REST."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "b12.tar.gz"
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return int(reply.status)
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+@dataclass
+class Reply:
+    """One HTTP reply from the REST channel."""
+
+    status: int
+    messages: list[dict[str, Any]]
+    body: Any
+
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.messages if m.get("text")]
+
+    def payloads(self, kind: str | None = None) -> list[dict[str, Any]]:
+        found = [m["custom"] for m in self.messages if isinstance(m.get("custom"), dict)]
+        return [p for p in found if kind is None or p.get("type") == kind]
+
+    def payload(self, kind: str) -> dict[str, Any]:
+        (found,) = self.payloads(kind)
+        return found
+
+
+@dataclass
+class Bot:
+    """The running servers."""
+
+    rasa_url: str
+    action_url: str
+    feedback_path: Path
+    action_log: Path
+    rasa_log: Path
+
+    def post_raw(self, body: bytes, content_type: str = "application/json") -> Reply:
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": content_type},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                status, raw = int(reply.status), reply.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        try:
+            parsed = json.loads(raw or b"null")
+        except ValueError:
+            parsed = raw.decode("utf-8", "replace")
+        messages = parsed if isinstance(parsed, list) else []
+        return Reply(status=status, messages=messages, body=parsed)
+
+    def say(self, sender: str, message: str, audience: str | None = None) -> Reply:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if audience:
+            body["metadata"] = {"audience": audience}
+        return self.post_raw(json.dumps(body).encode("utf-8"))
+
+    def healthy(self) -> bool:
+        return _get(f"{self.rasa_url}/webhooks/rest/") == 200 and _get(f"{self.action_url}/health") == 200
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    work = tmp_path_factory.mktemp("bot")
+    rasa_port, action_port = _free_port(), _free_port()
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = os.environ | {
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
+        "FEEDBACK_PATH": str(work / "feedback.jsonl"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    action_log, rasa_log = work / "actions.log", work / "rasa.log"
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=action_log.open("w"),
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [
+                str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
+                "--interface", "127.0.0.1", "--credentials", str(ROOT / "credentials.yml"),
+                "--endpoints", str(endpoints),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=rasa_log.open("w"),
+            stderr=subprocess.STDOUT,
+        ),
+    ]
+    running = Bot(
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_url=f"http://127.0.0.1:{action_port}",
+        feedback_path=work / "feedback.jsonl",
+        action_log=action_log,
+        rasa_log=rasa_log,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while not running.healthy():
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                logs = rasa_log.read_text()[-3000:] + action_log.read_text()[-3000:]
+                pytest.fail(f"servers did not start:\n{logs}")
+            time.sleep(1)
+        yield running
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture
+def sender() -> Callable[[], str]:
+    """Random, unguessable conversation ids: one per conversation in a test."""
+    return lambda: f"e2e-{uuid.uuid4().hex}"

@@ -1,0 +1,427 @@
+"""End-to-end conversations over the REST channel against the real servers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.conftest import Bot
+
+# (message, audience, expected plan fields). Each vignette is the first message of a fresh
+# conversation, so the plan must come at once when neurological status is stated.
+VIGNETTES = [
+    pytest.param(
+        "62F, IF antibodies +, pins and needles in both feet, platelets 120",
+        "clinician",
+        {"neurological_involvement": "yes", "cause": "pernicious_anaemia", "lifelong": True},
+        id="pa-neuro-shorthand",
+    ),
+    pytest.param(
+        "58M pernicious anaemia, no numbness or tingling, plt 250",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "pernicious_anaemia",
+         "maintenance_interval_months": [2, 3]},
+        id="pa-no-neuro-negated-list",
+    ),
+    pytest.param(
+        "45 yo woman, denies paraesthesia, vegan for 10 years, how should I treat her b12 deficiency",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "dietary", "warnings+": "dietary_fortified_foods"},
+        id="vegan-denies",
+    ),
+    pytest.param(
+        "neuro exam normal, s/p RYGB 2019, B12 low, what regimen",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "bariatric_surgery", "lifelong": True},
+        id="rygb-neuro-normal",
+    ),
+    pytest.param(
+        "70 year old man with 40 cm of terminal ileum resected, no neuro symptoms",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "ileal_resection",
+         "maintenance_interval_months": [1, 1]},
+        id="ileal-40cm",
+    ),
+    pytest.param(
+        "80F unsteady gait and numb feet, b12 deficient",
+        "clinician",
+        {"neurological_involvement": "yes", "urgent_specialist_advice": True,
+         "warnings+": "elderly_monitor_closely"},
+        id="elderly-ataxia",
+    ),
+    pytest.param(
+        "b12 deficiency anemia no neurological symptoms US patient",
+        "clinician",
+        {"neurological_involvement": "no", "drug": "cyanocobalamin", "route": "intramuscular",
+         "maintenance_interval_months": [1, 1]},
+        id="us-formulary",
+    ),
+    pytest.param(
+        "pt with pernicious anemia no neuro signs prefers tablets",
+        "clinician",
+        {"neurological_involvement": "no", "route": "oral", "drug": "cyanocobalamin",
+         "warnings+": "oral_needs_close_monitoring"},
+        id="oral-preference-us-spelling",
+    ),
+    pytest.param(
+        "no neuro sx, platelets 35",
+        "clinician",
+        {"neurological_involvement": "no", "route": "oral", "warnings+": "platelets_at_or_below_50"},
+        id="low-platelets-no-neuro",
+    ),
+    pytest.param(
+        "paraesthesia both hands, plt 35k",
+        "clinician",
+        {"neurological_involvement": "yes", "route": "intramuscular",
+         "warnings+": "platelets_at_or_below_50"},
+        id="low-platelets-neuro-35k",
+    ),
+    pytest.param(
+        "tingling in feet, platelets 35,000/µL",
+        "clinician",
+        {"neurological_involvement": "yes", "warnings+": "platelets_at_or_below_50"},
+        id="platelets-per-microlitre",
+    ),
+    pytest.param(
+        "no tingling, platelets 35 x10^9/L",
+        "clinician",
+        {"neurological_involvement": "no", "warnings+": "platelets_at_or_below_50"},
+        id="platelets-si",
+    ),
+    pytest.param(
+        "pins and needles in her fingers, on folic acid already",
+        "clinician",
+        {"neurological_involvement": "yes"},
+        id="neuro-folic",
+    ),
+    pytest.param(
+        "crohns with ileal resection 30cm, no numbness",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "ileal_resection",
+         "maintenance_interval_months": [1, 1]},
+        id="ileal-30cm-crohns",
+    ),
+    pytest.param(
+        "ileal resection 15 cm, no neurological involvement",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "ileal_resection",
+         "notes+": "ileal_resection_20cm_or_less_not_covered"},
+        id="ileal-15cm",
+    ),
+    pytest.param(
+        "coeliac disease, malabsorption, no neuro",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "malabsorption", "lifelong": True},
+        id="coeliac",
+    ),
+    pytest.param(
+        "on metformin for years, b12 low, no neuro symptoms",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "medication",
+         "notes+": "cause_medication_not_covered"},
+        id="metformin",
+    ),
+    pytest.param(
+        "b12 borderline, no neuro",
+        "clinician",
+        {"neurological_involvement": "no", "warnings+": "mma_if_indeterminate"},
+        id="borderline-b12",
+    ),
+    pytest.param(
+        "30 weeks pregnant, numbness in both legs",
+        "clinician",
+        {"neurological_involvement": "yes", "notes+": "pregnancy_not_covered"},
+        id="pregnant-neuro",
+    ),
+    pytest.param(
+        "tingling but no numbness",
+        "clinician",
+        {"neurological_involvement": "yes"},
+        id="negation-scope-but",
+    ),
+    pytest.param(
+        "no tingling however has an unsteady gait",
+        "clinician",
+        {"neurological_involvement": "yes"},
+        id="negation-terminated",
+    ),
+    pytest.param(
+        "FIT 55yo male PA no paresthesia",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "pernicious_anaemia"},
+        id="pa-abbreviation",
+    ),
+    pytest.param(
+        "my mum has pernicious anaemia and her feet tingle what treatment will she get",
+        "patient",
+        {"neurological_involvement": "yes", "urgent_specialist_advice": True},
+        id="patient-mum-tingle",
+    ),
+    pytest.param(
+        "i have b12 deficiency but no numbness or tingling what happens now",
+        "patient",
+        {"neurological_involvement": "no", "route": "intramuscular"},
+        id="patient-no-neuro",
+    ),
+    pytest.param(
+        "im vegan and my b12 is low, no pins and needles",
+        "patient",
+        {"neurological_involvement": "no", "cause": "dietary"},
+        id="patient-vegan",
+    ),
+    pytest.param(
+        "i had a gastric bypass and my b12 is low. no tingling",
+        "patient",
+        {"neurological_involvement": "no", "cause": "bariatric_surgery"},
+        id="patient-gastric-bypass",
+    ),
+    pytest.param(
+        "I hate needles, I have pernicious anaemia and no nerve symptoms",
+        "patient",
+        {"neurological_involvement": "no", "route": "oral"},
+        id="patient-needle-phobia",
+    ),
+    pytest.param(
+        "my dad is 82 and has numbness in his feet from low b12",
+        "patient",
+        {"neurological_involvement": "yes", "warnings+": "elderly_monitor_closely"},
+        id="patient-elderly-neuro",
+    ),
+    pytest.param(
+        "HOW IS VITAMIN B12 DEFICIENCY ANAEMIA TREATED NO NEURO SYMPTOMS",
+        "clinician",
+        {"neurological_involvement": "no", "lifelong": True},
+        id="upper-case",
+    ),
+    pytest.param(
+        "pernicous anemia pt, no tinglin",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "pernicious_anaemia"},
+        id="typos",
+    ),
+    pytest.param(
+        "memory problems and confusion with low b12 in a 66 year old",
+        "clinician",
+        {"neurological_involvement": "yes", "urgent_specialist_advice": True},
+        id="cognitive",
+    ),
+    pytest.param(
+        "her mother had numbness. she herself has no neuro symptoms, PA",
+        "clinician",
+        {"neurological_involvement": "no", "cause": "pernicious_anaemia"},
+        id="family-history-not-patient",
+    ),
+]
+
+
+def _check_plan(plan: dict, expected: dict) -> None:
+    for key, value in expected.items():
+        if key.endswith("+"):
+            assert value in plan[key[:-1]], (key, plan[key[:-1]])
+        else:
+            assert plan[key] == value, (key, plan[key])
+
+
+@pytest.mark.parametrize(("message", "audience", "expected"), VIGNETTES)
+def test_vignette_gets_a_cited_plan_at_once(bot: Bot, sender, message, audience, expected) -> None:
+    reply = bot.say(sender(), message, audience)
+    assert reply.status == 200
+    payload = reply.payload("b12.regimen")
+    assert payload["audience"] == audience
+    _check_plan(payload["plan"], expected)
+    cited = {c["snippet_id"] for c in payload["citations"]}
+    for step in payload["plan"]["loading"] + payload["plan"]["maintenance"]:
+        assert step["snippet_ids"] and set(step["snippet_ids"]) <= cited
+    assert all(c["source"] and c["year"] for c in payload["citations"])
+    if audience == "patient":
+        assert "Your clinician will decide" in "\n".join(reply.texts())
+
+
+def test_unknown_neuro_status_asks_one_question_then_answers(bot: Bot, sender) -> None:
+    conversation = sender()
+    first = bot.say(conversation, "how do I treat b12 deficiency anaemia?", "clinician")
+    assert first.payload("b12.missing_facts")["missing"] == ["neurological_involvement"]
+    assert not first.payloads("b12.regimen")
+    buttons = [b for m in first.messages for b in m.get("buttons") or []]
+    assert {b["title"] for b in buttons} >= {"Yes", "No"}
+    yes = next(b["payload"] for b in buttons if b["title"] == "Yes")
+    second = bot.say(conversation, yes)
+    assert second.payload("b12.regimen")["plan"]["urgent_specialist_advice"] is True
+
+
+def test_typed_no_answers_the_neuro_question(bot: Bot, sender) -> None:
+    conversation = sender()
+    bot.say(conversation, "what is the treatment for b12 deficiency", "clinician")
+    reply = bot.say(conversation, "no")
+    assert reply.payload("b12.regimen")["plan"]["neurological_involvement"] == "no"
+
+
+def test_correction_recomputes_the_plan(bot: Bot, sender) -> None:
+    conversation = sender()
+    first = bot.say(conversation, "68F pernicious anaemia, no neuro symptoms", "clinician")
+    assert first.payload("b12.regimen")["plan"]["neurological_involvement"] == "no"
+    second = bot.say(conversation, "actually she does have numbness in her feet")
+    plan = second.payload("b12.regimen")["plan"]
+    assert plan["neurological_involvement"] == "yes"
+    assert plan["cause"] == "pernicious_anaemia"  # earlier facts are kept
+
+
+def test_new_patient_clears_every_fact(bot: Bot, sender) -> None:
+    conversation = sender()
+    bot.say(conversation, "pernicious anaemia with tingling, plt 30", "clinician")
+    cleared = bot.say(conversation, "new patient")
+    assert cleared.payloads("b12.new_patient")
+    after = bot.say(conversation, "how should I treat B12 deficiency?")
+    assert after.payload("b12.missing_facts")["missing"] == ["neurological_involvement"]
+    reply = bot.say(conversation, "no neuro symptoms")
+    plan = reply.payload("b12.regimen")
+    assert plan["plan"]["cause"] == "unknown"
+    assert "platelet_count" not in plan["facts_used"]
+
+
+def test_facts_never_leak_between_conversations(bot: Bot, sender) -> None:
+    bot.say(sender(), "ileal resection 40 cm, vegan, plt 30, tingling", "clinician")
+    other = bot.say(sender(), "no neuro symptoms", "clinician")
+    payload = other.payload("b12.regimen")
+    assert payload["facts_used"] == {"neurological_involvement": "no", "formulary": "uk"}
+
+
+def test_follow_up_quotes_snippets_with_citations(bot: Bot, sender) -> None:
+    conversation = sender()
+    bot.say(conversation, "PA, no neuro", "clinician")
+    reply = bot.say(conversation, "why shouldn't I give folic acid first?")
+    answer = reply.payload("b12.answer")
+    assert answer["snippets"][0]["snippet_id"] == "b12.folic_acid.not_before_b12"
+    assert answer["kb_version"].startswith("kb-")
+    assert "subacute combined degeneration" in "\n".join(reply.texts())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("can b12 injections cause acne?", id="acne"),
+        pytest.param("what dose of b12 for a 4 year old child?", id="children"),
+        pytest.param("does nitrous oxide cause b12 deficiency?", id="nitrous"),
+    ],
+)
+def test_out_of_guideline_follow_up_says_so(bot: Bot, sender, question) -> None:
+    reply = bot.say(sender(), question, "clinician")
+    assert reply.payloads("b12.no_answer")
+    assert not reply.payloads("b12.answer")
+    assert "does not cover" in "\n".join(reply.texts())
+
+
+def test_off_topic_request_is_declined(bot: Bot, sender) -> None:
+    reply = bot.say(sender(), "book me a taxi to the airport", "patient")
+    assert reply.status == 200
+    assert any("only help with" in t for t in reply.texts())
+    assert not reply.payloads("b12.regimen")
+
+
+def test_why_and_sources(bot: Bot, sender) -> None:
+    conversation = sender()
+    bot.say(conversation, "bariatric surgery, no neuro", "clinician")
+    why = bot.say(conversation, "why?").payload("b12.why")
+    assert why["facts_used"]["causes"] == ["bariatric_surgery"]
+    assert why["rule_path"]
+    sources = bot.say(conversation, "what are your sources?")
+    text = "\n".join(sources.texts())
+    assert "Praxis Medical Insights" in text and "unresolved" in text
+
+
+def test_feedback_is_recorded_with_kb_version(bot: Bot, sender) -> None:
+    conversation = sender()
+    plan = bot.say(conversation, "PA, no neuro", "clinician").payload("b12.regimen")
+    reply = bot.say(conversation, "this is wrong")
+    assert reply.payloads("b12.feedback_recorded")
+    records = [json.loads(line) for line in bot.feedback_path.read_text().splitlines()]
+    mine = [r for r in records if r["conversation_id"] == conversation]
+    assert mine and mine[-1]["kb_version"] == plan["kb_version"]
+    assert mine[-1]["answer"]
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency", "flag"),
+    [
+        pytest.param("I have crushing chest pain and b12 deficiency", "emergency", "chest_pain",
+                     id="chest-pain"),
+        pytest.param("i fainted this morning, i have low b12", "emergency", "fainting",
+                     id="fainting"),
+        pytest.param("I keep thinking about killing myself", "emergency", "suicidal_thoughts",
+                     id="suicidal"),
+        pytest.param("I'm 20 weeks pregnant and my hands have gone numb", "emergency",
+                     "pregnancy_with_neurological_symptoms", id="pregnancy-neuro"),
+    ],
+)
+def test_patient_red_flag_triage_comes_first(bot: Bot, sender, message, urgency, flag) -> None:
+    reply = bot.say(sender(), message, "patient")
+    first_custom = next(m["custom"] for m in reply.messages if m.get("custom"))
+    assert first_custom["type"] == "b12.triage"
+    assert first_custom["urgency"] == urgency
+    assert flag in first_custom["red_flags"]
+    assert first_custom["advice"]
+    assert reply.messages[0].get("text"), "the triage text is the very first message"
+    assert "emergency" in reply.messages[0]["text"].lower()
+
+
+def test_negated_red_flag_is_not_triaged_as_emergency(bot: Bot, sender) -> None:
+    reply = bot.say(sender(), "no chest pain, no fainting, just tired with low b12", "patient")
+    urgencies = {p["urgency"] for p in reply.payloads("b12.triage")}
+    assert "emergency" not in urgencies
+
+
+def test_patient_symptoms_get_a_triage_payload(bot: Bot, sender) -> None:
+    reply = bot.say(sender(), "I feel tired all the time and my tongue is sore", "patient")
+    triage = reply.payload("b12.triage")
+    assert triage["urgency"] in {"routine", "urgent"}
+
+
+def test_disclaimer_once_per_conversation(bot: Bot, sender) -> None:
+    conversation = sender()
+    first = bot.say(conversation, "hello", "patient")
+    second = bot.say(conversation, "what is b12 deficiency treatment? no neuro symptoms")
+    assert sum("not a doctor" in t for t in first.texts()) == 1
+    assert not any("not a doctor" in t for t in second.texts())
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        pytest.param(b'{"message": "hi"}', 400, id="no-sender"),
+        pytest.param(b'{"sender": "", "message": "hi"}', 400, id="empty-sender"),
+        pytest.param(b'{"sender": "x1", "message": ""}', 400, id="empty-message"),
+        pytest.param(b'{"sender": "x1", "message": "   "}', 400, id="blank-message"),
+        pytest.param(b'{"sender": "x1", "message": 5}', 400, id="message-not-string"),
+        pytest.param(b'{"sender": "x1", "message": "hi"', 400, id="malformed-json"),
+        pytest.param(b"\xff\xfe\x00binary", 400, id="binary"),
+        pytest.param(b"[1, 2]", 400, id="json-array"),
+        pytest.param(
+            json.dumps({"sender": "x1", "message": "a" * 10240}).encode(), 413, id="10kb"
+        ),
+        pytest.param(
+            b'{"sender": "x1", "message": "hi", "metadata": "clinician"}', 400, id="bad-metadata"
+        ),
+    ],
+)
+def test_bad_requests_get_4xx_and_the_server_stays_up(bot: Bot, body, status) -> None:
+    reply = bot.post_raw(body)
+    assert reply.status == status
+    assert isinstance(reply.body, dict) and reply.body["error"]
+    assert bot.healthy()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param("😀😀😀", id="emoji"),
+        pytest.param("<script>alert(1)</script>", id="html"),
+        pytest.param("¿Cómo se trata la anemia por deficiencia de vitamina B12?", id="spanish"),
+        pytest.param("\u202eRTL override \u0000 nul", id="control-chars"),
+    ],
+)
+def test_odd_text_gets_a_clear_reply(bot: Bot, sender, message) -> None:
+    reply = bot.say(sender(), message, "patient")
+    assert reply.status == 200
+    assert reply.texts(), "some reply is always given"
+    assert bot.healthy()
