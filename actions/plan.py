@@ -12,6 +12,7 @@ from actions.engine import audience_of, fact_values, knowledge_base, send
 from guideline_engine.facts import facts_from_values
 from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.model import MissingFacts, Plan
+from guideline_engine.render.messages import messages
 from guideline_engine.render.plan import render_result, render_why
 
 NEURO_QUESTION = "neuro_involvement"
@@ -36,7 +37,7 @@ class ActionPlan(Action):
             values["neuro_involvement"] = answer
             events.append(SlotSet("neuro_involvement", answer))
         elif answer:
-            dispatcher.utter_message(response="utter_ok")
+            dispatcher.utter_message(text=messages().text("ok"))
             return events
         result = build_plan(facts_from_values(values).facts, kb.ids)
         send(dispatcher, render_result(result, kb, audience_of(tracker)))

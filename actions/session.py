@@ -32,7 +32,7 @@ class ActionGreet(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Send the greeting, plus the audience question if needed."""
-        dispatcher.utter_message(response="utter_greet")
+        dispatcher.utter_message(text=messages().text("greet"))
         if tracker.get_slot("audience") is None:
             dispatcher.utter_message(text=messages().text("ask_audience"), buttons=AUDIENCE_BUTTONS)
         return []

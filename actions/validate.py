@@ -20,6 +20,8 @@ from actions.engine import send
 from guideline_engine.render.messages import messages
 
 AUDIENCES = ("clinician", "patient")
+# A carer reads the same plain language as a patient.
+AUDIENCE_ALIASES = {"clinician": "clinician", "patient": "patient", "caregiver": "patient"}
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[Any]:
@@ -64,8 +66,8 @@ class ValidateSlotMappings(ValidationAction):
         """REST metadata first, then an audience stated in words or by a button."""
         audience = _metadata_audience(tracker)
         if audience is None:
-            stated = [v for v in _entity_values(tracker, "audience") if v in AUDIENCES]
-            audience = stated[-1] if stated else None
+            stated = [AUDIENCE_ALIASES.get(str(v)) for v in _entity_values(tracker, "audience")]
+            audience = next((a for a in reversed(stated) if a), None)
         return {"audience": audience} if audience else {}
 
     def extract_causes(

@@ -64,7 +64,8 @@ def _describe(outcome: Outcome, retriever: Retriever) -> str:
     expected = ", ".join(q.expected) if q.expected else "none"
     result = outcome.result
     if isinstance(result, Answer):
-        got = f"{result.best.id} (score {result.best.score:.2f}; {' '.join(result.best.matched_terms)})"
+        best = result.best
+        got = f"{best.id} (score {best.score:.2f}; {' '.join(best.matched_terms)})"
     else:
         topic = f" {result.topic}" if result.topic else ""
         got = f"none [{result.reason.value}{topic}] (best score {result.best_score:.2f})"

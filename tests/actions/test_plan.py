@@ -86,18 +86,8 @@ async def test_yes_without_a_question_is_not_taken_as_a_fact(dispatcher, make_tr
     tracker = make_tracker(slots={"audience": "clinician"}, intent="affirm")
     events = await ActionPlan().run(dispatcher, tracker, domain)
     assert events == []
-    assert dispatcher.messages == [
-        {
-            "text": None,
-            "buttons": [],
-            "elements": [],
-            "custom": {},
-            "template": "utter_ok",
-            "response": "utter_ok",
-            "image": None,
-            "attachment": None,
-        }
-    ]
+    assert texts(dispatcher) == ["Okay."]
+    assert not custom_payloads(dispatcher)
 
 
 async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tracker, domain):

@@ -13,7 +13,7 @@ import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guideline_engine.extraction.text import PhraseHit, PhraseMatcher, Token, tokenize
+from guideline_engine.extraction.text import PhraseHit, PhraseMatcher, Token, normalise, tokenize
 from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_context_rules
 
 
@@ -94,6 +94,7 @@ class ContextEngine:
         """
         m = self._m
         pseudo = m.pseudo.find(norm, original)
+        toks = tokenize(norm)
 
         def found(matcher: PhraseMatcher) -> tuple[PhraseHit, ...]:
             return tuple(
@@ -102,9 +103,16 @@ class ContextEngine:
                 if not any(p.start < h.end and h.start < p.end for p in pseudo)
             )
 
+        number_terms: tuple[PhraseHit, ...] = ()
+        if self.rules.numbers_end_negation_scope:
+            number_terms = tuple(
+                PhraseHit("#", t.start, t.end)
+                for t in toks
+                if t.is_word and any(ch.isdigit() for ch in t.text)
+            )
         return TextContext(
             rules=self.rules,
-            tokens=(toks := tokenize(norm)),
+            tokens=toks,
             word_starts=[t.start for t in toks if t.is_word],
             neg_pre=found(m.neg_pre),
             neg_post=found(m.neg_post),
@@ -114,7 +122,7 @@ class ContextEngine:
             exp_pre=found(m.exp_pre),
             exp_post=found(m.exp_post),
             term_common=tuple(m.term_common.find(norm, original)),
-            term_negation=tuple(m.term_negation.find(norm, original)),
+            term_negation=tuple(m.term_negation.find(norm, original)) + number_terms,
             negative_findings=tuple(m.negative_findings.find(norm, original)),
         )
 
@@ -221,7 +229,10 @@ class TextContext:
             outside(self.exp_pre), start, end, r.scope_window, common, starts
         ) or self._post(outside(self.exp_post), start, end, r.post_scope_window, common, starts)
         return Context(
-            negated=negated, hypothetical=hypothetical, historical=historical, other_experiencer=other
+            negated=negated,
+            hypothetical=hypothetical,
+            historical=historical,
+            other_experiencer=other,
         )
 
 
@@ -229,3 +240,20 @@ class TextContext:
 def get_context_engine() -> ContextEngine:
     """The process-wide context engine (compiled on first use)."""
     return ContextEngine(load_context_rules())
+
+
+@lru_cache(maxsize=256)
+def analyse_text(text: str) -> tuple[str, TextContext]:
+    """Normalise ``text`` and find its triggers, cached for recently seen texts.
+
+    Extraction and triage both need the same analysis of a message; the cache lets the
+    second caller reuse it.
+
+    Args:
+        text: Original text.
+
+    Returns:
+        ``(normalised text, context)``.
+    """
+    norm = normalise(text)
+    return norm, get_context_engine().analyse(norm, text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
-from guideline_engine.extraction.context import TextContext, get_context_engine
+from guideline_engine.extraction.context import TextContext, analyse_text
 from guideline_engine.extraction.model import (
     Audience,
     ConceptMention,
@@ -30,7 +30,7 @@ from guideline_engine.extraction.numbers import (
     find_lab,
     find_platelets,
 )
-from guideline_engine.extraction.text import PhraseMatcher, normalise
+from guideline_engine.extraction.text import PhraseMatcher
 from guideline_engine.extraction.vocab import (
     CueEntry,
     load_causes,
@@ -133,7 +133,9 @@ def _lab(norm: str, text: str, kind: str, spans: list[FactSpan]) -> LabMeasureme
     return LabMeasurement(value=hit.value, unit=hit.unit, start=hit.start, end=hit.end)
 
 
-def _first_span(field: str, text: str, mentions: list[ConceptMention], spans: list[FactSpan]) -> None:
+def _first_span(
+    field: str, text: str, mentions: list[ConceptMention], spans: list[FactSpan]
+) -> None:
     if mentions:
         spans.append(_span(field, text, mentions[0].start, mentions[0].end))
 
@@ -152,8 +154,7 @@ def extract(text: str) -> Extraction:
     """
     text = text[:MAX_TEXT_LENGTH]
     lex = _lexicon()
-    norm = normalise(text)
-    ctx = get_context_engine().analyse(norm, text)
+    norm, ctx = analyse_text(text)
     spans: list[FactSpan] = []
 
     # symptoms and neurological involvement
@@ -258,10 +259,11 @@ def extract(text: str) -> Extraction:
 
     audience_hits = lex.cues["audience"].find(norm, text)
     audience: Audience | None = None
-    for level in ("clinician", "caregiver", "patient"):
+    levels: tuple[Audience, ...] = ("clinician", "caregiver", "patient")
+    for level in levels:
         chosen = [h for h in audience_hits if h.key == level]
         if chosen:
-            audience = cast(Audience, level)
+            audience = level
             spans.append(_span("audience", text, chosen[0].start, chosen[0].end))
             break
 

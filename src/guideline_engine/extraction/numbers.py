@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 
@@ -20,7 +20,9 @@ _FILLER_WORDS = (
 )
 _FILLER = rf"(?:[\s:=~\-(]*(?:{_FILLER_WORDS})\b)*[\s:=~\-(]*"
 
-_THRESHOLD_BEFORE = re.compile(r"(?:[<>≤≥]|above|below|over|under|less\s+than|more\s+than|greater\s+than)\s*$")
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:[<>≤≥]|above|below|over|under|less\s+than|more\s+than|greater\s+than)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,9 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(rf"(?<![\d.,])(?P<num>\d{{1,3}})\s*-?\s*{_AGE_UNIT}(?![a-z0-9])"),
         re.compile(r"(?<![a-z0-9.,])(?P<num>\d{2,3})\s?(?P<sex>[fm])(?![a-z0-9])"),
-        re.compile(r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<num>\d{1,3})(?![\d.,])"),
+        re.compile(
+            r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<num>\d{1,3})(?![\d.,])"
+        ),
         re.compile(
             r"(?<![a-z0-9])(?:i'?m|i\s+am|she'?s|she\s+is|he'?s|he\s+is|(?:mum|mom|dad|mother|father)"
             r"\s+is|patient\s+is|pt\s+is)\s+(?:a\s+)?(?P<num>\d{1,3})(?![\d.,])"
@@ -180,7 +184,7 @@ _LAB_KEYWORDS: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lab_pattern(kind: str) -> re.Pattern[str]:
     return re.compile(
         rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9]){_FILLER}(?<![\d.]){NUM}(?![\d]){_LAB_UNIT}"
@@ -237,11 +241,14 @@ _STATUS_WORDS: dict[str, str] = {
 @lru_cache(maxsize=1)
 def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = "|".join(
-        re.escape(w).replace(r"\ ", r"[\s\-]+") for w in sorted(_STATUS_WORDS, key=len, reverse=True)
+        re.escape(w).replace(r"\ ", r"[\s\-]+")
+        for w in sorted(_STATUS_WORDS, key=len, reverse=True)
     )
     kw = _LAB_KEYWORDS["b12"]
     gap = r"(?:[\s:=,()\-]+(?:[a-z0-9./]+))*?"
-    before = re.compile(rf"(?<![a-z0-9])(?P<word>{words})(?:[\s\-]+(?:serum|vitamin|vit|total))?[\s\-]+{kw}(?![a-z0-9])")
+    before = re.compile(
+        rf"(?<![a-z0-9])(?P<word>{words})(?:[\s\-]+(?:serum|vitamin|vit|total))?[\s\-]+{kw}(?![a-z0-9])"
+    )
     after = re.compile(
         rf"(?<![a-z0-9]){kw}(?![a-z0-9])(?P<gap>{gap})[\s:=,()\-]+(?P<word>{words})(?![a-z0-9])"
     )
@@ -284,7 +291,13 @@ def find_b12_status(norm: str) -> tuple[str, int, int] | None:
         if re.search(r"(?<![a-z])(?:not|no|isn't|wasn't)\s*$", norm[: m.start("word")][-12:]):
             continue
         word = re.sub(r"[\s\-]+", " ", m.group("word"))
-        hits.append((m.start(), m.end(), _STATUS_WORDS.get(word, _STATUS_WORDS.get(word.replace(" ", "-"), "low"))))
+        hits.append(
+            (
+                m.start(),
+                m.end(),
+                _STATUS_WORDS.get(word, _STATUS_WORDS.get(word.replace(" ", "-"), "low")),
+            )
+        )
     if not hits:
         return None
     # indeterminate words are the most specific; otherwise the first statement wins

@@ -186,7 +186,9 @@ class PhraseMatcher:
         self._cs_regex = self._compile(case_sensitive_entries, self._cs_keys)
 
     @staticmethod
-    def _compile(entries: Iterable[tuple[str, str]], keys: dict[str, str]) -> re.Pattern[str] | None:
+    def _compile(
+        entries: Iterable[tuple[str, str]], keys: dict[str, str]
+    ) -> re.Pattern[str] | None:
         phrases: list[str] = []
         for phrase, key in entries:
             keys.setdefault(canonical(phrase), key)
@@ -216,7 +218,9 @@ class PhraseMatcher:
         if self._cs_regex is not None:
             for m in self._cs_regex.finditer(original):
                 key = self._cs_keys.get(canonical(m.group()))
-                if key is not None and not any(overlaps(h.start, h.end, m.start(), m.end()) for h in hits):
+                if key is not None and not any(
+                    overlaps(h.start, h.end, m.start(), m.end()) for h in hits
+                ):
                     hits.append(PhraseHit(key, m.start(), m.end()))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits

@@ -95,6 +95,7 @@ class ContextRules:
     scope_window: int
     post_scope_window: int
     hypothetical_window: int
+    numbers_end_negation_scope: bool
     negation: TriggerSet
     pseudo: tuple[str, ...]
     hypothetical: TriggerSet
@@ -186,7 +187,9 @@ def _phrases(
     out: list[str] = []
     for i, item in enumerate(obj):
         if not isinstance(item, str) or (not item.strip() and item != "\n"):
-            raise _fail(source, entry, f"{field}[{i}]", f"expected a non-empty string, got {item!r}")
+            raise _fail(
+                source, entry, f"{field}[{i}]", f"expected a non-empty string, got {item!r}"
+            )
         if lower and item != item.lower():
             raise _fail(source, entry, f"{field}[{i}]", f"phrase {item!r} must be lower case")
         try:
@@ -335,7 +338,10 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
         ident = _string(item["id"], source, name, "id")
         if ident not in CAUSE_IDS:
             raise _fail(
-                source, name, "id", f"unknown cause {ident!r} (allowed: {', '.join(sorted(CAUSE_IDS))})"
+                source,
+                name,
+                "id",
+                f"unknown cause {ident!r} (allowed: {', '.join(sorted(CAUSE_IDS))})",
             )
         if ident in seen_ids:
             raise _fail(source, name, "id", f"duplicate id {ident!r}")
@@ -353,7 +359,9 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
             key = canonical(phrase)
             other = seen_phrases.get(key)
             if other is not None and other != ident:
-                raise _fail(source, name, "synonyms", f"phrase {phrase!r} is already used by {other!r}")
+                raise _fail(
+                    source, name, "synonyms", f"phrase {phrase!r} is already used by {other!r}"
+                )
             seen_phrases[key] = ident
         note = item.get("note")
         if note is not None:
@@ -375,7 +383,13 @@ def _trigger_set(
 ) -> TriggerSet:
     block = _mapping(obj, source, None, field)
     allowed = {"pre", "post"} if allow_post else {"pre"}
-    _check_keys(block, {"pre"} if need_pre else set(), allowed - ({"pre"} if need_pre else set()), source, field)
+    _check_keys(
+        block,
+        {"pre"} if need_pre else set(),
+        allowed - ({"pre"} if need_pre else set()),
+        source,
+        field,
+    )
     pre = _phrases(block.get("pre", []), source, field, "pre", allow_empty=not need_pre)
     post = _phrases(block.get("post", []), source, field, "post", allow_empty=True)
     return TriggerSet(pre=pre, post=post)
@@ -402,6 +416,7 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
             "scope_window",
             "post_scope_window",
             "hypothetical_window",
+            "numbers_end_negation_scope",
             "negation",
             "hypothetical",
             "historical",
@@ -414,6 +429,14 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
         None,
     )
     _version(doc, source)
+    numbers_flag = doc["numbers_end_negation_scope"]
+    if not isinstance(numbers_flag, bool):
+        raise _fail(
+            source,
+            None,
+            "numbers_end_negation_scope",
+            f"expected true or false, got {numbers_flag!r}",
+        )
     neg = _mapping(doc["negation"], source, None, "negation")
     _check_keys(neg, {"pre", "post", "pseudo"}, set(), source, "negation")
     terms = _mapping(doc["terminators"], source, None, "terminators")
@@ -421,15 +444,22 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
     return ContextRules(
         scope_window=_int(doc["scope_window"], source, None, "scope_window", 1),
         post_scope_window=_int(doc["post_scope_window"], source, None, "post_scope_window", 1),
-        hypothetical_window=_int(doc["hypothetical_window"], source, None, "hypothetical_window", 1),
+        hypothetical_window=_int(
+            doc["hypothetical_window"], source, None, "hypothetical_window", 1
+        ),
+        numbers_end_negation_scope=numbers_flag,
         negation=TriggerSet(
             pre=_phrases(neg["pre"], source, "negation", "pre"),
             post=_phrases(neg["post"], source, "negation", "post"),
         ),
         pseudo=_phrases(neg["pseudo"], source, "negation", "pseudo"),
-        hypothetical=_trigger_set(doc["hypothetical"], source, "hypothetical", need_pre=True, allow_post=False),
+        hypothetical=_trigger_set(
+            doc["hypothetical"], source, "hypothetical", need_pre=True, allow_post=False
+        ),
         historical=_trigger_set(doc["historical"], source, "historical", need_pre=True),
-        experiencer_other=_trigger_set(doc["experiencer_other"], source, "experiencer_other", need_pre=True),
+        experiencer_other=_trigger_set(
+            doc["experiencer_other"], source, "experiencer_other", need_pre=True
+        ),
         terminators_common=_phrases(terms["common"], source, "terminators", "common"),
         terminators_negation=_phrases(
             terms.get("negation", []), source, "terminators", "negation", allow_empty=True
@@ -500,7 +530,9 @@ def parse_cues(data: object, source: str = CUES_FILE) -> tuple[CueEntry, ...]:
                 lower=False,
                 allow_empty=True,
             )
-            out.append(CueEntry(group=group, value=value, phrases=phrases, case_sensitive_phrases=cs))
+            out.append(
+                CueEntry(group=group, value=value, phrases=phrases, case_sensitive_phrases=cs)
+            )
     return tuple(out)
 
 

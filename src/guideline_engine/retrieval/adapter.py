@@ -53,9 +53,12 @@ def document_for(snippet: SnippetLike) -> Document:
     """Return the searchable :class:`Document` of one snippet.
 
     The text joins both wordings (clinicians and patients word questions differently)
-    and the section name split into words; keywords stay separate phrases.
+    and the words of the section's last part: ``initial_treatment.with_neurological_
+    involvement`` contributes "with neurological involvement" only, because the parent
+    part is shared by loading and maintenance snippets alike. Keywords stay separate
+    phrases.
     """
-    section_words = _SECTION_SEPARATORS.sub(" ", snippet.section)
+    section_words = _SECTION_SEPARATORS.sub(" ", snippet.section.rsplit(".", 1)[-1])
     return Document(
         id=snippet.id,
         text=f"{snippet.clinician}\n{snippet.patient}\n{section_words}",

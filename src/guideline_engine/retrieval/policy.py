@@ -27,7 +27,15 @@ SCHEMA_VERSION = 1
 TOPIC_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 """Shape of a not-covered topic name."""
 
-_TOP_KEYS = ("version", "min_score", "generic_terms", "generic_fallback", "not_covered")
+_TOP_KEYS = (
+    "version",
+    "min_score",
+    "min_coverage",
+    "unknown_term_weight",
+    "generic_terms",
+    "generic_fallback",
+    "not_covered",
+)
 _TOPIC_KEYS = ("topic", "terms", "note")
 
 
@@ -52,6 +60,12 @@ class AnswerPolicy:
 
     Attributes:
         min_score: Minimum BM25 score of the best hit.
+        min_coverage: Minimum share (0 to 1) of the question's content-term weight that
+            the hit must match; words unknown to the index weigh as much as the rarest
+            indexed term (times ``unknown_term_weight``), so "do the injections hurt?" is
+            not answered by "injections".
+        unknown_term_weight: Weight of a question word the index does not know, as a
+            fraction of the weight of a term found in a single snippet.
         generic_terms: Words that name the topic itself ("b12", "deficiency",
             "treatment"); at least one matched term must be outside this list.
         generic_fallback: Snippet id answering a question made only of generic terms
@@ -62,6 +76,8 @@ class AnswerPolicy:
     """
 
     min_score: float
+    min_coverage: float = 0.0
+    unknown_term_weight: float = 1.0
     generic_terms: tuple[str, ...] = ()
     generic_fallback: str | None = None
     not_covered: tuple[NotCoveredTopic, ...] = ()
@@ -70,11 +86,17 @@ class AnswerPolicy:
         self,
         *,
         min_score: float | None = None,
+        min_coverage: float | None = None,
+        unknown_term_weight: float | None = None,
         not_covered: tuple[NotCoveredTopic, ...] | None = None,
     ) -> AnswerPolicy:
         """Return a copy with some settings changed (for calibration sweeps)."""
         return AnswerPolicy(
             min_score=self.min_score if min_score is None else min_score,
+            min_coverage=self.min_coverage if min_coverage is None else min_coverage,
+            unknown_term_weight=(
+                self.unknown_term_weight if unknown_term_weight is None else unknown_term_weight
+            ),
             generic_terms=self.generic_terms,
             generic_fallback=self.generic_fallback,
             not_covered=self.not_covered if not_covered is None else not_covered,
@@ -97,14 +119,15 @@ class AnswerPolicy:
             raise ValueError(
                 f"{source}: version: expected {SCHEMA_VERSION}, got {top['version']!r}"
             )
-        min_score = top["min_score"]
-        if (
-            isinstance(min_score, bool)
-            or not isinstance(min_score, (int, float))
-            or not math.isfinite(min_score)
-            or min_score < 0
-        ):
-            raise ValueError(f"{source}: min_score: expected a number >= 0, got {min_score!r}")
+        min_score = _number(top["min_score"], where=f"{source}: min_score", high=math.inf)
+        min_coverage = _number(
+            top.get("min_coverage", 0.0), where=f"{source}: min_coverage", high=1.0
+        )
+        unknown_weight = _number(
+            top.get("unknown_term_weight", 1.0),
+            where=f"{source}: unknown_term_weight",
+            high=math.inf,
+        )
         generic = string_list(top.get("generic_terms", []), where=f"{source}: generic_terms")
         fallback = top.get("generic_fallback")
         if fallback is not None and (not isinstance(fallback, str) or not fallback.strip()):
@@ -118,7 +141,9 @@ class AnswerPolicy:
         if duplicates:
             raise ValueError(f"{source}: not_covered: duplicate topic(s) {', '.join(duplicates)}")
         return cls(
-            min_score=float(min_score),
+            min_score=min_score,
+            min_coverage=min_coverage,
+            unknown_term_weight=unknown_weight,
             generic_terms=generic,
             generic_fallback=fallback,
             not_covered=topics,
@@ -135,10 +160,24 @@ class AnswerPolicy:
         return {
             "version": SCHEMA_VERSION,
             "min_score": self.min_score,
+            "min_coverage": self.min_coverage,
+            "unknown_term_weight": self.unknown_term_weight,
             "generic_terms": list(self.generic_terms),
             "generic_fallback": self.generic_fallback,
             "not_covered": topics,
         }
+
+
+def _number(value: object, *, where: str, high: float) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not 0 <= value <= high
+    ):
+        bound = "" if math.isinf(high) else f" and <= {high}"
+        raise ValueError(f"{where}: expected a number >= 0{bound}, got {value!r}")
+    return float(value)
 
 
 def _topic(entry: object, source: str, index: int) -> NotCoveredTopic:

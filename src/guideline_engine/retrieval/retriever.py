@@ -6,7 +6,9 @@ A question is answered when all of these hold:
 2. at least one of its terms that is not a generic topic word ("b12", "deficiency",
    "treatment") matches a snippet; a question made only of generic words is answered
    with the policy's ``generic_fallback`` snippet, if any;
-3. the best such snippet scores at least ``policy.min_score``.
+3. the best such snippet scores at least ``policy.min_score``;
+4. it matches at least ``policy.min_coverage`` of the question's content-term weight
+   (idf-weighted; words the index does not know weigh as much as the rarest term).
 
 Otherwise the result is a :class:`NoAnswer` saying why, so the bot can state honestly
 that the guideline does not cover the question.
@@ -14,6 +16,7 @@ that the guideline does not cover the question.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -40,7 +43,7 @@ class Document:
         id: Snippet id returned in hits.
         text: Searchable text (clinician and patient wording, section words).
         keywords: Extra curated phrases; each is analysed on its own, so a phrase never
-            runs into the next one.
+            runs into the next one, and only terms the text lacks are added.
     """
 
     id: str
@@ -90,6 +93,9 @@ class NoAnswerReason(str, Enum):
     LOW_SCORE = "low_score"
     """The best snippet matches too weakly."""
 
+    LOW_COVERAGE = "low_coverage"
+    """The best snippet leaves too much of the question unmatched."""
+
 
 @dataclass(frozen=True)
 class NoAnswer:
@@ -122,6 +128,10 @@ def _contains(terms: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
 
 
+def _is_number(term: str) -> bool:
+    return term.replace(".", "", 1).isdigit()
+
+
 def _dedupe(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))
 
@@ -139,6 +149,8 @@ class Retriever:
         "_compiled",
         "_doc_sets",
         "_doc_terms",
+        "_doc_words",
+        "_idf",
         "_ids",
         "_policy",
         "_query_analyzer",
@@ -149,12 +161,14 @@ class Retriever:
         *,
         ids: tuple[str, ...],
         doc_terms: tuple[tuple[str, ...], ...],
+        doc_words: frozenset[str],
         analyzer: Analyzer,
         policy: AnswerPolicy,
     ) -> None:
         """Use :meth:`build`; this constructor expects already analysed documents."""
         self._ids = ids
         self._doc_terms = doc_terms
+        self._doc_words = doc_words
         self._doc_sets = tuple(frozenset(t) for t in doc_terms)
         self._analyzer = analyzer
         self._policy = policy
@@ -162,12 +176,14 @@ class Retriever:
         # delta would only shift all scores; delta=0 keeps scores absolute (0 = no match)
         # while keeping BM25Plus's always-positive idf, log((N + 1) / df).
         self._bm25 = BM25Plus([list(t) for t in doc_terms], k1=BM25_K1, b=BM25_B, delta=0)
+        self._idf: dict[str, float] = {str(k): float(v) for k, v in self._bm25.idf.items()}
         self._compiled = self._compile(policy)
-        vocabulary = set(analyzer.known_stems)
-        vocabulary.update(s for t in doc_terms for s in t)
+        vocabulary = set(analyzer.known_words) | set(doc_words)
+        protected: set[str] = set()
         for phrase in self._policy_phrases(policy):
-            vocabulary.update(analyzer.base_stems(phrase))
-        self._query_analyzer = analyzer.with_vocabulary(vocabulary)
+            protected.update(analyzer.words(phrase))
+        index_terms = {t for terms in doc_terms for t in terms}
+        self._query_analyzer = analyzer.for_questions(vocabulary, index_terms, protected=protected)
 
     @classmethod
     def build(
@@ -194,12 +210,17 @@ class Retriever:
         analyzer = Analyzer(synonyms)
         ids: list[str] = []
         all_terms: list[tuple[str, ...]] = []
+        words: set[str] = set()
         for doc in documents:
             if doc.id in ids:
                 raise ValueError(f"duplicate document id {doc.id!r}")
             terms = analyzer.terms(doc.text)
+            words.update(analyzer.words(doc.text))
             for keyword in doc.keywords:
-                terms += analyzer.terms(keyword)
+                # Keywords widen the vocabulary; they do not add weight to terms the text
+                # already has, so a long keyword list cannot dominate the ranking.
+                terms += tuple(t for t in analyzer.terms(keyword) if t not in terms)
+                words.update(analyzer.words(keyword))
             if not terms:
                 raise ValueError(f"document {doc.id!r} has no searchable terms")
             ids.append(doc.id)
@@ -207,6 +228,7 @@ class Retriever:
         return cls(
             ids=tuple(ids),
             doc_terms=tuple(all_terms),
+            doc_words=frozenset(words),
             analyzer=analyzer,
             policy=default_policy() if policy is None else policy,
         )
@@ -214,7 +236,11 @@ class Retriever:
     def with_policy(self, policy: AnswerPolicy) -> Retriever:
         """Return a retriever over the same index with another policy (for calibration)."""
         return Retriever(
-            ids=self._ids, doc_terms=self._doc_terms, analyzer=self._analyzer, policy=policy
+            ids=self._ids,
+            doc_terms=self._doc_terms,
+            doc_words=self._doc_words,
+            analyzer=self._analyzer,
+            policy=policy,
         )
 
     @property
@@ -244,9 +270,7 @@ class Retriever:
             for word in topic.terms:
                 phrase = self._analyzer.terms(word)
                 if not phrase:
-                    raise ValueError(
-                        f"not-covered term {word!r} ({topic.topic}) folds to nothing"
-                    )
+                    raise ValueError(f"not-covered term {word!r} ({topic.topic}) folds to nothing")
                 for doc_id, terms in zip(self._ids, self._doc_terms, strict=True):
                     if _contains(terms, phrase):
                         raise ValueError(
@@ -268,6 +292,31 @@ class Retriever:
             score=round(score, 4),
             matched_terms=tuple(t for t in terms if t in doc),
         )
+
+    def _weight(self, term: str) -> float:
+        # An unknown word weighs like a term found in a single snippet, log((N + 1) / 1),
+        # scaled by the policy.
+        known = self._idf.get(term)
+        if known is not None:
+            return known
+        return self._policy.unknown_term_weight * math.log(len(self._ids) + 1)
+
+    def coverage(self, terms: Sequence[str], index: int) -> float:
+        """Share of the content-term weight of ``terms`` matched by document ``index``.
+
+        Numbers the index does not know ("80", "30 cm") are left out: they qualify a
+        question rather than change its subject.
+        """
+        content = [
+            t
+            for t in terms
+            if t not in self._compiled.generic and (t in self._idf or not _is_number(t))
+        ]
+        total = sum(self._weight(t) for t in content)
+        if total == 0:
+            return 1.0
+        doc = self._doc_sets[index]
+        return sum(self._weight(t) for t in content if t in doc) / total
 
     def search(self, question: str, *, limit: int = 3) -> RetrievalResult:
         """Find the snippets that answer ``question``, or say why none does.
@@ -310,9 +359,12 @@ class Retriever:
         best = scores[ranked[0]]
         if best < self._policy.min_score:
             return NoAnswer(NoAnswerReason.LOW_SCORE, round(best, 4))
+        if self.coverage(terms, ranked[0]) < self._policy.min_coverage:
+            return NoAnswer(NoAnswerReason.LOW_COVERAGE, round(best, 4))
         hits = tuple(
             self._hit(i, scores[i], terms)
             for i in ranked[:limit]
             if scores[i] >= self._policy.min_score
+            and self.coverage(terms, i) >= self._policy.min_coverage
         )
         return Answer(hits)

@@ -40,7 +40,7 @@ _TOP_KEYS = (
     "groups",
 )
 _SPELLING_KEYS = ("words", "fragments")
-_GROUP_KEYS = ("canonical", "terms", "negated", "note")
+_GROUP_KEYS = ("canonical", "terms", "negated", "specific", "broader", "note")
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,18 @@ class SynonymGroup:
         terms: Member words and phrases, in any spelling the analyzer folds.
         negated: Term used instead of ``canonical`` when a negation cue closely precedes
             the match ("no neurological involvement" is not "neurological involvement").
+        specific: Also index a single matched word as itself, so that specific members
+            stay distinguishable ("cyanocobalamin" is ``b12`` and ``cyanocobalamin``).
+        broader: A more general term also emitted on a match ("alternate days" answers
+            "how often", so ``alternate_days`` has broader term ``frequency``).
         note: Why the group exists or what it deliberately leaves out.
     """
 
     canonical: str
     terms: tuple[str, ...]
     negated: str | None = None
+    specific: bool = False
+    broader: str | None = None
     note: str | None = None
 
 
@@ -106,9 +112,7 @@ class Synonyms:
         fragments = string_pairs(
             spelling.get("fragments", {}), where=f"{source}: spelling.fragments"
         )
-        abbreviations = string_pairs(
-            top.get("abbreviations", {}), where=f"{source}: abbreviations"
-        )
+        abbreviations = string_pairs(top.get("abbreviations", {}), where=f"{source}: abbreviations")
         stop_words = string_list(top.get("stop_words", []), where=f"{source}: stop_words")
         cues = string_list(top.get("negation_cues", []), where=f"{source}: negation_cues")
         raw_groups = top["groups"]
@@ -132,6 +136,10 @@ class Synonyms:
             entry: dict[str, Any] = {"canonical": group.canonical, "terms": list(group.terms)}
             if group.negated is not None:
                 entry["negated"] = group.negated
+            if group.specific:
+                entry["specific"] = True
+            if group.broader is not None:
+                entry["broader"] = group.broader
             if group.note is not None:
                 entry["note"] = group.note
             groups.append(entry)
@@ -163,10 +171,25 @@ def _group(entry: object, source: str, index: int) -> SynonymGroup:
         not isinstance(negated, str) or not CANONICAL_PATTERN.match(negated)
     ):
         raise ValueError(f"{where}: negated must match {CANONICAL_PATTERN.pattern}")
+    broader = data.get("broader")
+    if broader is not None and (
+        not isinstance(broader, str) or not CANONICAL_PATTERN.match(broader)
+    ):
+        raise ValueError(f"{where}: broader must match {CANONICAL_PATTERN.pattern}")
+    specific = data.get("specific", False)
+    if not isinstance(specific, bool):
+        raise ValueError(f"{where}: specific: expected true or false")
     note = data.get("note")
     if note is not None and not isinstance(note, str):
         raise ValueError(f"{where}: note: expected a string")
-    return SynonymGroup(canonical=canonical, terms=terms, negated=negated, note=note)
+    return SynonymGroup(
+        canonical=canonical,
+        terms=terms,
+        negated=negated,
+        specific=specific,
+        broader=broader,
+        note=note,
+    )
 
 
 def _check_unique_terms(groups: tuple[SynonymGroup, ...], source: str) -> None:

@@ -7,8 +7,8 @@ One :class:`Analyzer` turns text into index terms in this order:
 3. contractions expanded ("I'm" to "i am", "shouldn't" to "should not");
 4. tokens split (``b12`` stays one token, ``1000ug`` becomes ``1000`` and ``ug``);
 5. UK spelling folded to US (whole words, then fragments such as ``aem`` to ``em``);
-6. light suffix stripping (:func:`stem`);
-7. for questions only, optional typo correction against the known vocabulary;
+6. for questions only, typo correction of unknown words against the known vocabulary;
+7. light suffix stripping (:func:`stem`);
 8. synonym words and phrases replaced by their group's canonical term (longest first), or
    by the group's ``negated`` term when a negation cue ("no", "without") comes at most
    :data:`NEGATION_WINDOW` words before;
@@ -80,11 +80,11 @@ _DERIVATIONAL: tuple[tuple[str, str, int], ...] = (
 )
 _KEEP_DOUBLE = frozenset("lsz")
 
-TYPO_CUTOFF = 0.84
+TYPO_CUTOFF = 0.85
 """Minimum :class:`difflib.SequenceMatcher` ratio for a typo correction."""
 
-TYPO_MIN_LENGTH = 5
-"""Words shorter than this are never corrected (too many near neighbours)."""
+TYPO_MIN_LENGTH = 6
+"""Words shorter than this are never corrected (too many real words are one edit apart)."""
 
 NEGATION_WINDOW = 3
 """How many words before a synonym match are searched for a negation cue."""
@@ -152,30 +152,48 @@ class Analyzer:
 
     __slots__ = (
         "_abbreviations",
+        "_broader",
         "_corrections",
         "_fragments",
+        "_index_terms",
         "_max_phrase",
         "_negated",
         "_negation_cues",
         "_phrases",
+        "_protected",
+        "_specific",
         "_stop",
         "_vocabulary",
         "_vocabulary_list",
+        "_vocabulary_stems",
         "_words",
         "synonyms",
     )
 
-    def __init__(self, synonyms: Synonyms, *, vocabulary: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        synonyms: Synonyms,
+        *,
+        vocabulary: Iterable[str] | None = None,
+        protected: Iterable[str] = (),
+        index_terms: Iterable[str] | None = None,
+    ) -> None:
         """Prepare the analyzer.
 
         Args:
             synonyms: The curated vocabulary.
-            vocabulary: Known stems; when given, unknown question words of at least
-                :data:`TYPO_MIN_LENGTH` letters are corrected to the closest known stem.
+            vocabulary: Known (spelling-folded) words; when given, unknown question words
+                of at least :data:`TYPO_MIN_LENGTH` letters are corrected to the closest
+                known word.
+            protected: Words that are never corrected but never corrected *to* either
+                (the not-covered terms: "intact" must not become "interact").
+            index_terms: Terms of the index; when given, a word's own stem is emitted
+                beside its synonym group's term only if the index has it (question mode).
 
         Raises:
             ValueError: If two synonym groups claim the same word or phrase after
-                folding, or a synonym term folds to nothing.
+                folding, a synonym term folds to nothing, or a single-word term folds to
+                the stem of a stop word without being one ("likely" and "like").
         """
         self.synonyms = synonyms
         self._words: Mapping[str, str] = MappingProxyType(dict(synonyms.spelling_words))
@@ -189,6 +207,17 @@ class Analyzer:
         self._negated: Mapping[str, str] = MappingProxyType(
             {g.canonical: g.negated for g in synonyms.groups if g.negated is not None}
         )
+        self._specific = frozenset(g.canonical for g in synonyms.groups if g.specific)
+        self._broader: Mapping[str, str] = MappingProxyType(
+            {g.canonical: g.broader for g in synonyms.groups if g.broader is not None}
+        )
+        # Synonym terms themselves are never typo-corrected: no vocabulary while reading them.
+        self._vocabulary: frozenset[str] = frozenset()
+        self._vocabulary_list: list[str] = []
+        self._vocabulary_stems: frozenset[str] = frozenset()
+        self._index_terms = None if index_terms is None else frozenset(index_terms)
+        self._corrections: dict[str, str] = {}
+        stop_stems = {stem(w) for w in self._stop}
         phrases: dict[tuple[str, ...], str] = {}
         for group in synonyms.groups:
             for term in group.terms:
@@ -196,6 +225,11 @@ class Analyzer:
                 if not key:
                     raise ValueError(
                         f"synonym term {term!r} of group {group.canonical!r} folds to nothing"
+                    )
+                if len(key) == 1 and term.lower() not in self._stop and key[0] in stop_stems:
+                    raise ValueError(
+                        f"synonym term {term!r} of group {group.canonical!r} folds to "
+                        f"{key[0]!r}, the stem of a stop word; list it as a phrase instead"
                     )
                 other = phrases.get(key)
                 if other is not None and other != group.canonical:
@@ -206,14 +240,29 @@ class Analyzer:
                 phrases[key] = group.canonical
         self._phrases: Mapping[tuple[str, ...], str] = MappingProxyType(phrases)
         self._max_phrase = max((len(k) for k in phrases), default=1)
-        known = frozenset(vocabulary) if vocabulary is not None else frozenset()
-        self._vocabulary = known
-        self._vocabulary_list = sorted(known)
-        self._corrections: dict[str, str] = {}
+        self._protected = frozenset(protected)
+        if vocabulary is not None:
+            self._vocabulary = frozenset(vocabulary) - self._protected
+            self._vocabulary_list = sorted(self._vocabulary)
+            self._vocabulary_stems = frozenset(stem(w) for w in self._vocabulary)
 
-    def with_vocabulary(self, vocabulary: Iterable[str]) -> Analyzer:
-        """Return an analyzer with the same synonyms that corrects typos to ``vocabulary``."""
-        return Analyzer(self.synonyms, vocabulary=vocabulary)
+    def for_questions(
+        self,
+        vocabulary: Iterable[str],
+        index_terms: Iterable[str],
+        *,
+        protected: Iterable[str] = (),
+    ) -> Analyzer:
+        """Return an analyzer with the same synonyms, in question mode.
+
+        Args:
+            vocabulary: Known words that typos are corrected to.
+            index_terms: Terms of the index (see :meth:`__init__`).
+            protected: Words never corrected and never corrected to.
+        """
+        return Analyzer(
+            self.synonyms, vocabulary=vocabulary, protected=protected, index_terms=index_terms
+        )
 
     def spell(self, word: str) -> str:
         """Fold one lower-case word from UK to US spelling."""
@@ -235,43 +284,43 @@ class Analyzer:
         text = expand_contractions(text.casefold())
         out: list[tuple[str, str]] = []
         for raw in _TOKEN.findall(text):
-            word = self.spell(raw)
+            word = self._correct(self.spell(raw))
             out.append((word, stem(word)))
         return out
 
-    def base_stems(self, text: str) -> frozenset[str]:
-        """Return every stem of ``text`` (stop words included, no synonyms applied)."""
-        return frozenset(s for _, s in self.tokens(text))
+    def words(self, text: str) -> frozenset[str]:
+        """Return every spelling-folded word of ``text`` (before stemming and synonyms)."""
+        return frozenset(w for w, _ in self.tokens(text))
 
     @property
-    def known_stems(self) -> frozenset[str]:
-        """Stems of synonym terms and stop words: always known, never typo-corrected."""
-        stems = {s for key in self._phrases for s in key}
-        stems.update(stem(w) for w in self._stop)
-        stems.update(self._stop)
-        return frozenset(stems)
+    def known_words(self) -> frozenset[str]:
+        """Words of synonym terms, stop words and negation cues: never typo-corrected."""
+        words: set[str] = set(self._stop) | set(self._negation_cues)
+        for group in self.synonyms.groups:
+            for term in group.terms:
+                words.update(self.words(term))
+        return frozenset(words)
 
     def is_stop_word(self, word: str) -> bool:
         """Return True if the (folded) word is a stop word."""
         return word in self._stop
 
-    def _correct(self, word: str, stemmed: str) -> str:
+    def _correct(self, word: str) -> str:
         if (
             not self._vocabulary
-            or stemmed in self._vocabulary
-            or word in self._stop
-            or len(stemmed) < TYPO_MIN_LENGTH
-            or not stemmed.isalpha()
+            or word in self._vocabulary
+            or word in self._protected
+            or len(word) < TYPO_MIN_LENGTH
+            or not word.isalpha()
+            or stem(word) in self._vocabulary_stems  # "treating" is "treat", not "eating"
         ):
-            return stemmed
-        cached = self._corrections.get(stemmed)
+            return word
+        cached = self._corrections.get(word)
         if cached is None:
-            close = difflib.get_close_matches(
-                stemmed, self._vocabulary_list, n=1, cutoff=TYPO_CUTOFF
-            )
-            cached = close[0] if close else stemmed
+            close = difflib.get_close_matches(word, self._vocabulary_list, n=1, cutoff=TYPO_CUTOFF)
+            cached = close[0] if close else word
             if len(self._corrections) < _CACHE_LIMIT:
-                self._corrections[stemmed] = cached
+                self._corrections[word] = cached
         return cached
 
     def _negation_before(self, pairs: list[tuple[str, str]], index: int) -> bool:
@@ -281,11 +330,11 @@ class Analyzer:
     def terms(self, text: str) -> tuple[str, ...]:
         """Return the index terms of ``text`` in order (duplicates kept).
 
-        A synonym matched as a single word yields its canonical term followed by the word's
-        own stem, so specific words (``cyanocobalamin``) still count beside their group
-        (``b12``); a matched phrase, or a negated match, yields only the group's term.
+        A synonym match yields its group's canonical (or negated) term, then its
+        ``broader`` term if any; a single word of a ``specific`` group also yields its own
+        stem, so ``cyanocobalamin`` still counts beside ``b12``.
         """
-        pairs = [(w, self._correct(w, s)) for w, s in self.tokens(text)]
+        pairs = self.tokens(text)
         stems = [s for _, s in pairs]
         out: list[str] = []
         i = 0
@@ -298,8 +347,17 @@ class Analyzer:
                         out.append(negated)
                     else:
                         out.append(canonical)
+                        broader = self._broader.get(canonical)
+                        if broader is not None:
+                            out.append(broader)
                         word, own = pairs[i]
-                        if length == 1 and own != canonical and word not in self._stop:
+                        if (
+                            length == 1
+                            and canonical in self._specific
+                            and own != canonical
+                            and word not in self._stop
+                            and (self._index_terms is None or own in self._index_terms)
+                        ):
                             out.append(own)
                     i += length
                     break

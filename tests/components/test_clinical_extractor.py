@@ -1,0 +1,158 @@
+"""The Rasa NLU component: built via create(), run via process(), entities asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.clinical_extractor import ENTITY_NAMES, ClinicalFactExtractor
+
+
+@pytest.fixture(scope="module")
+def component(tmp_path_factory: pytest.TempPathFactory) -> ClinicalFactExtractor:
+    storage = LocalModelStorage(Path(tmp_path_factory.mktemp("model")))
+    return ClinicalFactExtractor.create(
+        ClinicalFactExtractor.get_default_config(),
+        storage,
+        Resource("clinical_fact_extractor"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+
+
+def _run(component: ClinicalFactExtractor, text: str) -> list[dict[str, Any]]:
+    message = Message({"text": text})
+    component.process([message])
+    entities: list[dict[str, Any]] = message.get("entities", [])
+    return entities
+
+
+def _values(entities: list[dict[str, Any]], name: str) -> list[Any]:
+    return [e["value"] for e in entities if e["entity"] == name]
+
+
+def test_clinical_note_entities(component: ClinicalFactExtractor) -> None:
+    text = (
+        "62F, known PA, pins and needles but no numbness. Plt 35k, B12 of 120 ng/L, "
+        "borderline B12, folate 3 ug/L, MMA 450 nmol/L, 40 cm of terminal ileum resected. "
+        "On warfarin, prefers tablets. I'm a GP in the US."
+    )
+    entities = _run(component, text)
+    assert _values(entities, "neuro_involvement") == ["yes"]
+    assert _values(entities, "symptom") == ["paraesthesia"]
+    assert _values(entities, "negated_symptom") == ["numbness"]
+    assert _values(entities, "cause") == ["pernicious_anaemia", "ileal_resection"]
+    assert _values(entities, "platelet_count") == [35.0]
+    assert _values(entities, "age") == [62]
+    assert _values(entities, "route_preference") == ["oral"]
+    assert _values(entities, "injection_contraindication") == ["yes"]
+    assert _values(entities, "ileal_resection_cm") == [40.0]
+    assert _values(entities, "b12_level") == ["120 ng/L"]
+    assert _values(entities, "b12_status") == ["indeterminate"]
+    assert _values(entities, "folate_level") == ["3 µg/L"]
+    assert _values(entities, "mma_level") == ["450 nmol/L"]
+    assert _values(entities, "formulary") == ["us"]
+    assert _values(entities, "audience") == ["clinician"]
+    assert _values(entities, "red_flag") == ["new_tingling_or_numbness"]
+    assert _values(entities, "triage_urgency") == ["urgent"]
+    b12 = next(e for e in entities if e["entity"] == "b12_level")
+    assert b12["numeric_value"] == 120.0 and b12["unit"] == "ng/L"
+    for entity in entities:
+        assert entity["extractor"] == "ClinicalFactExtractor"
+        assert entity["entity"] in ENTITY_NAMES
+        if "start" in entity:
+            assert 0 <= entity["start"] < entity["end"] <= len(text)
+    json.dumps(entities)
+
+
+def test_symptom_spans_match_text(component: ClinicalFactExtractor) -> None:
+    text = "Denies paraesthesia; has an unsteady gait"
+    entities = _run(component, text)
+    spans = {
+        e["value"]: text[e["start"] : e["end"]]
+        for e in entities
+        if e["entity"] in ("symptom", "negated_symptom")
+    }
+    assert spans == {"paraesthesia": "paraesthesia", "gait_ataxia": "unsteady gait"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("neuro exam normal", {"neuro_involvement": ["no"]}, id="negative-finding"),
+        pytest.param(
+            "28 weeks pregnant, tingling feet",
+            {
+                "pregnant": ["yes"],
+                "red_flag": ["pregnancy_with_neurological_symptoms", "new_tingling_or_numbness"],
+                "triage_urgency": ["urgent"],
+            },
+            id="pregnancy-neuro",
+        ),
+        pytest.param(
+            "no chest pain but sudden weakness in her legs",
+            {
+                "red_flag": ["acute_neurological_deficit", "other_neurological_symptoms"],
+                "triage_urgency": ["emergency"],
+            },
+            id="emergency",
+        ),
+        pytest.param(
+            "my mum is vegan", {"cause": ["dietary"], "audience": ["caregiver"]}, id="carer-diet"
+        ),
+    ],
+)
+def test_entities_table(
+    component: ClinicalFactExtractor, text: str, expected: dict[str, list[Any]]
+) -> None:
+    entities = _run(component, text)
+    for name, values in expected.items():
+        assert _values(entities, name) == values, name
+
+
+def test_no_entities_for_small_talk(component: ClinicalFactExtractor) -> None:
+    message = Message({"text": "hello there"})
+    component.process([message])
+    assert message.get("entities") is None
+
+
+def test_existing_entities_are_kept(component: ClinicalFactExtractor) -> None:
+    message = Message({"text": "tingling", "entities": [{"entity": "other", "value": "x"}]})
+    component.process([message])
+    names = [e["entity"] for e in message.get("entities")]
+    assert names[0] == "other" and "symptom" in names
+
+
+def test_empty_and_missing_text(component: ClinicalFactExtractor) -> None:
+    messages = [Message({"text": ""}), Message({})]
+    assert component.process(messages) == messages
+
+
+def test_training_data_is_untouched(component: ClinicalFactExtractor) -> None:
+    data = TrainingData([Message({"text": "tingling", "intent": "inform"})])
+    assert component.process_training_data(data) is data
+    assert data.training_examples[0].get("entities") is None
+
+
+def test_fingerprint_addon_hashes_vocab() -> None:
+    addon = ClinicalFactExtractor.fingerprint_addon({})
+    assert addon is not None and len(addon) == 64
+
+
+def test_component_is_registered_as_entity_extractor() -> None:
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+    registered = DefaultV1Recipe._from_registry("ClinicalFactExtractor")
+    assert DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR in registered.types
+    assert registered.is_trainable is False
