@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from guideline_engine.render.answers import render_followup, render_sources
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import audience_of, knowledge_base, retriever, send
+from guideline_engine.render.answers import render_followup, render_sources
 
 
 class ActionAnswerFollowup(Action):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from guideline_engine.render.answers import render_triage
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +16,7 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.engine import send
+from guideline_engine.render.answers import render_triage
 from guideline_engine.render.messages import messages
 
 AUDIENCES = ("clinician", "patient")

@@ -68,7 +68,8 @@ async def test_patient_plan_is_plain_and_defers_to_the_clinician(dispatcher, mak
 
 
 @pytest.mark.parametrize(
-    ("intent", "expected"), [pytest.param("affirm", "yes", id="yes"), pytest.param("deny", "no", id="no")]
+    ("intent", "expected"),
+    [pytest.param("affirm", "yes", id="yes"), pytest.param("deny", "no", id="no")],
 )
 async def test_yes_no_answers_the_pending_neuro_question(
     dispatcher, make_tracker, domain, intent, expected

@@ -94,7 +94,10 @@ class Bot:
         return self.post_raw(json.dumps(body).encode("utf-8"))
 
     def healthy(self) -> bool:
-        return _get(f"{self.rasa_url}/webhooks/rest/") == 200 and _get(f"{self.action_url}/health") == 200
+        return (
+            _get(f"{self.rasa_url}/webhooks/rest/") == 200
+            and _get(f"{self.action_url}/health") == 200
+        )
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +117,15 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     action_log, rasa_log = work / "actions.log", work / "rasa.log"
     procs = [
         subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(action_port),
+            ],
             cwd=ROOT,
             env=env,
             stdout=action_log.open("w"),
@@ -122,9 +133,18 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         ),
         subprocess.Popen(
             [
-                str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-                "--interface", "127.0.0.1", "--credentials", str(ROOT / "credentials.yml"),
-                "--endpoints", str(endpoints),
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--endpoints",
+                str(endpoints),
             ],
             cwd=ROOT,
             env=env,

@@ -20,14 +20,22 @@ VIGNETTES = [
     pytest.param(
         "58M pernicious anaemia, no numbness or tingling, plt 250",
         "clinician",
-        {"neurological_involvement": "no", "cause": "pernicious_anaemia",
-         "maintenance_interval_months": [2, 3]},
+        {
+            "neurological_involvement": "no",
+            "cause": "pernicious_anaemia",
+            "maintenance_interval_months": [2, 3],
+        },
         id="pa-no-neuro-negated-list",
     ),
     pytest.param(
-        "45 yo woman, denies paraesthesia, vegan for 10 years, how should I treat her b12 deficiency",
+        "45 yo woman, denies paraesthesia, vegan for 10 years, "
+        "how should I treat her b12 deficiency",
         "clinician",
-        {"neurological_involvement": "no", "cause": "dietary", "warnings+": "dietary_fortified_foods"},
+        {
+            "neurological_involvement": "no",
+            "cause": "dietary",
+            "warnings+": "dietary_fortified_foods",
+        },
         id="vegan-denies",
     ),
     pytest.param(
@@ -39,42 +47,63 @@ VIGNETTES = [
     pytest.param(
         "70 year old man with 40 cm of terminal ileum resected, no neuro symptoms",
         "clinician",
-        {"neurological_involvement": "no", "cause": "ileal_resection",
-         "maintenance_interval_months": [1, 1]},
+        {
+            "neurological_involvement": "no",
+            "cause": "ileal_resection",
+            "maintenance_interval_months": [1, 1],
+        },
         id="ileal-40cm",
     ),
     pytest.param(
         "80F unsteady gait and numb feet, b12 deficient",
         "clinician",
-        {"neurological_involvement": "yes", "urgent_specialist_advice": True,
-         "warnings+": "elderly_monitor_closely"},
+        {
+            "neurological_involvement": "yes",
+            "urgent_specialist_advice": True,
+            "warnings+": "elderly_monitor_closely",
+        },
         id="elderly-ataxia",
     ),
     pytest.param(
         "b12 deficiency anemia no neurological symptoms US patient",
         "clinician",
-        {"neurological_involvement": "no", "drug": "cyanocobalamin", "route": "intramuscular",
-         "maintenance_interval_months": [1, 1]},
+        {
+            "neurological_involvement": "no",
+            "drug": "cyanocobalamin",
+            "route": "intramuscular",
+            "maintenance_interval_months": [1, 1],
+        },
         id="us-formulary",
     ),
     pytest.param(
         "pt with pernicious anemia no neuro signs prefers tablets",
         "clinician",
-        {"neurological_involvement": "no", "route": "oral", "drug": "cyanocobalamin",
-         "warnings+": "oral_needs_close_monitoring"},
+        {
+            "neurological_involvement": "no",
+            "route": "oral",
+            "drug": "cyanocobalamin",
+            "warnings+": "oral_needs_close_monitoring",
+        },
         id="oral-preference-us-spelling",
     ),
     pytest.param(
         "no neuro sx, platelets 35",
         "clinician",
-        {"neurological_involvement": "no", "route": "oral", "warnings+": "platelets_at_or_below_50"},
+        {
+            "neurological_involvement": "no",
+            "route": "oral",
+            "warnings+": "platelets_at_or_below_50",
+        },
         id="low-platelets-no-neuro",
     ),
     pytest.param(
         "paraesthesia both hands, plt 35k",
         "clinician",
-        {"neurological_involvement": "yes", "route": "intramuscular",
-         "warnings+": "platelets_at_or_below_50"},
+        {
+            "neurological_involvement": "yes",
+            "route": "intramuscular",
+            "warnings+": "platelets_at_or_below_50",
+        },
         id="low-platelets-neuro-35k",
     ),
     pytest.param(
@@ -98,15 +127,21 @@ VIGNETTES = [
     pytest.param(
         "crohns with ileal resection 30cm, no numbness",
         "clinician",
-        {"neurological_involvement": "no", "cause": "ileal_resection",
-         "maintenance_interval_months": [1, 1]},
+        {
+            "neurological_involvement": "no",
+            "cause": "ileal_resection",
+            "maintenance_interval_months": [1, 1],
+        },
         id="ileal-30cm-crohns",
     ),
     pytest.param(
         "ileal resection 15 cm, no neurological involvement",
         "clinician",
-        {"neurological_involvement": "no", "cause": "ileal_resection",
-         "notes+": "ileal_resection_20cm_or_less_not_covered"},
+        {
+            "neurological_involvement": "no",
+            "cause": "ileal_resection",
+            "notes+": "ileal_resection_20cm_or_less_not_covered",
+        },
         id="ileal-15cm",
     ),
     pytest.param(
@@ -118,8 +153,11 @@ VIGNETTES = [
     pytest.param(
         "on metformin for years, b12 low, no neuro symptoms",
         "clinician",
-        {"neurological_involvement": "no", "cause": "medication",
-         "notes+": "cause_medication_not_covered"},
+        {
+            "neurological_involvement": "no",
+            "cause": "medication",
+            "notes+": "cause_medication_not_covered",
+        },
         id="metformin",
     ),
     pytest.param(
@@ -344,14 +382,28 @@ def test_feedback_is_recorded_with_kb_version(bot: Bot, sender) -> None:
 @pytest.mark.parametrize(
     ("message", "urgency", "flag"),
     [
-        pytest.param("I have crushing chest pain and b12 deficiency", "emergency", "chest_pain",
-                     id="chest-pain"),
-        pytest.param("i fainted this morning, i have low b12", "emergency", "fainting",
-                     id="fainting"),
-        pytest.param("I keep thinking about killing myself", "emergency", "suicidal_thoughts",
-                     id="suicidal"),
-        pytest.param("I'm 20 weeks pregnant and my hands have gone numb", "emergency",
-                     "pregnancy_with_neurological_symptoms", id="pregnancy-neuro"),
+        pytest.param(
+            "I have crushing chest pain and b12 deficiency",
+            "emergency",
+            "chest_pain",
+            id="chest-pain",
+        ),
+        pytest.param(
+            "i fainted this morning, i have low b12",
+            "emergency",
+            "fainting_collapse",
+            id="fainting",
+        ),
+        pytest.param(
+            "I keep thinking about killing myself", "emergency", "suicidal_thoughts", id="suicidal"
+        ),
+        # The cited referral guidance asks for urgent (same-day) specialist advice here.
+        pytest.param(
+            "I'm 20 weeks pregnant and my hands have gone numb",
+            "urgent",
+            "pregnancy_with_neurological_symptoms",
+            id="pregnancy-neuro",
+        ),
     ],
 )
 def test_patient_red_flag_triage_comes_first(bot: Bot, sender, message, urgency, flag) -> None:
@@ -361,8 +413,10 @@ def test_patient_red_flag_triage_comes_first(bot: Bot, sender, message, urgency,
     assert first_custom["urgency"] == urgency
     assert flag in first_custom["red_flags"]
     assert first_custom["advice"]
-    assert reply.messages[0].get("text"), "the triage text is the very first message"
-    assert "emergency" in reply.messages[0]["text"].lower()
+    first_text = reply.messages[0].get("text") or ""
+    assert first_text, "the triage text is the very first message"
+    heading = {"emergency": "emergency number now", "urgent": "contact a clinician today"}
+    assert heading[urgency] in first_text
 
 
 def test_negated_red_flag_is_not_triaged_as_emergency(bot: Bot, sender) -> None:
@@ -396,9 +450,7 @@ def test_disclaimer_once_per_conversation(bot: Bot, sender) -> None:
         pytest.param(b'{"sender": "x1", "message": "hi"', 400, id="malformed-json"),
         pytest.param(b"\xff\xfe\x00binary", 400, id="binary"),
         pytest.param(b"[1, 2]", 400, id="json-array"),
-        pytest.param(
-            json.dumps({"sender": "x1", "message": "a" * 10240}).encode(), 413, id="10kb"
-        ),
+        pytest.param(json.dumps({"sender": "x1", "message": "a" * 10240}).encode(), 413, id="10kb"),
         pytest.param(
             b'{"sender": "x1", "message": "hi", "metadata": "clinician"}', 400, id="bad-metadata"
         ),

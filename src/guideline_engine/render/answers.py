@@ -20,7 +20,11 @@ def render_followup(result: RetrievalResult, kb: KnowledgeBase, audience: Audien
     if not isinstance(result, Answer):
         return Rendered(
             text=messages().text("no_answer"),
-            payload={"type": "b12.no_answer", "kb_version": kb.version, "reason": result.reason.value},
+            payload={
+                "type": "b12.no_answer",
+                "kb_version": kb.version,
+                "reason": result.reason.value,
+            },
         )
     best = result.best.score
     hits = [h for h in result.hits if h.score >= SECOND_HIT_RATIO * best][:MAX_SNIPPETS]
@@ -57,13 +61,22 @@ def render_sources(kb: KnowledgeBase) -> Rendered:
                 "year": doc.year,
                 "kind": doc.kind.value,
                 "references": [
-                    {"position": r.position, "title": r.title, "publisher": r.publisher,
-                     "year": r.year, "kind": r.kind.value}
+                    {
+                        "position": r.position,
+                        "title": r.title,
+                        "publisher": r.publisher,
+                        "year": r.year,
+                        "kind": r.kind.value,
+                    }
                     for r in listing.references
                 ],
                 "citations": [
-                    {"number": c.number, "resolution": c.resolution.value,
-                     "references": list(c.references), "basis": c.basis}
+                    {
+                        "number": c.number,
+                        "resolution": c.resolution.value,
+                        "references": list(c.references),
+                        "basis": c.basis,
+                    }
                     for c in listing.citations
                 ],
             }
