@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.validate import ValidateSlotMappings
+from tests.actions.conftest import custom_payloads, texts
+
+
+def _entity(name: str, value: object) -> dict[str, object]:
+    return {"entity": name, "value": value, "extractor": "ClinicalFactExtractor"}
+
+
+async def test_emergency_triage_is_sent_before_anything_else(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        text="crushing chest pain",
+        entities=[_entity("red_flag", "chest_pain"), _entity("triage_urgency", "emergency")],
+        metadata={"audience": "patient"},
+    )
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    first = dispatcher.messages[0]
+    assert "emergency number now" in first["text"]
+    triage = custom_payloads(dispatcher)[0]
+    assert triage["type"] == "b12.triage"
+    assert triage["urgency"] == "emergency"
+    assert triage["red_flags"] == ["chest_pain"]
+    assert triage["advice"]
+    assert SlotSet("audience", "patient") in events
+    assert SlotSet("disclaimer_shown", True) in events
+
+
+async def test_emergency_outranks_urgent(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        entities=[
+            _entity("red_flag", "new_tingling_or_numbness"),
+            _entity("red_flag", "fainting_collapse"),
+        ],
+        metadata={"audience": "clinician"},
+    )
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    triage = custom_payloads(dispatcher)[0]
+    assert triage["urgency"] == "emergency"
+    assert set(triage["red_flags"]) == {"new_tingling_or_numbness", "fainting_collapse"}
+
+
+async def test_patient_symptoms_without_red_flag_get_routine_triage(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(entities=[_entity("symptom", "fatigue")], slots={"audience": "patient"})
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert custom_payloads(dispatcher)[0]["urgency"] == "routine"
+
+
+async def test_clinician_details_without_red_flags_get_no_triage(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        entities=[_entity("symptom", "fatigue")],
+        slots={"audience": "clinician", "disclaimer_shown": True},
+    )
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert events == []
+
+
+async def test_disclaimer_only_once(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"audience": "clinician", "disclaimer_shown": True})
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert not any("judgement" in t for t in texts(dispatcher))
+
+
+async def test_clinician_disclaimer_names_the_intended_use(dispatcher, make_tracker, domain):
+    tracker = make_tracker(metadata={"audience": "clinician"})
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert any("not a substitute for clinical judgement" in t for t in texts(dispatcher))
+
+
+async def test_metadata_audience_wins_over_words(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        entities=[_entity("audience", "patient")], metadata={"audience": "clinician"}
+    )
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert SlotSet("audience", "clinician") in events
+
+
+async def test_caregiver_reads_patient_language(dispatcher, make_tracker, domain):
+    tracker = make_tracker(entities=[_entity("audience", "caregiver")])
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert SlotSet("audience", "patient") in events
+
+
+async def test_causes_accumulate_across_turns(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        entities=[_entity("cause", "dietary"), _entity("cause", "pernicious_anaemia")],
+        slots={"causes": ["pernicious_anaemia"], "disclaimer_shown": True},
+    )
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert SlotSet("causes", ["pernicious_anaemia", "dietary"]) in events
