@@ -5,16 +5,42 @@ provided no scope terminator lies in between; a post-trigger modifies a concept 
 before it within ``post_scope_window`` word tokens. Trigger words inside a pseudo-trigger
 ("no change", "not only") are ignored, and so is a trigger that overlaps the concept itself
 ("no energy" is a fatigue phrase, not a negated "energy").
+
+Two concept-aware refinements (concepts are the symptom, cause and negation-aware cue
+mentions of :func:`guideline_engine.extraction.lexicon.find_concepts`):
+
+* a trigger word inside any concept phrase is not a trigger ("IF antibodies +" holds no
+  conditional "if", "off balance" no historical "off");
+* a negation stops at a concept of another kind: in "denies paraesthesia, vegan" or "no
+  neuro signs, prefers tablets" the negation of the symptom does not reach the cause or the
+  route cue. Kinds are symptom (with the whole-phrase negative findings), cause, and each
+  cue group. An explicit "or"/"nor" between the two keeps the negation going ("not pregnant
+  or on warfarin").
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from guideline_engine.extraction.lexicon import (
+    NEGATIVE_FINDING,
+    SYMPTOM,
+    ConceptHit,
+    find_concepts,
+)
 from guideline_engine.extraction.text import PhraseHit, PhraseMatcher, Token, normalise, tokenize
 from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_context_rules
+
+_GAP_SPLIT = re.compile(r"\s+|(,)")
+_OR_WORDS = frozenset({"or", "nor", "and/or"})
+
+
+def _kind(group: str) -> str:
+    """Negation fences compare kinds; a negative finding is of the symptom kind."""
+    return SYMPTOM if group == NEGATIVE_FINDING else group
 
 
 @dataclass(frozen=True)
@@ -82,12 +108,18 @@ class ContextEngine:
             negative_findings=_matcher(rules.negative_findings),
         )
 
-    def analyse(self, norm: str, original: str) -> TextContext:
+    def analyse(
+        self, norm: str, original: str, concepts: tuple[ConceptHit, ...] = ()
+    ) -> TextContext:
         """Find every trigger and terminator of one text.
 
         Args:
             norm: Normalised text.
             original: Original text of the same length.
+            concepts: Concept mentions of the text (see
+                :func:`guideline_engine.extraction.lexicon.find_concepts`); trigger words
+                inside them are ignored and negation scope stops at a concept of another
+                kind.
 
         Returns:
             A :class:`TextContext` that answers questions about spans of this text.
@@ -101,7 +133,23 @@ class ContextEngine:
                 h
                 for h in matcher.find(norm, original)
                 if not any(p.start < h.end and h.start < p.end for p in pseudo)
+                and not any(c.start <= h.start and h.end <= c.end for c in concepts)
             )
+
+        negative_findings = tuple(
+            h
+            for h in m.negative_findings.find(norm, original)
+            if not any(p.start < h.end and h.start < p.end for p in pseudo)
+        )
+        fences = tuple(
+            sorted(
+                (
+                    *concepts,
+                    *(ConceptHit(NEGATIVE_FINDING, "", h.start, h.end) for h in negative_findings),
+                ),
+                key=lambda c: (c.start, -c.end),
+            )
+        )
 
         number_terms: tuple[PhraseHit, ...] = ()
         if self.rules.numbers_end_negation_scope:
@@ -123,7 +171,10 @@ class ContextEngine:
             exp_post=found(m.exp_post),
             term_common=tuple(m.term_common.find(norm, original)),
             term_negation=tuple(m.term_negation.find(norm, original)) + number_terms,
-            negative_findings=tuple(m.negative_findings.find(norm, original)),
+            negative_findings=negative_findings,
+            norm=norm,
+            concepts=concepts,
+            fences=fences,
         )
 
 
@@ -144,6 +195,45 @@ class TextContext:
     term_common: tuple[PhraseHit, ...]
     term_negation: tuple[PhraseHit, ...]
     negative_findings: tuple[PhraseHit, ...]
+    norm: str = ""
+    concepts: tuple[ConceptHit, ...] = ()
+    """Concept mentions found in the text (symptoms, causes, negation-aware cues)."""
+    fences: tuple[ConceptHit, ...] = ()
+    """Concepts and negative findings, which end the negation scope of another kind."""
+
+    def group_of(self, start: int, end: int) -> str | None:
+        """Kind of the concept mention exactly at ``[start, end)``, if there is one."""
+        for c in self.concepts:
+            if c.start == start and c.end == end:
+                return c.group
+            if c.start > start:
+                break
+        return None
+
+    def _or_joined(self, a: int, b: int) -> bool:
+        """Whether the text between two concepts is an explicit "or"/"nor" connective."""
+        words = [t for t in _GAP_SPLIT.split(self.norm[a:b]) if t]
+        return any(w in _OR_WORDS for w in words) and all(w in _OR_WORDS or w == "," for w in words)
+
+    def _fenced(self, group: str, a: int, b: int, c_start: int, c_end: int) -> bool:
+        """Whether a concept of another kind than ``group`` lies inside ``[a, b)``.
+
+        ``[a, b)`` runs from a trigger to the concept it would modify (either order); the
+        concept itself, ``[c_start, c_end)``, does not count.
+        """
+        kind = _kind(group)
+        for f in self.fences:
+            if f.start >= b:
+                break
+            if f.start < a or f.end > b or (f.start < c_end and c_start < f.end):
+                continue
+            if _kind(f.group) == kind:
+                continue
+            gap = (f.end, c_start) if f.end <= c_start else (c_end, f.start)
+            if self._or_joined(*gap):
+                continue
+            return True
+        return False
 
     def _words_between(self, starts: list[int], a: int, b: int) -> int:
         return bisect.bisect_left(starts, b) - bisect.bisect_left(starts, a)
@@ -168,6 +258,7 @@ class TextContext:
         window: int,
         terms: tuple[PhraseHit, ...],
         starts: list[int],
+        group: str | None = None,
     ) -> bool:
         for trig in triggers:
             if trig.end > start:
@@ -175,6 +266,8 @@ class TextContext:
             if self._words_between(starts, trig.end, start) > window:
                 continue
             if self._blocked(terms, trig, trig.end, start, start, end):
+                continue
+            if group is not None and self._fenced(group, trig.start, start, start, end):
                 continue
             return True
         return False
@@ -187,6 +280,7 @@ class TextContext:
         window: int,
         terms: tuple[PhraseHit, ...],
         starts: list[int],
+        group: str | None = None,
     ) -> bool:
         for trig in triggers:
             if trig.start < end:
@@ -195,19 +289,26 @@ class TextContext:
                 continue
             if self._blocked(terms, trig, end, trig.start, start, end):
                 continue
+            if group is not None and self._fenced(group, end, trig.end, start, end):
+                continue
             return True
         return False
 
-    def classify(self, start: int, end: int) -> Context:
+    def classify(self, start: int, end: int, group: str | None = None) -> Context:
         """Qualify the concept mention ``[start, end)``.
 
         Args:
             start: Start offset of the mention.
             end: End offset of the mention.
+            group: Kind of the mention ("symptom", "cause", a cue group, or
+                "negative_finding"); looked up among the text's concepts when omitted. A
+                negation does not reach across a concept of another kind.
 
         Returns:
             The mention's context.
         """
+        if group is None:
+            group = self.group_of(start, end)
         r = self.rules
         starts = self.word_starts
         common = self.term_common
@@ -217,8 +318,10 @@ class TextContext:
             return tuple(h for h in hits if not (h.start < end and start < h.end))
 
         negated = self._pre(
-            outside(self.neg_pre), start, end, r.scope_window, neg_terms, starts
-        ) or self._post(outside(self.neg_post), start, end, r.post_scope_window, neg_terms, starts)
+            outside(self.neg_pre), start, end, r.scope_window, neg_terms, starts, group
+        ) or self._post(
+            outside(self.neg_post), start, end, r.post_scope_window, neg_terms, starts, group
+        )
         hypothetical = self._pre(
             outside(self.hyp_pre), start, end, r.hypothetical_window, common, starts
         )
@@ -256,4 +359,4 @@ def analyse_text(text: str) -> tuple[str, TextContext]:
         ``(normalised text, context)``.
     """
     norm = normalise(text)
-    return norm, get_context_engine().analyse(norm, text)
+    return norm, get_context_engine().analyse(norm, text, find_concepts(norm, text))

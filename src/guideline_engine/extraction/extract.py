@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import cast
 
 from guideline_engine.extraction.context import TextContext, analyse_text
+from guideline_engine.extraction.lexicon import (
+    CAUSE,
+    NEGATIVE_FINDING,
+    SYMPTOM,
+    ConceptHit,
+    get_lexicon,
+)
 from guideline_engine.extraction.model import (
     Audience,
     ConceptMention,
@@ -30,54 +35,9 @@ from guideline_engine.extraction.numbers import (
     find_lab,
     find_platelets,
 )
-from guideline_engine.extraction.text import PhraseMatcher
-from guideline_engine.extraction.vocab import (
-    CueEntry,
-    load_causes,
-    load_cues,
-    load_symptoms,
-)
 
 MAX_TEXT_LENGTH = 5000
 """Longer messages are cut to this many characters before extraction."""
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    symptoms: PhraseMatcher
-    neurological: frozenset[str]
-    causes: PhraseMatcher
-    cues: dict[str, PhraseMatcher]
-
-
-def _cue_matcher(entries: Iterable[CueEntry]) -> PhraseMatcher:
-    items = list(entries)
-    return PhraseMatcher(
-        ((p, e.value) for e in items for p in e.phrases),
-        ((p, e.value) for e in items for p in e.case_sensitive_phrases),
-    )
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    symptoms = load_symptoms()
-    causes = load_causes()
-    cues = load_cues()
-    groups: dict[str, list[CueEntry]] = {}
-    for cue in cues:
-        groups.setdefault(cue.group, []).append(cue)
-    return _Lexicon(
-        symptoms=PhraseMatcher(
-            ((p, s.id) for s in symptoms for p in s.synonyms),
-            ((p, s.id) for s in symptoms for p in s.case_sensitive_synonyms),
-        ),
-        neurological=frozenset(s.id for s in symptoms if s.neurological),
-        causes=PhraseMatcher(
-            ((p, c.id) for c in causes for p in c.synonyms),
-            ((p, c.id) for c in causes for p in c.case_sensitive_synonyms),
-        ),
-        cues={group: _cue_matcher(entries) for group, entries in groups.items()},
-    )
 
 
 def warm_up() -> None:
@@ -85,12 +45,14 @@ def warm_up() -> None:
     extract("warm up: no numbness, plt 35, b12 150 ng/l, 62f")
 
 
-def _mentions(
-    matcher: PhraseMatcher, norm: str, text: str, ctx: TextContext
-) -> list[ConceptMention]:
+def _hits(ctx: TextContext, group: str) -> list[ConceptHit]:
+    return [c for c in ctx.concepts if c.group == group]
+
+
+def _mentions(group: str, text: str, ctx: TextContext) -> list[ConceptMention]:
     out: list[ConceptMention] = []
-    for hit in matcher.find(norm, text):
-        c = ctx.classify(hit.start, hit.end)
+    for hit in _hits(ctx, group):
+        c = ctx.classify(hit.start, hit.end, group)
         out.append(
             ConceptMention(
                 id=hit.key,
@@ -153,14 +115,14 @@ def extract(text: str) -> Extraction:
         The facts found; a field is None when the text does not say.
     """
     text = text[:MAX_TEXT_LENGTH]
-    lex = _lexicon()
+    lex = get_lexicon()
     norm, ctx = analyse_text(text)
     spans: list[FactSpan] = []
 
     # symptoms and neurological involvement
     symptoms: list[SymptomMention] = []
-    for hit in lex.symptoms.find(norm, text):
-        c = ctx.classify(hit.start, hit.end)
+    for hit in _hits(ctx, SYMPTOM):
+        c = ctx.classify(hit.start, hit.end, SYMPTOM)
         symptoms.append(
             SymptomMention(
                 id=hit.key,
@@ -177,14 +139,14 @@ def extract(text: str) -> Extraction:
     symptom_tuple = tuple(symptoms)
     negative_findings: list[FactSpan] = []
     for finding in ctx.negative_findings:
-        c = ctx.classify(finding.start, finding.end)
+        c = ctx.classify(finding.start, finding.end, NEGATIVE_FINDING)
         if c.negated or c.hypothetical or c.other_experiencer:
             continue
         negative_findings.append(_span("negative_finding", text, finding.start, finding.end))
     neuro = _neurological_involvement(symptom_tuple, negative_findings)
 
     # causes
-    cause_mentions = _mentions(lex.causes, norm, text, ctx)
+    cause_mentions = _mentions(CAUSE, text, ctx)
     ileal = find_ileal_resection_cm(norm)
     causes = [m.id for m in cause_mentions if m.affirmed]
     if ileal is not None:
@@ -210,7 +172,7 @@ def extract(text: str) -> Extraction:
     # pregnancy
     preg_mentions = [
         m
-        for m in _mentions(lex.cues["pregnancy"], norm, text, ctx)
+        for m in _mentions("pregnancy", text, ctx)
         if not m.hypothetical and m.experiencer == "patient" and not m.historical
     ]
     gestation: NumberHit | None = find_gestation_weeks(norm)
@@ -227,9 +189,7 @@ def extract(text: str) -> Extraction:
         spans.append(_span("gestation_weeks", text, gestation.start, gestation.end))
 
     # route preference (current, affirmed statements only)
-    route_mentions = [
-        m for m in _mentions(lex.cues["route_preference"], norm, text, ctx) if m.affirmed
-    ]
+    route_mentions = [m for m in _mentions("route_preference", text, ctx) if m.affirmed]
     route = cast(RoutePreference | None, _single(m.id for m in route_mentions))
     if route is not None:
         _first_span("route_preference", text, route_mentions, spans)
@@ -237,7 +197,7 @@ def extract(text: str) -> Extraction:
     # injection contraindication
     ci_mentions = [
         m
-        for m in _mentions(lex.cues["injection_contraindication"], norm, text, ctx)
+        for m in _mentions("injection_contraindication", text, ctx)
         if not m.hypothetical and m.experiencer == "patient" and not m.historical
     ]
     ci_yes = [m for m in ci_mentions if not m.negated]

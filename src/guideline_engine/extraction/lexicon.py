@@ -18,7 +18,11 @@ from guideline_engine.extraction.vocab import CueEntry, load_causes, load_cues, 
 SYMPTOM = "symptom"
 CAUSE = "cause"
 NEGATIVE_FINDING = "negative_finding"
-CONTEXT_CUE_GROUPS: tuple[str, ...] = ("pregnancy", "route_preference", "injection_contraindication")
+CONTEXT_CUE_GROUPS: tuple[str, ...] = (
+    "pregnancy",
+    "route_preference",
+    "injection_contraindication",
+)
 """Cue groups whose mentions are negation-aware concepts."""
 
 

@@ -78,6 +78,9 @@ class CauseEntry:
     synonyms: tuple[str, ...]
     case_sensitive_synonyms: tuple[str, ...] = ()
     note: str | None = None
+    exclusions: tuple[str, ...] = ()
+    """Phrases in which a synonym means something else ("PA-C"); a hit overlapping one is
+    dropped."""
 
 
 @dataclass(frozen=True)
@@ -333,7 +336,11 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
         name = _entry_name(raw, index)
         item = _mapping(raw, source, name, None)
         _check_keys(
-            item, {"id", "label", "synonyms"}, {"case_sensitive_synonyms", "note"}, source, name
+            item,
+            {"id", "label", "synonyms"},
+            {"case_sensitive_synonyms", "exclusions", "note"},
+            source,
+            name,
         )
         ident = _string(item["id"], source, name, "id")
         if ident not in CAUSE_IDS:
@@ -355,6 +362,13 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
             lower=False,
             allow_empty=True,
         )
+        exclusions = _phrases(
+            item.get("exclusions", []), source, name, "exclusions", allow_empty=True
+        )
+        synonym_keys = {canonical(p) for p in (*synonyms, *cs)}
+        for phrase in exclusions:
+            if canonical(phrase) in synonym_keys:
+                raise _fail(source, name, "exclusions", f"phrase {phrase!r} is also a synonym")
         for phrase in synonyms:
             key = canonical(phrase)
             other = seen_phrases.get(key)
@@ -373,6 +387,7 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
                 synonyms=synonyms,
                 case_sensitive_synonyms=cs,
                 note=note,
+                exclusions=exclusions,
             )
         )
     return tuple(out)
