@@ -47,6 +47,7 @@ ENTITY_NAMES = (
     "pregnant",
     "route_preference",
     "injection_contraindication",
+    "folic_acid_started",
     "ileal_resection_cm",
     "b12_level",
     "b12_status",
@@ -143,6 +144,10 @@ def entities_for(facts: Extraction, triage: TriageResult) -> list[dict[str, Any]
                 "injection_contraindication",
                 facts.injection_contraindication,
             )
+        )
+    if facts.folic_acid_started is not None:
+        out.append(
+            _scalar(facts, "folic_acid_started", "folic_acid_started", facts.folic_acid_started)
         )
     if facts.ileal_resection_cm is not None:
         out.append(

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 SLOTS = (
     "neuro_involvement causes platelet_count age pregnant route_preference "
-    "injection_contraindication ileal_resection_cm b12_level b12_status folate_level mma_level "
+    "injection_contraindication folic_acid_started ileal_resection_cm b12_level b12_status "
+    "folate_level mma_level "
     "formulary audience disclaimer_shown pending_question"
 ).split()
 DOMAIN: dict[str, Any] = {"slots": {name: {"type": "any", "mappings": []} for name in SLOTS}}

@@ -111,6 +111,15 @@ def test_symptom_spans_match_text(component: ClinicalFactExtractor) -> None:
         pytest.param(
             "my mum is vegan", {"cause": ["dietary"], "audience": ["caregiver"]}, id="carer-diet"
         ),
+        pytest.param(
+            "already on folic acid 5mg, not on warfarin",
+            {"folic_acid_started": ["yes"], "injection_contraindication": ["no"]},
+            id="folic-acid-started",
+        ),
+        pytest.param("no folic acid yet", {"folic_acid_started": ["no"]}, id="folic-acid-not-yet"),
+        pytest.param(
+            "should I start folic acid?", {"folic_acid_started": []}, id="folic-acid-question"
+        ),
     ],
 )
 def test_entities_table(
@@ -119,6 +128,13 @@ def test_entities_table(
     entities = _run(component, text)
     for name, values in expected.items():
         assert _values(entities, name) == values, name
+
+
+def test_folic_acid_started_span(component: ClinicalFactExtractor) -> None:
+    text = "B12 120 ng/L, GP started folic acid last week"
+    entity = next(e for e in _run(component, text) if e["entity"] == "folic_acid_started")
+    assert entity["value"] == "yes"
+    assert text[entity["start"] : entity["end"]] == "started folic acid"
 
 
 def test_no_entities_for_small_talk(component: ClinicalFactExtractor) -> None:

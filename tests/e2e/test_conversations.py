@@ -121,7 +121,7 @@ VIGNETTES = [
     pytest.param(
         "pins and needles in her fingers, on folic acid already",
         "clinician",
-        {"neurological_involvement": "yes"},
+        {"neurological_involvement": "yes", "warnings+": "folic_acid_already_started"},
         id="neuro-folic",
     ),
     pytest.param(

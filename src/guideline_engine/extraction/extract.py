@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import cast
 
@@ -93,6 +94,34 @@ def _lab(norm: str, text: str, kind: str, spans: list[FactSpan]) -> LabMeasureme
         return None
     spans.append(_span(kind, text, hit.start, hit.end))
     return LabMeasurement(value=hit.value, unit=hit.unit, start=hit.start, end=hit.end)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;!?\n]|\.(?!\d)")
+_QUESTION_OPENERS = frozenset(
+    "why what when how who which where should shall can could would will may might".split()
+)
+_AUXILIARIES = frozenset("is are was were do does did has have had isn't hasn't".split())
+_SUBJECTS = frozenset("she he they it i you we the this my her his pt patient".split())
+
+
+def _in_question(norm: str, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies in a clause that asks rather than tells.
+
+    A clause runs between commas, semicolons, sentence ends and line breaks. It is a question
+    when it ends with "?", opens with a question word or modal ("why", "should", "can"), or
+    opens with an inverted auxiliary ("is she ...", "has he ...").
+    """
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, start)]
+    clause_start = before[-1] if before else 0
+    after = _CLAUSE_BREAK.search(norm, end)
+    if after is not None and after.group() == "?":
+        return True
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", norm[clause_start:start])
+    if not words:
+        return False
+    if words[0] in _QUESTION_OPENERS:
+        return True
+    return words[0] in _AUXILIARIES and len(words) > 1 and words[1] in _SUBJECTS
 
 
 def _first_span(
@@ -211,6 +240,25 @@ def extract(text: str) -> Extraction:
         contraindication = "no"
         _first_span("injection_contraindication", text, ci_no, spans)
 
+    # folic acid already started (statements about the patient only, not questions)
+    fa_mentions = [
+        m
+        for m in _mentions("folic_acid_started", text, ctx)
+        if not m.hypothetical
+        and m.experiencer == "patient"
+        and not m.historical
+        and not _in_question(norm, m.start, m.end)
+    ]
+    fa_yes = [m for m in fa_mentions if (m.id == "yes") != m.negated]
+    fa_no = [m for m in fa_mentions if (m.id == "no") != m.negated]
+    folic_acid_started: YesNo | None = None
+    if fa_yes:
+        folic_acid_started = "yes"
+        _first_span("folic_acid_started", text, fa_yes, spans)
+    elif fa_no:
+        folic_acid_started = "no"
+        _first_span("folic_acid_started", text, fa_no, spans)
+
     # formulary, audience, sex (not negation-aware)
     formulary_hits = lex.cues["formulary"].find(norm, text)
     formulary = cast(FormularyCode | None, _single(h.key for h in formulary_hits))
@@ -251,6 +299,7 @@ def extract(text: str) -> Extraction:
         route_preference=route,
         injection_contraindication=contraindication,
         injection_contraindication_reason=reason,
+        folic_acid_started=folic_acid_started,
         ileal_resection_cm=ileal.value if ileal else None,
         b12=b12,
         folate=folate,

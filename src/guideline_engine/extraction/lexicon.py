@@ -22,6 +22,7 @@ CONTEXT_CUE_GROUPS: tuple[str, ...] = (
     "pregnancy",
     "route_preference",
     "injection_contraindication",
+    "folic_acid_started",
 )
 """Cue groups whose mentions are negation-aware concepts."""
 

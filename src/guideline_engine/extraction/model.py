@@ -132,6 +132,7 @@ class Extraction:
     route_preference: RoutePreference | None = None
     injection_contraindication: YesNo | None = None
     injection_contraindication_reason: str | None = None
+    folic_acid_started: YesNo | None = None
     ileal_resection_cm: float | None = None
     b12: LabMeasurement | None = None
     folate: LabMeasurement | None = None

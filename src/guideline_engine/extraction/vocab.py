@@ -43,11 +43,16 @@ CUE_GROUP_VALUES: Mapping[str, frozenset[str]] = {
     "pregnancy": frozenset({"yes", "no"}),
     "route_preference": frozenset({"oral", "intramuscular"}),
     "injection_contraindication": frozenset({"anticoagulant", "bleeding_disorder"}),
+    "folic_acid_started": frozenset({"yes", "no"}),
     "audience": frozenset({"clinician", "caregiver", "patient"}),
     "formulary": frozenset({"us", "uk"}),
     "sex": frozenset({"female", "male"}),
     "sex_pronoun": frozenset({"female", "male"}),
 }
+
+OPTIONAL_CUE_GROUPS: frozenset[str] = frozenset({"folic_acid_started"})
+"""Cue groups a ``cues.yml`` may leave out (the fact is then never extracted); every other
+group of :data:`CUE_GROUP_VALUES` is required."""
 
 
 class VocabularyError(ValueError):
@@ -500,7 +505,7 @@ def parse_cues(data: object, source: str = CUES_FILE) -> tuple[CueEntry, ...]:
     _check_keys(doc, {"version", "groups"}, set(), source, None)
     _version(doc, source)
     groups = _mapping(doc["groups"], source, None, "groups")
-    missing = sorted(set(CUE_GROUP_VALUES) - set(groups))
+    missing = sorted(set(CUE_GROUP_VALUES) - OPTIONAL_CUE_GROUPS - set(groups))
     if missing:
         raise _fail(source, None, f"groups.{missing[0]}", "required group is missing")
     out: list[CueEntry] = []
