@@ -14,6 +14,7 @@ from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.model import MissingFacts, Plan
 from guideline_engine.render.messages import messages
 from guideline_engine.render.plan import render_result, render_why
+from guideline_engine.scope import topic_terms
 
 NEURO_QUESTION = "neuro_involvement"
 
@@ -32,6 +33,11 @@ class ActionPlan(Action):
         kb = knowledge_base()
         values = fact_values(tracker)
         events: list[EventType] = []
+        text = tracker.latest_message.get("text") or ""
+        if _intent(tracker) == "ask_treatment" and not values and not topic_terms().mentions(text):
+            # "How do I treat eczema?" reads like a treatment question but is not our topic.
+            dispatcher.utter_message(response="utter_not_this_topic")
+            return events
         answer = _yes_no_answer(tracker)
         if answer and tracker.get_slot("pending_question") == NEURO_QUESTION:
             values["neuro_involvement"] = answer
@@ -46,9 +52,12 @@ class ActionPlan(Action):
         return events
 
 
+def _intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name"))
+
+
 def _yes_no_answer(tracker: Tracker) -> str | None:
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return {"affirm": "yes", "deny": "no"}.get(str(intent))
+    return {"affirm": "yes", "deny": "no"}.get(_intent(tracker))
 
 
 class ActionExplain(Action):

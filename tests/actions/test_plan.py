@@ -106,3 +106,22 @@ async def test_why_lists_facts_and_rule_path(dispatcher, make_tracker, domain):
     assert payload["type"] == "b12.why"
     assert payload["facts_used"]["formulary"] == "us"
     assert any("US" in step or "us" in step for step in payload["rule_path"])
+
+
+@pytest.mark.parametrize(
+    ("text", "declined"),
+    [
+        pytest.param("how do I treat eczema?", True, id="other-condition"),
+        pytest.param("what is the treatment for shingles", True, id="other-condition-2"),
+        pytest.param("how do I treat it?", False, id="pronoun-back-to-patient"),
+        pytest.param("how is pernicious anaemia treated", False, id="topic-word"),
+    ],
+)
+async def test_treatment_question_about_another_condition_is_declined(
+    dispatcher, make_tracker, domain, text, declined
+):
+    tracker = make_tracker(text=text, intent="ask_treatment", slots={"audience": "clinician"})
+    await ActionPlan().run(dispatcher, tracker, domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert ("utter_not_this_topic" in responses) is declined
+    assert bool(custom_payloads(dispatcher)) is not declined

@@ -477,3 +477,16 @@ def test_odd_text_gets_a_clear_reply(bot: Bot, sender, message) -> None:
     assert reply.status == 200
     assert reply.texts(), "some reply is always given"
     assert bot.healthy()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param("how do I treat eczema?", id="eczema"),
+        pytest.param("what's the treatment for shingles", id="shingles"),
+    ],
+)
+def test_treatment_question_about_another_condition_is_declined(bot: Bot, sender, message):
+    reply = bot.say(sender(), message, "clinician")
+    assert any("only help with" in t for t in reply.texts())
+    assert not reply.payloads("b12.regimen") and not reply.payloads("b12.missing_facts")
