@@ -43,7 +43,7 @@ run: install train ## Install what is missing, train if stale, start action + Ra
 	scripts/run.sh
 
 lint: install ## ruff on all Python code
-	$(BIN)/ruff check src actions components channels tests scripts
+	$(BIN)/ruff check src actions components channels tests scripts action_server
 
 typecheck: install ## mypy (strict) on the engine
 	$(BIN)/mypy
@@ -64,7 +64,8 @@ rasa-test: train ## Test stories with --fail-on-prediction-errors
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors \
 		--out results/core --no-plot
 
-e2e: train ## End-to-end tests against real servers over REST
+e2e: train ## End-to-end tests against real servers (REST, web chat in headless Chromium)
+	scripts/install_browser.sh
 	$(BIN)/pytest -m e2e -q
 
 validate: kb-validate rasa-validate ## All data validation

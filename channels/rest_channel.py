@@ -3,16 +3,29 @@
 Rasa 3.6's ``rest`` channel puts a request without ``sender`` into one shared "default"
 conversation, answers malformed JSON with a server error and accepts any size of message.
 This subclass keeps the same URL (``/webhooks/rest/webhook``) and reply format, and answers
-bad requests with a 4xx and a JSON ``error`` instead.
+bad requests with a 4xx and a JSON ``error`` instead:
+
+- 400 for a missing or malformed ``sender``, malformed JSON, an empty message or bad metadata;
+- 413 for a message over ``MAX_MESSAGE_CHARS`` (default 4000) characters;
+- 429 with ``Retry-After`` when one sender sends more than ``RATE_LIMIT_PER_MINUTE`` (default
+  30, burst the same) messages a minute.
+
+Privacy: patients type health data, so nothing here logs message text. Rasa's own ``rest``
+channel logs the full text (``rest.message.received.failure text=...``) whenever handling a
+message fails or times out; this subclass logs only the sender id and the exception types.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
+import time
+import traceback
 from asyncio import CancelledError
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 DEFAULT_MAX_MESSAGE_CHARS = 4000
+DEFAULT_RATE_LIMIT_PER_MINUTE = 30
+DEFAULT_MAX_TRACKED_SENDERS = 10_000
 
 
 class RequestError(ValueError):
@@ -62,20 +77,126 @@ def parse_request(body: bytes, max_chars: int) -> tuple[str, str, dict[str, Any]
     return sender, text, metadata
 
 
+class RateLimiter:
+    """Per-key token bucket: ``per_minute`` tokens a minute, up to ``burst`` at once.
+
+    Memory is bounded: a key idle long enough for its bucket to be full again carries no
+    information and is dropped, and at most ``max_keys`` keys are kept (the least recently
+    seen goes first). ``clock`` returns seconds (monotonic); tests inject their own.
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        burst: int | None = None,
+        *,
+        max_keys: int = DEFAULT_MAX_TRACKED_SENDERS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if per_minute <= 0:
+            raise ValueError("per_minute must be positive")
+        self.per_minute = per_minute
+        self.capacity = float(burst if burst and burst > 0 else per_minute)
+        self.rate = per_minute / 60.0  # tokens per second
+        self.max_keys = max(1, max_keys)
+        self.clock = clock
+        # key -> (tokens, time of last update); ordered from least to most recently seen.
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    @property
+    def refill_seconds(self) -> float:
+        """Seconds for an empty bucket to be full again: the idle time after which a key goes."""
+        return self.capacity / self.rate
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _evict(self, now: float) -> None:
+        idle_before = now - self.refill_seconds
+        while self._buckets:
+            _, (_, last) = next(iter(self._buckets.items()))
+            if last > idle_before and len(self._buckets) < self.max_keys:
+                break
+            self._buckets.popitem(last=False)
+
+    def acquire(self, key: str) -> float:
+        """Take one token for ``key``: 0.0 if allowed, else the seconds until one is free."""
+        now = self.clock()
+        self._evict(now)
+        tokens, last = self._buckets.pop(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + max(0.0, now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+
+def _rate_limit_from_env() -> int:
+    raw = os.environ.get("RATE_LIMIT_PER_MINUTE", "").strip()
+    return int(raw) if raw else DEFAULT_RATE_LIMIT_PER_MINUTE
+
+
+def describe_failure(error: BaseException) -> str:
+    """Exception types and stack frames, without messages (they may quote the user's text)."""
+    chain: list[str] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 10:
+        chain.append(type(current).__name__)
+        current = current.__cause__ or current.__context__
+    return " <- ".join(chain) + "\n" + "".join(traceback.format_tb(error.__traceback__))
+
+
 class StrictRestInput(RestInput):
     """``rest`` channel with request validation; same URL and reply format."""
 
-    def __init__(self, max_message_chars: int | None = None) -> None:
+    def __init__(
+        self,
+        max_message_chars: int | None = None,
+        rate_limit_per_minute: int | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
         env_limit = os.environ.get("MAX_MESSAGE_CHARS")
         self.max_message_chars = max_message_chars or (
             int(env_limit) if env_limit else DEFAULT_MAX_MESSAGE_CHARS
         )
+        if rate_limiter is None:
+            per_minute = (
+                rate_limit_per_minute
+                if rate_limit_per_minute is not None
+                else _rate_limit_from_env()
+            )
+            # 0 (or less) switches the limit off, e.g. behind a proxy that limits already.
+            rate_limiter = RateLimiter(per_minute) if per_minute > 0 else None
+        self.rate_limiter = rate_limiter
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> StrictRestInput:
-        """Build from credentials.yml (optional ``max_message_chars``)."""
+        """Build from credentials.yml (``max_message_chars``, ``rate_limit_per_minute``)."""
         limit = (credentials or {}).get("max_message_chars")
-        return cls(int(limit) if limit else None)
+        rate = (credentials or {}).get("rate_limit_per_minute")
+        return cls(int(limit) if limit else None, int(rate) if rate is not None else None)
+
+    def rate_limited(self, sender: str) -> HTTPResponse | None:
+        """A 429 reply if ``sender`` is over its limit, else None (and one message is counted)."""
+        if self.rate_limiter is None:
+            return None
+        wait_s = self.rate_limiter.acquire(sender)
+        if wait_s <= 0:
+            return None
+        retry_after = max(1, math.ceil(wait_s))
+        logger.warning("rest: rate limit reached (sender %s)", sender)
+        return response.json(
+            {
+                "error": (
+                    "Too many messages: the limit is "
+                    f"{self.rate_limiter.per_minute} per minute per conversation. "
+                    f"Please wait {retry_after} seconds and try again."
+                )
+            },
+            status=429,
+            headers={"Retry-After": str(retry_after)},
+        )
 
     @classmethod
     def name(cls) -> str:
@@ -96,6 +217,9 @@ class StrictRestInput(RestInput):
                 sender, text, metadata = parse_request(request.body, self.max_message_chars)
             except RequestError as error:
                 return response.json({"error": str(error)}, status=error.status)
+            limited = self.rate_limited(sender)
+            if limited is not None:
+                return limited
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
@@ -110,8 +234,13 @@ class StrictRestInput(RestInput):
             except CancelledError:
                 # Never log the user's text: patients type health data.
                 logger.error("rest: message handling timed out (sender %s)", sender)
-            except Exception:
-                logger.exception("rest: message handling failed (sender %s)", sender)
+            except Exception as error:
+                # Types and frames only: exception messages may quote the user's text.
+                logger.error(
+                    "rest: message handling failed (sender %s): %s",
+                    sender,
+                    describe_failure(error),
+                )
                 return response.json(
                     [
                         {

@@ -1,5 +1,13 @@
 #!/usr/bin/env bash
 # Start the action server and the Rasa server on localhost; Ctrl-C stops both.
+#
+# Security (see README, "Security and privacy"):
+#   ACTION_SERVER_TOKEN  shared token between Rasa and the action server; a random one is
+#                        generated for this run if unset. Never printed.
+#   CORS_ORIGINS         comma-separated browser origins allowed to call either server
+#                        (default: none).
+#   RASA_API_TOKEN       if set, Rasa's HTTP API is enabled and requires this token; otherwise
+#                        the API stays off and only the REST channel is served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -7,6 +15,40 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD:$PWD/src" TF_CPP_MIN_LOG_LEVEL=2
 mkdir -p var/log
+if [ -z "${WEBCHAT_SECRET:-}" ]; then
+  [ -s var/webchat_secret ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/webchat_secret)
+  export WEBCHAT_SECRET="$(cat var/webchat_secret)"
+fi
+
+if [[ -z "${ACTION_SERVER_TOKEN:-}" ]]; then
+  ACTION_SERVER_TOKEN=$("$BIN/python" -c 'import secrets;print(secrets.token_urlsafe(32))')
+fi
+export ACTION_SERVER_TOKEN
+
+# endpoints.yml points Rasa at the action server on port 5055; follow ACTION_PORT if it differs.
+endpoints=endpoints.yml
+if [[ "$ACTION_PORT" != 5055 ]]; then
+  endpoints=var/endpoints.run.yml
+  sed "s#http://localhost:5055/webhook#http://localhost:$ACTION_PORT/webhook#" endpoints.yml \
+    >"$endpoints"
+fi
+
+rasa_args=(run --model models/b12.tar.gz --port "$RASA_PORT" --interface 127.0.0.1
+  --credentials credentials.yml --endpoints "$endpoints")
+cors=()
+IFS=',' read -r -a origins <<<"${CORS_ORIGINS:-}"
+for origin in "${origins[@]}"; do
+  origin="${origin//[[:space:]]/}"
+  [[ -n "$origin" ]] && cors+=("$origin")
+done
+if ((${#cors[@]})); then
+  rasa_args+=(--cors "${cors[@]}")
+fi
+api_note="off"
+if [[ -n "${RASA_API_TOKEN:-}" ]]; then
+  rasa_args+=(--enable-api --auth-token "$RASA_API_TOKEN")
+  api_note="on (token required)"
+fi
 
 pids=()
 stop() {
@@ -16,12 +58,13 @@ stop() {
   wait 2>/dev/null || true
   echo "Stopped."
 }
-trap stop INT TERM EXIT
+# Ctrl-C (or TERM) is the normal way to stop: exit 0 after stopping both servers.
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
-"$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+"$BIN/python" -m action_server --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
-"$BIN/rasa" run --model models/b12.tar.gz --port "$RASA_PORT" --interface 127.0.0.1 \
-  --credentials credentials.yml --endpoints endpoints.yml >var/log/rasa.log 2>&1 &
+"$BIN/rasa" "${rasa_args[@]}" >var/log/rasa.log 2>&1 &
 pids+=($!)
 
 echo "Starting (logs in var/log/)..."
@@ -32,7 +75,9 @@ for _ in $(seq 1 240); do
 
 B12 guideline bot is up.
   REST channel:  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
-  Action server: http://127.0.0.1:$ACTION_PORT/webhook
+  Web chat:      http://127.0.0.1:$RASA_PORT/webchat/
+  Action server: http://127.0.0.1:$ACTION_PORT/webhook (shared token required)
+  Rasa HTTP API: $api_note; CORS origins: ${cors[*]:-none}
 Try:
   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
     -d '{"sender": "demo-1", "message": "62F, IF antibodies +, pins and needles in both feet, platelets 120", "metadata": {"audience": "clinician"}}'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -22,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "b12.tar.gz"
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 300
+# High enough that no conversation test reaches it; tests/e2e/test_security.py exceeds it.
+RATE_LIMIT_PER_MINUTE = 120
 
 
 def _free_port() -> int:
@@ -67,6 +70,8 @@ class Bot:
     feedback_path: Path
     action_log: Path
     rasa_log: Path
+    action_token: str = ""
+    rate_limit_per_minute: int = RATE_LIMIT_PER_MINUTE
 
     def post_raw(self, body: bytes, content_type: str = "application/json") -> Reply:
         request = urllib.request.Request(
@@ -106,21 +111,31 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     work = tmp_path_factory.mktemp("bot")
     rasa_port, action_port = _free_port(), _free_port()
+    token = secrets.token_urlsafe(32)
+    # Same mechanism as endpoints.yml: Rasa expands ${ACTION_SERVER_TOKEN} from the environment
+    # and sends it to the action server as ?token=.
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(
+        "action_endpoint:\n"
+        f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "  token: ${ACTION_SERVER_TOKEN}\n"
+    )
     env = os.environ | {
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
         "FEEDBACK_PATH": str(work / "feedback.jsonl"),
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "ACTION_SERVER_TOKEN": token,
+        "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
     }
+    env.pop("CORS_ORIGINS", None)
     action_log, rasa_log = work / "actions.log", work / "rasa.log"
     procs = [
         subprocess.Popen(
             [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
+                sys.executable,
+                "-m",
+                "action_server",
                 "--actions",
                 "actions",
                 "--port",
@@ -158,6 +173,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         feedback_path=work / "feedback.jsonl",
         action_log=action_log,
         rasa_log=rasa_log,
+        action_token=token,
     )
     deadline = time.monotonic() + START_TIMEOUT_S
     try:

@@ -1,0 +1,118 @@
+"""``python -m action_server --port N``: start the action server with a required token.
+
+Refuses to start without ``ACTION_SERVER_TOKEN`` unless ``--insecure-no-token`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from rasa_sdk import utils
+from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME, DEFAULT_SERVER_PORT
+from rasa_sdk.endpoint import create_ssl_context
+from rasa_sdk.plugin import plugin_manager
+
+from action_server.app import TOKEN_ENV, build_app, cors_origins_from_env
+
+logger = logging.getLogger("action_server")
+
+INSECURE_BANNER = f"""
+************************************************************************
+*  INSECURE: the action server is starting WITHOUT a token            *
+*  (--insecure-no-token). Anyone who can reach this port can run the   *
+*  actions and read the conversation state sent to them.               *
+*  Local development only. Set {TOKEN_ENV} for anything else.  *
+************************************************************************
+"""
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options (a subset of ``rasa run actions`` plus the token switch)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m action_server",
+        description=(
+            "Start the rasa-sdk action server with a shared token "
+            f"(env {TOKEN_ENV}) and a CORS allow-list (env CORS_ORIGINS)."
+        ),
+    )
+    parser.add_argument("-p", "--port", type=int, default=DEFAULT_SERVER_PORT)
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("SANIC_HOST", "127.0.0.1"),
+        help="Interface to bind (default: SANIC_HOST or 127.0.0.1).",
+    )
+    parser.add_argument("--actions", default="actions", help="Python package of the actions.")
+    parser.add_argument(
+        "--insecure-no-token",
+        action="store_true",
+        help=f"Start without authentication when {TOKEN_ENV} is unset (local development only).",
+    )
+    parser.add_argument("--ssl-certificate", default=None)
+    parser.add_argument("--ssl-keyfile", default=None)
+    parser.add_argument("--ssl-password", default=None)
+    parser.add_argument("--auto-reload", action="store_true")
+    utils.add_logging_level_option_arguments(parser)
+    utils.add_logging_file_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def resolve_token(environ: dict[str, str] | os._Environ[str], insecure: bool) -> str | None:
+    """The token to require, or None when explicitly running insecure; exits otherwise."""
+    token = environ.get(TOKEN_ENV, "").strip()
+    if token:
+        return token
+    if insecure:
+        return None
+    sys.stderr.write(
+        f"action_server: {TOKEN_ENV} is not set. Refusing to start an action server that "
+        "anyone could call.\nSet it (scripts/run.sh generates one per run) or pass "
+        "--insecure-no-token for local development.\n"
+    )
+    raise SystemExit(2)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse options, build the app and serve it."""
+    args = parse_args(argv)
+    token = resolve_token(os.environ, args.insecure_no_token)
+
+    utils.configure_colored_logging(args.loglevel)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME),
+        args.log_file,
+        args.loglevel,
+        args.logging_config_file,
+    )
+    utils.update_sanic_log_level()
+    if token is None:
+        sys.stderr.write(INSECURE_BANNER)
+        sys.stderr.flush()
+
+    origins = cors_origins_from_env(os.environ)
+    app = build_app(args.actions, token=token, cors_origins=origins, auto_reload=args.auto_reload)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
+    logger.info(
+        "Action server on %s://%s:%s (token %s, CORS origins: %s)",
+        "https" if ssl_context else "http",
+        args.host,
+        args.port,
+        "required" if token else "NOT REQUIRED",
+        ", ".join(origins) or "none",
+    )
+    # No access log: Rasa sends the token in the query string, which Sanic would log.
+    app.run(
+        args.host,
+        args.port,
+        ssl=ssl_context,
+        workers=utils.number_of_sanic_workers(),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
