@@ -7,6 +7,7 @@ once-per-conversation disclaimer.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -45,17 +46,21 @@ class ValidateSlotMappings(ValidationAction):
         audience = self.extract_audience(dispatcher, tracker, domain).get("audience")
         audience = audience or tracker.get_slot("audience")
         who = "clinician" if audience == "clinician" else "patient"
+        # Handed over to a person: the bot stays silent, except that an emergency is still
+        # named at once (the operator may not be reading yet).
+        paused = tracker.is_paused()
         triage = render_triage(
             red_flag_ids=[str(v) for v in _entity_values(tracker, "red_flag")],
             urgency=next(iter(_entity_values(tracker, "triage_urgency")), None),
             describes_symptoms=bool(_entity_values(tracker, "symptom")),
             audience=who,
+            offer_handoff=not paused and bool(os.environ.get("HANDOFF_WEBHOOK_URL")),
         )
-        if triage is not None:
+        if triage is not None and (not paused or triage.payload["urgency"] == "emergency"):
             send(dispatcher, triage)
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
-        if not tracker.get_slot("disclaimer_shown"):
+        if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
         return events

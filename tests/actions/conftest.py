@@ -36,6 +36,7 @@ def build_tracker(
     entities: list[dict[str, Any]] | None = None,
     metadata: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
+    paused: bool = False,
 ) -> Tracker:
     """A tracker as the action server receives it, via Tracker.from_dict."""
     user_event = {
@@ -53,7 +54,7 @@ def build_tracker(
             "entities": entities or [],
         },
         "events": [*(events or []), user_event],
-        "paused": False,
+        "paused": paused,
         "followup_action": None,
         "active_loop": {},
         "latest_action_name": "action_listen",

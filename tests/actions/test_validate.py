@@ -93,3 +93,33 @@ async def test_causes_accumulate_across_turns(dispatcher, make_tracker, domain):
     )
     events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
     assert SlotSet("causes", ["pernicious_anaemia", "dietary"]) in events
+
+
+async def test_paused_conversation_gets_only_emergency_triage(dispatcher, make_tracker, domain):
+    routine = make_tracker(
+        entities=[_entity("symptom", "fatigue")], slots={"audience": "patient"}, paused=True
+    )
+    assert await ValidateSlotMappings().run(dispatcher, routine, domain) == []
+    assert dispatcher.messages == []
+    emergency = make_tracker(
+        entities=[_entity("red_flag", "chest_pain")], slots={"audience": "patient"}, paused=True
+    )
+    await ValidateSlotMappings().run(dispatcher, emergency, domain)
+    assert [p["urgency"] for p in custom_payloads(dispatcher)] == ["emergency"]
+    assert not any(m.get("buttons") for m in dispatcher.messages)
+
+
+async def test_handoff_button_only_when_a_webhook_is_configured(
+    dispatcher, make_tracker, domain, monkeypatch
+):
+    tracker = make_tracker(
+        entities=[_entity("red_flag", "chest_pain")], slots={"audience": "patient"}
+    )
+    monkeypatch.delenv("HANDOFF_WEBHOOK_URL", raising=False)
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert not any(m.get("buttons") for m in dispatcher.messages)
+    dispatcher.messages.clear()
+    monkeypatch.setenv("HANDOFF_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    buttons = [b for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert buttons == [{"title": "Talk to a person", "payload": "/request_human"}]

@@ -8,12 +8,14 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +107,63 @@ class Bot:
         )
 
 
+@dataclass
+class HandoffWebhook:
+    """Stand-in for the operator webhook (HANDOFF_WEBHOOK_URL): records what it receives."""
+
+    url: str
+    webhook_token: str
+    operator_token: str
+    status: int = 200  # what it answers; a test may set e.g. 503 and must restore 200
+    received: list[dict[str, Any]] = field(default_factory=list)  # {"headers", "body"}
+
+    def bodies_for(self, conversation_id: str) -> list[dict[str, Any]]:
+        return [
+            r["body"]
+            for r in list(self.received)
+            if isinstance(r["body"], dict) and r["body"].get("conversation_id") == conversation_id
+        ]
+
+
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def handoff_webhook() -> Iterator[HandoffWebhook]:
+    """A local HTTP server standing in for the operator channel (e.g. a Slack webhook)."""
+    stand_in = HandoffWebhook(
+        url="",
+        webhook_token=secrets.token_urlsafe(16),
+        operator_token=secrets.token_urlsafe(32),
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                body: Any = json.loads(raw or b"null")
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            stand_in.received.append({"headers": dict(self.headers), "body": body})
+            self.send_response(stand_in.status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:  # keep test output quiet
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stand_in.url = f"http://127.0.0.1:{server.server_address[1]}/operator-hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stand_in
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory, handoff_webhook: HandoffWebhook) -> Iterator[Bot]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     work = tmp_path_factory.mktemp("bot")
@@ -127,6 +184,9 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "ACTION_SERVER_TOKEN": token,
         "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
+        "HANDOFF_WEBHOOK_URL": handoff_webhook.url,
+        "HANDOFF_WEBHOOK_TOKEN": handoff_webhook.webhook_token,
+        "HANDOFF_OPERATOR_TOKEN": handoff_webhook.operator_token,
     }
     env.pop("CORS_ORIGINS", None)
     action_log, rasa_log = work / "actions.log", work / "rasa.log"

@@ -38,6 +38,8 @@ def test_slot_values_become_typed_facts() -> None:
     [
         pytest.param({"platelet_count": "lots"}, ("platelet_count",), id="platelets-text"),
         pytest.param({"age": True}, ("age",), id="age-bool"),
+        pytest.param({"age": "nan"}, ("age",), id="age-nan"),
+        pytest.param({"platelet_count": "inf"}, ("platelet_count",), id="platelets-inf"),
     ],
 )
 def test_unreadable_values_are_dropped_and_named(values, unreadable) -> None:

@@ -13,6 +13,9 @@ from guideline_engine.triage import RedFlag, Urgency, red_flags_by_id
 # A second snippet is quoted only when it scores close to the best one.
 SECOND_HIT_RATIO = 0.75
 MAX_SNIPPETS = 2
+# Urgent and emergency triage offers a handoff to a person (intent request_human).
+HANDOFF_BUTTON = ("Talk to a person", "/request_human")
+HANDOFF_URGENCIES = frozenset({Urgency.URGENT, Urgency.EMERGENCY})
 
 
 def render_followup(result: RetrievalResult, kb: KnowledgeBase, audience: Audience) -> Rendered:
@@ -93,10 +96,12 @@ def render_triage(
     urgency: str | None,
     describes_symptoms: bool,
     audience: Audience,
+    offer_handoff: bool = True,
 ) -> Rendered | None:
     """Triage first: any red flag, or a patient describing symptoms; else nothing.
 
-    Detection happened in the NLU pipeline; this only words the result.
+    Detection happened in the NLU pipeline; this only words the result. Urgent and emergency
+    results carry a "Talk to a person" button unless ``offer_handoff`` is False.
     """
     known = red_flags_by_id()
     flags: list[RedFlag] = [known[i] for i in dict.fromkeys(red_flag_ids) if i in known]
@@ -121,4 +126,5 @@ def render_triage(
             "red_flags": [f.id for f in flags],
             "advice": advice,
         },
+        buttons=(HANDOFF_BUTTON,) if offer_handoff and level in HANDOFF_URGENCIES else (),
     )

@@ -1,0 +1,179 @@
+"""Slack end to end: signed events in, Block Kit out at the local Slack stand-in."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from tests.e2e.channels.conftest import ChannelBot, block_text
+
+VIGNETTE = "<@UBOT> 62F pernicious anaemia, pins and needles, platelets 120"
+
+
+def _ts() -> str:
+    return f"{time.time():.6f}{uuid.uuid4().int % 1000:03d}"
+
+
+def _channel() -> str:
+    return "C" + uuid.uuid4().hex[:10].upper()
+
+
+def _mention(channel: str, user: str, text: str, ts: str) -> dict[str, Any]:
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": "T1",
+    }
+
+
+def _posts_in(bot: ChannelBot, channel: str, thread: str | None) -> list[dict[str, Any]]:
+    return [
+        p["body"]
+        for p in bot.stand_ins.slack_posts.snapshot()
+        if p["body"].get("channel") == channel and p["body"].get("thread_ts") == thread
+    ]
+
+
+def _wait_post(bot: ChannelBot, channel: str, thread: str | None, needle: str) -> list[Any]:
+    """Wait until a post in the thread has ``needle`` in its blocks; return all its posts."""
+
+    def found(_: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        posts = _posts_in(bot, channel, thread)
+        return posts if any(needle in block_text(p.get("blocks", [])) for p in posts) else None
+
+    return list(bot.stand_ins.slack_posts.wait_for(found))
+
+
+def _post_with(posts: list[dict[str, Any]], needle: str) -> dict[str, Any]:
+    return next(p for p in posts if needle in block_text(p.get("blocks", [])))
+
+
+def test_signed_vignette_gets_block_kit_plan_with_citations(channel_bot: ChannelBot) -> None:
+    channel, ts = _channel(), _ts()
+    status, _ = channel_bot.slack_event(_mention(channel, "U1", VIGNETTE, ts))
+    assert status == 200
+    posts = _wait_post(channel_bot, channel, ts, "Treatment plan")
+    # Every post carries a text fallback and the bot token.
+    assert all(p.get("text", "").strip() for p in posts)
+    auths = {p["auth"] for p in channel_bot.stand_ins.slack_posts.snapshot()}
+    assert auths == {"Bearer xoxb-test-token"}
+
+    plan = _post_with(posts, "Treatment plan")
+    blocks = plan["blocks"]
+    assert blocks[0]["type"] == "header"
+    assert "pending clinical review" in blocks[0]["text"]["text"]
+    text = block_text(blocks)
+    assert "*Loading*" in text and "*Maintenance*" in text and "*Duration*" in text
+    assert "on alternate days" in text and "Lifelong" in text
+    assert ":rotating_light: *Urgent specialist advice: neurology and haematology." in text
+    assert ":warning: *Warnings*" in text
+    # Numbered citations as context blocks with source, year and the review label.
+    contexts = [block_text([b]) for b in blocks if b["type"] == "context"]
+    assert any(
+        c.startswith("*[1]*") and "2025" in c and "pending clinical review" in c for c in contexts
+    )
+    assert "Dr.Oracle" in "\n".join(contexts)
+    # The fallback text is the bot's own plan text.
+    assert plan["text"].startswith("B12 plan: neurological involvement")
+    # Triage (tingling is a red flag) comes before the plan.
+    triage_index = next(i for i, p in enumerate(posts) if "URGENT" in block_text(p["blocks"]))
+    assert triage_index < posts.index(plan)
+
+
+def test_two_users_in_one_channel_keep_separate_facts_and_buttons_work(
+    channel_bot: ChannelBot,
+) -> None:
+    channel = _channel()
+    ts1, ts2 = _ts(), _ts()
+    assert channel_bot.slack_event(_mention(channel, "U1", VIGNETTE, ts1))[0] == 200
+    _wait_post(channel_bot, channel, ts1, "Treatment plan")
+
+    # The second person has not said anything about nerves: asked, not given U1's plan.
+    second = "<@UBOT> 58M pernicious anaemia, plt 250"
+    assert channel_bot.slack_event(_mention(channel, "U2", second, ts2))[0] == 200
+    posts = _wait_post(channel_bot, channel, ts2, "neurological involvement")
+    assert not any("Treatment plan" in block_text(p["blocks"]) for p in posts)
+    question = _post_with(posts, "neurological involvement")
+    (actions,) = [b for b in question["blocks"] if b["type"] == "actions"]
+    values = {e["text"]["text"]: e["value"] for e in actions["elements"]}
+    assert values == {
+        "Yes": '/inform{"neuro_involvement":"yes"}',
+        "No": '/inform{"neuro_involvement":"no"}',
+    }
+
+    # U2 clicks "No": interactive payload, form-encoded and signed.
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "test"},
+        "user": {"id": "U2", "team_id": "T1"},
+        "channel": {"id": channel, "name": "clinic"},
+        "container": {"type": "message", "channel_id": channel, "thread_ts": ts2},
+        "message": {"ts": _ts(), "thread_ts": ts2},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "b12_button_1",
+                "block_id": "b12_buttons",
+                "value": values["No"],
+                "text": {"type": "plain_text", "text": "No"},
+            }
+        ],
+    }
+    assert channel_bot.slack_click(click)[0] == 200
+    posts = _wait_post(channel_bot, channel, ts2, "Treatment plan")
+    plan = _post_with(posts, "Treatment plan")
+    assert "no neurological involvement" in plan["text"]
+    assert "*Neurological involvement*\nno" in block_text(plan["blocks"])
+
+    # U1's facts are untouched: "why?" still shows neurological involvement and platelets 120.
+    ts3 = _ts()
+    assert channel_bot.slack_event(_mention(channel, "U1", "<@UBOT> why?", ts3))[0] == 200
+    why = _post_with(_wait_post(channel_bot, channel, ts3, "Why this plan"), "Why this plan")
+    why_text = block_text(why["blocks"])
+    assert "Neurological involvement: yes" in why_text
+    assert "Platelet count: 120" in why_text
+
+
+def test_direct_message_is_answered_without_a_thread(channel_bot: ChannelBot) -> None:
+    channel = "D" + uuid.uuid4().hex[:10].upper()
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U9",
+        "text": "62F pernicious anaemia, pins and needles, platelets 120",
+        "ts": _ts(),
+        "channel": channel,
+        "team": "T1",
+    }
+    assert channel_bot.slack_event(event)[0] == 200
+    _wait_post(channel_bot, channel, None, "Treatment plan")
+
+
+def test_url_verification_challenge(channel_bot: ChannelBot) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "abc123", "token": "x"})
+    status, reply = channel_bot.slack_raw(body.encode(), "application/json")
+    assert status == 200
+    assert json.loads(reply) == {"challenge": "abc123"}
+
+
+def test_bad_signature_and_stale_timestamp_are_refused(channel_bot: ChannelBot) -> None:
+    channel = _channel()
+    before = len(channel_bot.stand_ins.slack_posts.snapshot())
+    event = _mention(channel, "U1", VIGNETTE, _ts())
+    assert channel_bot.slack_event(event, secret="wrong-secret")[0] == 401
+    assert channel_bot.slack_event(event, signature="v0=" + "0" * 64)[0] == 401
+    assert channel_bot.slack_event(event, signature="")[0] == 401
+    # Correctly signed, but 10 minutes old (a replay).
+    assert channel_bot.slack_event(event, timestamp=int(time.time()) - 600)[0] == 401
+    assert channel_bot.slack_event(event, timestamp=int(time.time()) + 600)[0] == 401
+    click = {"type": "block_actions", "actions": [{"type": "button", "value": "/greet"}]}
+    assert channel_bot.slack_click(click, secret="wrong-secret")[0] == 401
+    time.sleep(2)
+    after = channel_bot.stand_ins.slack_posts.snapshot()[before:]
+    assert not [p for p in after if p["body"].get("channel") == channel]
