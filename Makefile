@@ -18,7 +18,7 @@ TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_e
 	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 
 .PHONY: help install run train test lint typecheck unit validate kb-validate kb-rehash \
-	rasa-validate rasa-test e2e eval lock clean
+	rasa-validate rasa-test e2e eval lock clean services services-stop test-production
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -43,13 +43,13 @@ run: install train ## Install what is missing, train if stale, start action + Ra
 	scripts/run.sh
 
 lint: install ## ruff on all Python code
-	$(BIN)/ruff check src actions components channels tests scripts action_server
+	$(BIN)/ruff check src actions components channels tests scripts action_server stores
 
 typecheck: install ## mypy (strict) on the engine
 	$(BIN)/mypy
 
 unit: install ## Unit tests (engine, actions, components) without servers
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e and not production" -q
 
 kb-validate: install ## Validate the curated knowledge base
 	$(BIN)/python -m guideline_engine.knowledge validate
@@ -67,6 +67,15 @@ rasa-test: train ## Test stories with --fail-on-prediction-errors
 e2e: train ## End-to-end tests against real servers (REST, web chat in headless Chromium)
 	scripts/install_browser.sh
 	$(BIN)/pytest -m e2e -q
+
+services: ## Install (Debian packages, if missing) and start PostgreSQL + Redis on 127.0.0.1
+	scripts/services.sh start
+
+services-stop: ## Stop the local PostgreSQL + Redis
+	scripts/services.sh stop
+
+test-production: train services ## Two Rasa servers on PostgreSQL + Redis: failover, faults, 10k-turn soak
+	$(BIN)/pytest -m production -q
 
 validate: kb-validate rasa-validate ## All data validation
 

@@ -10,6 +10,15 @@ bad requests with a 4xx and a JSON ``error`` instead:
 - 429 with ``Retry-After`` when one sender sends more than ``RATE_LIMIT_PER_MINUTE`` (default
   30, burst the same) messages a minute.
 
+- 503 with ``Retry-After`` and a "please try again" reply when a backing service fails during
+  the turn: the conversation store (``stores.tracker_store.SafeSQLTrackerStore``), the lock
+  store (any ``LockError``, e.g. Redis down), the action server, or the whole turn taking longer
+  than ``TURN_TIMEOUT`` seconds (default 50; see ``stores/errors.py`` and deploy/README.md).
+  The body keeps the reply format: a text message for the user plus a ``custom`` message
+  ``{"type": "b12.unavailable", "error": <code>, "retry": true}``. Rasa would instead answer
+  ``[]`` with 200 (lock error), stay silent (action server) or start the conversation over
+  (tracker store). Nothing of such a turn is saved, so the retry starts from the same state.
+
 Privacy: patients type health data, so nothing here logs message text. Rasa's own ``rest``
 channel logs the full text (``rest.message.received.failure text=...``) whenever handling a
 message fails or times out; this subclass logs only the sender id and the exception types.
@@ -17,6 +26,7 @@ message fails or times out; this subclass logs only the sender id and the except
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -31,9 +41,15 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from stores import errors
+
+# Failures of the tracker store, the lock store and the action server must reach this channel.
+errors.install()
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +57,7 @@ SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 DEFAULT_RATE_LIMIT_PER_MINUTE = 30
 DEFAULT_MAX_TRACKED_SENDERS = 10_000
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 
 class RequestError(ValueError):
@@ -155,7 +172,9 @@ class StrictRestInput(RestInput):
         max_message_chars: int | None = None,
         rate_limit_per_minute: int | None = None,
         rate_limiter: RateLimiter | None = None,
+        turn_timeout: float | None = None,
     ) -> None:
+        self.turn_timeout = turn_timeout or errors.turn_timeout_from_env()
         env_limit = os.environ.get("MAX_MESSAGE_CHARS")
         self.max_message_chars = max_message_chars or (
             int(env_limit) if env_limit else DEFAULT_MAX_MESSAGE_CHARS
@@ -198,6 +217,33 @@ class StrictRestInput(RestInput):
             headers={"Retry-After": str(retry_after)},
         )
 
+    def unavailable(self, sender: str, error: BaseException) -> HTTPResponse:
+        """503 "please try again": a backing service failed or the turn took too long."""
+        if isinstance(error, TimeoutError):
+            code = "turn_timeout"
+        elif isinstance(error, LockError) and not isinstance(error, errors.ServiceUnavailable):
+            code = "lock_unavailable"
+        else:
+            code = str(getattr(error, "code", "service_unavailable"))
+        # Types only: messages of chained exceptions may quote the user's text.
+        logger.error(
+            "rest: turn not completed (sender %s, %s): %s",
+            sender,
+            code,
+            describe_failure(error).splitlines()[0],
+        )
+        return response.json(
+            [
+                {"recipient_id": sender, "text": errors.RETRY_TEXT},
+                {
+                    "recipient_id": sender,
+                    "custom": {"type": "b12.unavailable", "error": code, "retry": True},
+                },
+            ],
+            status=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+        )
+
     @classmethod
     def name(cls) -> str:
         """Keep Rasa's URL: /webhooks/rest/webhook."""
@@ -222,15 +268,26 @@ class StrictRestInput(RestInput):
                 return limited
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=metadata,
+                with errors.rest_turn():
+                    await asyncio.wait_for(
+                        on_new_message(
+                            UserMessage(
+                                text,
+                                collector,
+                                sender,
+                                input_channel=self.name(),
+                                metadata=metadata,
+                            )
+                        ),
+                        timeout=self.turn_timeout,
                     )
-                )
+            except (
+                errors.ServiceUnavailable,
+                errors.ActionServerUnavailable,
+                LockError,
+                TimeoutError,
+            ) as error:
+                return self.unavailable(sender, error)
             except CancelledError:
                 # Never log the user's text: patients type health data.
                 logger.error("rest: message handling timed out (sender %s)", sender)
