@@ -18,7 +18,7 @@ TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_e
 	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 
 .PHONY: help install run train test lint typecheck unit validate kb-validate kb-rehash \
-	rasa-validate rasa-test e2e eval lock clean services services-stop test-production
+	rasa-validate rasa-test e2e eval lock clean services services-stop test-production bench
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -43,7 +43,7 @@ run: install train ## Install what is missing, train if stale, start action + Ra
 	scripts/run.sh
 
 lint: install ## ruff on all Python code
-	$(BIN)/ruff check src actions components channels tests scripts action_server stores
+	$(BIN)/ruff check src actions components channels tests scripts action_server stores bench
 
 typecheck: install ## mypy (strict) on the engine
 	$(BIN)/mypy
@@ -86,6 +86,9 @@ eval: train ## Print NLU intent F1, extraction P/R/F1 and follow-up retrieval fi
 	$(BIN)/python scripts/print_nlu_report.py results/nlu
 	$(BIN)/python scripts/eval_extraction.py
 	$(BIN)/python scripts/eval_retrieval.py
+
+bench: install ## Benchmark (<= 15 min): training, cold start, latency, throughput (Locust), memory
+	$(BIN)/python -m bench.run_bench $(BENCH_ARGS)
 
 lock: ## Recompile the lock (needs network to PyPI; see README)
 	$(PYTHON) -m pip install --quiet uv==0.13.8
