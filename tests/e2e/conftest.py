@@ -7,7 +7,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,9 +20,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "b12.tar.gz"
-BIN = Path(sys.executable).parent
+from tests.servers import MODEL, ROOT, action_server_argv, rasa_server_argv
+
 START_TIMEOUT_S = 300
 # High enough that no conversation test reaches it; tests/e2e/test_security.py exceeds it.
 RATE_LIMIT_PER_MINUTE = 120
@@ -192,35 +190,14 @@ def bot(tmp_path_factory: pytest.TempPathFactory, handoff_webhook: HandoffWebhoo
     action_log, rasa_log = work / "actions.log", work / "rasa.log"
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "action_server",
-                "--actions",
-                "actions",
-                "--port",
-                str(action_port),
-            ],
+            action_server_argv(action_port),
             cwd=ROOT,
             env=env,
             stdout=action_log.open("w"),
             stderr=subprocess.STDOUT,
         ),
         subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-                "--endpoints",
-                str(endpoints),
-            ],
+            rasa_server_argv(rasa_port, endpoints),
             cwd=ROOT,
             env=env,
             stdout=rasa_log.open("w"),

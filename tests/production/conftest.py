@@ -13,7 +13,6 @@ import os
 import secrets
 import shlex
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import BIN, MODEL, ROOT, Bot, _free_port, _get
+from tests.e2e.conftest import MODEL, ROOT, Bot, _free_port, _get
+from tests.servers import action_server_argv, rasa_server_argv
 
 SERVICES = ROOT / "scripts" / "services.sh"
 ENDPOINTS = ROOT / "deploy" / "endpoints.production.yml"
@@ -235,35 +235,14 @@ def cluster(
         action_port, rasa_port = _free_port(), _free_port()
         action = Server(
             name=f"actions-{index}",
-            argv=[
-                sys.executable,
-                "-m",
-                "action_server",
-                "--actions",
-                "actions",
-                "--port",
-                str(action_port),
-            ],
+            argv=action_server_argv(action_port),
             env=base,
             log=work / f"actions-{index}.log",
             health_url=f"http://127.0.0.1:{action_port}/health",
         )
         server = Server(
             name=f"rasa-{index}",
-            argv=[
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-                "--endpoints",
-                str(ENDPOINTS),
-            ],
+            argv=rasa_server_argv(rasa_port, ENDPOINTS),
             env=_rasa_env(base, action_port),
             log=work / f"rasa-{index}.log",
             health_url=f"http://127.0.0.1:{rasa_port}/webhooks/rest/",

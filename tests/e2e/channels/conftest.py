@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -35,7 +34,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from tests.e2e.conftest import (
-    BIN,
     MODEL,
     RATE_LIMIT_PER_MINUTE,
     ROOT,
@@ -43,6 +41,7 @@ from tests.e2e.conftest import (
     _free_port,
     _get,
 )
+from tests.servers import action_server_argv, rasa_server_argv
 
 SLACK_SECRET = "slack-signing-secret-for-tests"
 SLACK_TOKEN = "xoxb-test-token"
@@ -381,35 +380,14 @@ def channel_bot(
     action_log, rasa_log = work / "actions.log", work / "rasa.log"
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "action_server",
-                "--actions",
-                "actions",
-                "--port",
-                str(action_port),
-            ],
+            action_server_argv(action_port),
             cwd=ROOT,
             env=env,
             stdout=action_log.open("w"),
             stderr=subprocess.STDOUT,
         ),
         subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-                "--endpoints",
-                str(endpoints),
-            ],
+            rasa_server_argv(rasa_port, endpoints),
             cwd=ROOT,
             env=env,
             stdout=rasa_log.open("w"),
