@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -281,24 +281,8 @@ def parse_symptoms(
             lower=False,
             allow_empty=True,
         )
-        for field_name, group in (("synonyms", synonyms), ("case_sensitive_synonyms", cs)):
-            for phrase in group:
-                key = canonical(phrase)
-                words = set(key.split())
-                bad = sorted(t for t in term_keys if t in words or f" {t} " in f" {key} ")
-                if bad:
-                    raise _fail(
-                        source,
-                        name,
-                        field_name,
-                        f"phrase {phrase!r} contains the scope terminator {bad[0]!r}",
-                    )
-                other = seen_phrases.get(key)
-                if other is not None and other != ident:
-                    raise _fail(
-                        source, name, field_name, f"phrase {phrase!r} is already used by {other!r}"
-                    )
-                seen_phrases[key] = ident
+        groups = (("synonyms", synonyms), ("case_sensitive_synonyms", cs))
+        _claim_phrases(groups, ident, seen_phrases, source, name, term_keys)
         note = item.get("note")
         if note is not None:
             _string(note, source, name, "note")
@@ -313,6 +297,40 @@ def parse_symptoms(
             )
         )
     return tuple(out)
+
+
+def _claim_phrases(
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+    ident: str,
+    seen_phrases: dict[str, str],
+    source: str,
+    name: str,
+    terminators: Iterable[str] = (),
+) -> None:
+    """Record each phrase as belonging to ``ident``.
+
+    A phrase already owned by another entry, or one containing a negation-scope terminator,
+    is an error naming the field.
+    """
+    terminators = tuple(terminators)
+    for field_name, group in groups:
+        for phrase in group:
+            key = canonical(phrase)
+            words = set(key.split())
+            bad = sorted(t for t in terminators if t in words or f" {t} " in f" {key} ")
+            if bad:
+                raise _fail(
+                    source,
+                    name,
+                    field_name,
+                    f"phrase {phrase!r} contains the scope terminator {bad[0]!r}",
+                )
+            other = seen_phrases.get(key)
+            if other is not None and other != ident:
+                raise _fail(
+                    source, name, field_name, f"phrase {phrase!r} is already used by {other!r}"
+                )
+            seen_phrases[key] = ident
 
 
 def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, ...]:
@@ -374,14 +392,7 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
         for phrase in exclusions:
             if canonical(phrase) in synonym_keys:
                 raise _fail(source, name, "exclusions", f"phrase {phrase!r} is also a synonym")
-        for phrase in synonyms:
-            key = canonical(phrase)
-            other = seen_phrases.get(key)
-            if other is not None and other != ident:
-                raise _fail(
-                    source, name, "synonyms", f"phrase {phrase!r} is already used by {other!r}"
-                )
-            seen_phrases[key] = ident
+        _claim_phrases((("synonyms", synonyms),), ident, seen_phrases, source, name)
         note = item.get("note")
         if note is not None:
             _string(note, source, name, "note")
