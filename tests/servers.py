@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,3 +23,18 @@ def rasa_server_argv(port: int, endpoints: Path, model: Path = MODEL) -> list[st
         "--interface", "127.0.0.1", "--credentials", str(ROOT / "credentials.yml"),
         "--endpoints", str(endpoints),
     ]  # fmt: skip
+
+
+def spawn_bot(
+    work: Path, env: dict[str, str], action_port: int, rasa_port: int, endpoints: Path
+) -> tuple[list[subprocess.Popen[bytes]], Path, Path]:
+    """Start one action server and one Rasa server; return them and their log files."""
+    action_log, rasa_log = work / "actions.log", work / "rasa.log"
+    procs = [
+        subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        for argv, log in (
+            (action_server_argv(action_port), action_log),
+            (rasa_server_argv(rasa_port, endpoints), rasa_log),
+        )
+    ]
+    return procs, action_log, rasa_log

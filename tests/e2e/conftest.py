@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import MODEL, ROOT, action_server_argv, rasa_server_argv
+from tests.servers import MODEL, ROOT, spawn_bot
 
 START_TIMEOUT_S = 300
 # High enough that no conversation test reaches it; tests/e2e/test_security.py exceeds it.
@@ -187,23 +187,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, handoff_webhook: HandoffWebhoo
         "HANDOFF_OPERATOR_TOKEN": handoff_webhook.operator_token,
     }
     env.pop("CORS_ORIGINS", None)
-    action_log, rasa_log = work / "actions.log", work / "rasa.log"
-    procs = [
-        subprocess.Popen(
-            action_server_argv(action_port),
-            cwd=ROOT,
-            env=env,
-            stdout=action_log.open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            rasa_server_argv(rasa_port, endpoints),
-            cwd=ROOT,
-            env=env,
-            stdout=rasa_log.open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-    ]
+    procs, action_log, rasa_log = spawn_bot(work, env, action_port, rasa_port, endpoints)
     running = Bot(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         action_url=f"http://127.0.0.1:{action_port}",

@@ -41,7 +41,7 @@ from tests.e2e.conftest import (
     _free_port,
     _get,
 )
-from tests.servers import action_server_argv, rasa_server_argv
+from tests.servers import spawn_bot
 
 SLACK_SECRET = "slack-signing-secret-for-tests"
 SLACK_TOKEN = "xoxb-test-token"
@@ -377,23 +377,7 @@ def channel_bot(
     }
     env.pop("CORS_ORIGINS", None)
     env.pop("SLACK_CHANNELS", None)
-    action_log, rasa_log = work / "actions.log", work / "rasa.log"
-    procs = [
-        subprocess.Popen(
-            action_server_argv(action_port),
-            cwd=ROOT,
-            env=env,
-            stdout=action_log.open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            rasa_server_argv(rasa_port, endpoints),
-            cwd=ROOT,
-            env=env,
-            stdout=rasa_log.open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-    ]
+    procs, action_log, rasa_log = spawn_bot(work, env, action_port, rasa_port, endpoints)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     running = ChannelBot(
         rasa_url=rasa_url, rasa_log=rasa_log, action_log=action_log, stand_ins=stand_ins
