@@ -154,6 +154,42 @@ def _rate_limit_from_env() -> int:
     return int(raw) if raw else DEFAULT_RATE_LIMIT_PER_MINUTE
 
 
+def rate_limiter_from(per_minute: int | None) -> RateLimiter | None:
+    """A limiter of ``per_minute`` messages per sender (None: env ``RATE_LIMIT_PER_MINUTE``).
+
+    0 (or less) switches the limit off, e.g. behind a proxy that limits already.
+    """
+    if per_minute is None:
+        per_minute = _rate_limit_from_env()
+    return RateLimiter(per_minute) if per_minute > 0 else None
+
+
+def rate_limit_text(per_minute: int, retry_after: int) -> str:
+    """What a sender over its limit is told."""
+    return (
+        f"Too many messages: the limit is {per_minute} per minute per conversation. "
+        f"Please wait {retry_after} seconds and try again."
+    )
+
+
+# Failures of a backing service (or a turn over its time limit): "please try again".
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    errors.ServiceUnavailable,
+    errors.ActionServerUnavailable,
+    LockError,
+    TimeoutError,
+)
+
+
+def failure_code(error: BaseException) -> str:
+    """Machine-readable reason of an unavailable turn (``b12.unavailable`` payload)."""
+    if isinstance(error, TimeoutError):
+        return "turn_timeout"
+    if isinstance(error, LockError) and not isinstance(error, errors.ServiceUnavailable):
+        return "lock_unavailable"
+    return str(getattr(error, "code", "service_unavailable"))
+
+
 def describe_failure(error: BaseException) -> str:
     """Exception types and stack frames, without messages (they may quote the user's text)."""
     chain: list[str] = []
@@ -179,15 +215,10 @@ class StrictRestInput(RestInput):
         self.max_message_chars = max_message_chars or (
             int(env_limit) if env_limit else DEFAULT_MAX_MESSAGE_CHARS
         )
-        if rate_limiter is None:
-            per_minute = (
-                rate_limit_per_minute
-                if rate_limit_per_minute is not None
-                else _rate_limit_from_env()
-            )
-            # 0 (or less) switches the limit off, e.g. behind a proxy that limits already.
-            rate_limiter = RateLimiter(per_minute) if per_minute > 0 else None
-        self.rate_limiter = rate_limiter
+        # Not `rate_limiter or ...`: an empty limiter has len() 0 and is falsy.
+        self.rate_limiter = (
+            rate_limiter if rate_limiter is not None else rate_limiter_from(rate_limit_per_minute)
+        )
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> StrictRestInput:
@@ -206,25 +237,14 @@ class StrictRestInput(RestInput):
         retry_after = max(1, math.ceil(wait_s))
         logger.warning("rest: rate limit reached (sender %s)", sender)
         return response.json(
-            {
-                "error": (
-                    "Too many messages: the limit is "
-                    f"{self.rate_limiter.per_minute} per minute per conversation. "
-                    f"Please wait {retry_after} seconds and try again."
-                )
-            },
+            {"error": rate_limit_text(self.rate_limiter.per_minute, retry_after)},
             status=429,
             headers={"Retry-After": str(retry_after)},
         )
 
     def unavailable(self, sender: str, error: BaseException) -> HTTPResponse:
         """503 "please try again": a backing service failed or the turn took too long."""
-        if isinstance(error, TimeoutError):
-            code = "turn_timeout"
-        elif isinstance(error, LockError) and not isinstance(error, errors.ServiceUnavailable):
-            code = "lock_unavailable"
-        else:
-            code = str(getattr(error, "code", "service_unavailable"))
+        code = failure_code(error)
         # Types only: messages of chained exceptions may quote the user's text.
         logger.error(
             "rest: turn not completed (sender %s, %s): %s",
@@ -268,7 +288,7 @@ class StrictRestInput(RestInput):
                 return limited
             collector = CollectingOutputChannel()
             try:
-                with errors.rest_turn():
+                with errors.channel_turn():
                     await asyncio.wait_for(
                         on_new_message(
                             UserMessage(
@@ -281,12 +301,7 @@ class StrictRestInput(RestInput):
                         ),
                         timeout=self.turn_timeout,
                     )
-            except (
-                errors.ServiceUnavailable,
-                errors.ActionServerUnavailable,
-                LockError,
-                TimeoutError,
-            ) as error:
+            except UNAVAILABLE_ERRORS as error:
                 return self.unavailable(sender, error)
             except CancelledError:
                 # Never log the user's text: patients type health data.

@@ -14,15 +14,25 @@ Rasa 3.6's ``socketio`` channel has three problems for this project, fixed here:
 * It accepts socket.io connections from any origin. Here only the server's own origin and the
   origins in ``WEBCHAT_ORIGINS`` (comma separated) may connect.
 
+Limits and failures are handled as in the REST channel (``channels.rest_channel``): a message
+over ``max_message_chars`` or over the per-conversation rate limit gets a clear reply and is
+not processed (``{"custom": {"type": "b12.rate_limited", "retry_after": s}}`` follows the text);
+when the tracker store, lock store or action server fails, or a turn exceeds ``TURN_TIMEOUT``,
+nothing of the turn is saved and the user is told to try again
+(``{"custom": {"type": "b12.unavailable", "error": code, "retry": true}}``; the widget offers a
+"Try again" button). Logs carry sender ids and exception types, never the user's text.
+
 The widget is served at ``/webchat/`` (``webchat/dist/index.html``) and the embeddable script
 at ``/webchat/widget.js``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
+import math
 import mimetypes
 import os
 import re
@@ -38,7 +48,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.rest_channel import DEFAULT_MAX_MESSAGE_CHARS
+from channels.rest_channel import (
+    DEFAULT_MAX_MESSAGE_CHARS,
+    UNAVAILABLE_ERRORS,
+    RateLimiter,
+    describe_failure,
+    failure_code,
+    rate_limit_text,
+    rate_limiter_from,
+)
+from stores import errors
+
+# Failures of the tracker store, the lock store and the action server must reach this channel.
+errors.install()
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +184,8 @@ class WebchatInput(SocketIOInput):
     Credentials (all optional): ``user_message_evt`` (``user_uttered``), ``bot_message_evt``
     (``bot_uttered``), ``socketio_path`` (``/socket.io``), ``namespace``, ``jwt_key``,
     ``jwt_method``, ``origins`` (overridden by env ``WEBCHAT_ORIGINS``),
-    ``max_message_chars`` (env ``MAX_MESSAGE_CHARS``). The HMAC secret comes from env
+    ``max_message_chars`` (env ``MAX_MESSAGE_CHARS``), ``rate_limit_per_minute`` (env
+    ``RATE_LIMIT_PER_MINUTE``; 0 switches it off). The HMAC secret comes from env
     ``WEBCHAT_SECRET``; without it a random one is made per process (conversations then do
     not survive a server restart, which the in-memory tracker store does not do either).
     """
@@ -185,6 +208,7 @@ class WebchatInput(SocketIOInput):
             jwt_method=credentials.get("jwt_method", "HS256"),
             origins=credentials.get("origins"),
             max_message_chars=credentials.get("max_message_chars"),
+            rate_limit_per_minute=credentials.get("rate_limit_per_minute"),
         )
 
     def __init__(
@@ -199,6 +223,9 @@ class WebchatInput(SocketIOInput):
         max_message_chars: int | None = None,
         secret: bytes | None = None,
         dist: Path = DIST,
+        rate_limit_per_minute: int | None = None,
+        rate_limiter: RateLimiter | None = None,
+        turn_timeout: float | None = None,
     ) -> None:
         super().__init__(
             user_message_evt,
@@ -222,6 +249,28 @@ class WebchatInput(SocketIOInput):
         env_secret = os.environ.get("WEBCHAT_SECRET")
         self.secret = secret or (env_secret.encode() if env_secret else secrets.token_bytes(32))
         self.dist = dist
+        if rate_limiter is None:  # not `or`: an empty limiter has len() 0 and is falsy
+            per_minute = int(rate_limit_per_minute) if rate_limit_per_minute is not None else None
+            rate_limiter = rate_limiter_from(per_minute)
+        self.rate_limiter = rate_limiter
+        self.turn_timeout = turn_timeout or errors.turn_timeout_from_env()
+
+    async def _rate_limited(self, output: WebchatOutput, sender_id: str) -> bool:
+        """Tell a sender over its limit to wait; True if the message must be dropped."""
+        if self.rate_limiter is None:
+            return False
+        wait_s = self.rate_limiter.acquire(sender_id)
+        if wait_s <= 0:
+            return False
+        retry_after = max(1, math.ceil(wait_s))
+        logger.warning("webchat: rate limit reached (sender %s)", sender_id)
+        await output.send_text_message(
+            sender_id, rate_limit_text(self.rate_limiter.per_minute, retry_after)
+        )
+        await output.send_custom_json(
+            sender_id, {"type": "b12.rate_limited", "retry_after": retry_after}
+        )
+        return True
 
     def get_output_channel(self) -> OutputChannel | None:
         """Output channel for messages sent from outside a conversation turn."""
@@ -285,6 +334,8 @@ class WebchatInput(SocketIOInput):
                     f"The message is too long (limit {self.max_message_chars} characters).",
                 )
                 return
+            if await self._rate_limited(output, sender_id):
+                return
             metadata = data.get(self.metadata_key) if isinstance(data, dict) else None
             message = UserMessage(
                 text,
@@ -294,10 +345,27 @@ class WebchatInput(SocketIOInput):
                 metadata=clean_metadata(metadata),
             )
             try:
-                await on_new_message(message)
-            except Exception:
-                # Never log the user's text: patients type health data.
-                logger.exception("webchat: message handling failed (sender %s)", sender_id)
+                with errors.channel_turn():
+                    await asyncio.wait_for(on_new_message(message), timeout=self.turn_timeout)
+            except UNAVAILABLE_ERRORS as error:
+                code = failure_code(error)
+                # Types only: messages of chained exceptions may quote the user's text.
+                logger.error(
+                    "webchat: turn not completed (sender %s, %s): %s",
+                    sender_id,
+                    code,
+                    describe_failure(error).splitlines()[0],
+                )
+                await output.send_text_message(sender_id, errors.RETRY_TEXT)
+                await output.send_custom_json(
+                    sender_id, {"type": "b12.unavailable", "error": code, "retry": True}
+                )
+            except Exception as error:
+                logger.error(
+                    "webchat: message handling failed (sender %s): %s",
+                    sender_id,
+                    describe_failure(error),
+                )
                 await output.send_text_message(
                     sender_id, "Sorry, something went wrong. Please try again."
                 )

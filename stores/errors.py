@@ -8,18 +8,23 @@ Rasa 3.6 hides each of these from the channel:
 - ``MessageProcessor._run_action`` logs a failed call to the action server and goes on with no
   events, so the user gets no answer at all.
 
-This module defines the exceptions that carry such failures to the REST channel
-(``channels.rest_channel.StrictRestInput``), which answers HTTP 503 with a "please try again"
-message, and :func:`install` wires them into Rasa (idempotently):
+This module defines the exceptions that carry such failures to our channels (REST:
+``channels.rest_channel.StrictRestInput`` answers HTTP 503; web chat:
+``channels.webchat.WebchatInput`` sends the same reply), with a "please try again" message,
+and :func:`install` wires them into Rasa (idempotently):
 
 - ``FailSafeTrackerStore`` re-raises :class:`TrackerStoreUnavailable` instead of falling back;
   errors of other tracker stores keep Rasa's behaviour;
 - ``RemoteAction.run`` raises :class:`ActionServerUnavailable` when the action server fails
-  during a REST turn (see :func:`rest_turn`). It derives from ``BaseException`` so that neither
-  ``_run_action`` nor ``ActionExtractSlots`` (both ``except Exception``) can swallow it: the turn
-  stops at once, before the tracker is saved, so nothing of the failed turn is persisted and the
-  user's retry starts from the same state. Outside a REST turn (other channels, the HTTP API)
-  Rasa's behaviour is unchanged.
+  during a turn of one of these channels (see :func:`channel_turn`). It derives from
+  ``BaseException`` so that neither ``_run_action`` nor ``ActionExtractSlots`` (both
+  ``except Exception``) can swallow it: the turn stops at once, before the tracker is saved, so
+  nothing of the failed turn is persisted and the user's retry starts from the same state.
+  Outside such a turn (Slack, Teams, the HTTP API) Rasa's behaviour is unchanged.
+
+It also installs :mod:`stores.remote_action` (action-server responses checked with one prebuilt
+validator instead of re-checking the schema on every call), since every process that runs our
+channels or stores talks to the action server.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ import logging
 import os
 from collections.abc import Iterator
 from typing import Any
+
+from stores import remote_action
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +66,7 @@ class TrackerStoreConflict(TrackerStoreUnavailable):
 
 
 class ActionServerUnavailable(BaseException):
-    """The action server failed during a REST turn; the turn is abandoned unsaved.
+    """The action server failed during a REST or web chat turn; the turn is abandoned unsaved.
 
     ``BaseException`` on purpose: see the module docstring.
     """
@@ -71,24 +78,24 @@ class ActionServerUnavailable(BaseException):
         self.action_name = action_name
 
 
-_IN_REST_TURN: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "b12_in_rest_turn", default=False
+_IN_CHANNEL_TURN: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "b12_in_channel_turn", default=False
 )
 
 
 @contextlib.contextmanager
-def rest_turn() -> Iterator[None]:
-    """Mark the current task (and tasks it starts) as handling one REST turn."""
-    token = _IN_REST_TURN.set(True)
+def channel_turn() -> Iterator[None]:
+    """Mark the current task (and tasks it starts) as one turn of a failure-reporting channel."""
+    token = _IN_CHANNEL_TURN.set(True)
     try:
         yield
     finally:
-        _IN_REST_TURN.reset(token)
+        _IN_CHANNEL_TURN.reset(token)
 
 
-def in_rest_turn() -> bool:
-    """Whether the current task handles a REST turn."""
-    return _IN_REST_TURN.get()
+def in_channel_turn() -> bool:
+    """Whether the current task handles a turn of a failure-reporting channel."""
+    return _IN_CHANNEL_TURN.get()
 
 
 _installed = False
@@ -102,6 +109,7 @@ def install() -> None:
     _installed = True
     _install_failsafe_passthrough()
     _install_action_abort()
+    remote_action.install()
 
 
 def _install_failsafe_passthrough() -> None:
@@ -133,7 +141,7 @@ def _install_action_abort() -> None:
         except ActionExecutionRejection:
             raise  # a legitimate answer of the action server
         except Exception as error:
-            if not in_rest_turn():
+            if not in_channel_turn():
                 raise
             logger.error(
                 "action server failed for action %s (%s): abandoning the turn",
@@ -145,14 +153,14 @@ def _install_action_abort() -> None:
     RemoteAction.run = run  # type: ignore[method-assign]
 
 
-# --- Time limits of one turn (REST channel) and of a conversation lock ----------------------
+# --- Time limits of one turn (REST, web chat) and of a conversation lock --------------------
 #
 # A ticket lock that expires while its turn still runs lets the next turn of the same
 # conversation start: two turns at once read the same tracker. Rasa 3.6 locks for 60 s
-# (TICKET_LOCK_LIFETIME) but waits up to 300 s for each action call. Here every REST turn,
-# including its wait for the lock and all its action calls, is cut off after TURN_TIMEOUT
-# seconds (the user is told to retry and nothing of the turn is saved), and the lock store
-# refuses to start unless LOCK_LIFETIME > TURN_TIMEOUT.
+# (TICKET_LOCK_LIFETIME) but waits up to 300 s for each action call. Here every REST or web
+# chat turn, including its wait for the lock and all its action calls, is cut off after
+# TURN_TIMEOUT seconds (the user is told to retry and nothing of the turn is saved), and the
+# lock store refuses to start unless LOCK_LIFETIME > TURN_TIMEOUT.
 DEFAULT_TURN_TIMEOUT_S = 50.0
 DEFAULT_LOCK_LIFETIME_S = 60.0
 
@@ -166,7 +174,7 @@ def _positive_float(name: str, default: float) -> float:
 
 
 def turn_timeout_from_env() -> float:
-    """Seconds one REST turn may take in all (env ``TURN_TIMEOUT``, default 50)."""
+    """Seconds one REST or web chat turn may take in all (env ``TURN_TIMEOUT``, default 50)."""
     return _positive_float("TURN_TIMEOUT", DEFAULT_TURN_TIMEOUT_S)
 
 

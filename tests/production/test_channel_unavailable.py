@@ -18,7 +18,7 @@ from tests.security.conftest import client, serving
 
 def _app(channel: StrictRestInput, failure: BaseException | None, delay: float = 0) -> Sanic:
     async def on_new_message(message: UserMessage) -> None:
-        assert errors.in_rest_turn()
+        assert errors.in_channel_turn()
         await message.output_channel.send_text_message(message.sender_id, "partial")
         await asyncio.sleep(delay)
         if failure is not None:

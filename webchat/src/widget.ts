@@ -88,6 +88,8 @@ export class ChatWidget {
   private socket: Socket | null = null;
   private ready = false;
   private queue: Array<{ message: string }> = [];
+  /** The last message sent, for "Try again" after a b12.unavailable reply. */
+  private lastSent: { message: string; shown: string } | null = null;
   private typingTimer: number | undefined;
   private typingSafety: number | undefined;
 
@@ -264,6 +266,7 @@ export class ChatWidget {
   /** Send `message` to the bot, showing `shown` as the user's line. */
   send(message: string, shown: string): void {
     const text = message.slice(0, MAX_CHARS);
+    this.lastSent = { message: text, shown };
     this.add({ k: "user", text: shown.slice(0, MAX_CHARS) });
     this.disableOldButtons(true);
     this.setTyping(true);
@@ -405,6 +408,21 @@ export class ChatWidget {
         // Keep the answer's prose; its numbered source lines are in the card already.
         if (texts.length >= 2 && /^Assistant: \[1\]/.test(last.textContent ?? "")) this.foldInto(card, [last]);
       }
+    } else if (type === "b12.unavailable") {
+      // The server saved nothing of the failed turn: offer to send the same message again.
+      const li = this.item("b12c-bot-buttons");
+      const group = el("div", "b12c-replies");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Try again");
+      const retry = el("button", "b12c-reply b12c-retry", "Try again");
+      retry.type = "button";
+      const last = this.lastSent;
+      if (restoring || !last) retry.disabled = true;
+      retry.addEventListener("click", () => {
+        if (last) this.send(last.message, last.shown);
+      });
+      group.append(retry);
+      li.append(group);
     } else if (type === "b12.new_patient") {
       this.item("b12c-divider").append(el("p", undefined, "New patient: earlier facts are forgotten."));
     }
