@@ -18,7 +18,7 @@ TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_e
 	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 
 .PHONY: help install run train test lint typecheck unit validate kb-validate kb-rehash \
-	rasa-validate rasa-test e2e eval lock clean services services-stop test-production bench
+	rasa-validate rasa-test e2e eval lock clean audit services services-stop test-production bench
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -43,13 +43,16 @@ run: install train ## Install what is missing, train if stale, start action + Ra
 	scripts/run.sh
 
 lint: install ## ruff on all Python code
-	$(BIN)/ruff check src actions components channels tests scripts action_server stores bench
+	$(BIN)/ruff check src actions components channels tests scripts action_server stores bench security
 
 typecheck: install ## mypy (strict) on the engine
 	$(BIN)/mypy
 
 unit: install ## Unit tests (engine, actions, components) without servers
 	$(BIN)/pytest -m "not e2e and not production" -q
+
+audit: install ## Known-advisory check of the lock against security/advisories.yml (offline)
+	$(BIN)/python -m security.audit
 
 kb-validate: install ## Validate the curated knowledge base
 	$(BIN)/python -m guideline_engine.knowledge validate
@@ -79,7 +82,7 @@ test-production: train services ## Two Rasa servers on PostgreSQL + Redis: failo
 
 validate: kb-validate rasa-validate ## All data validation
 
-test: lint typecheck kb-validate unit rasa-validate rasa-test e2e ## Everything CI runs
+test: lint typecheck kb-validate audit unit rasa-validate rasa-test e2e ## Everything CI runs
 
 eval: train ## Print NLU intent F1, extraction P/R/F1 and follow-up retrieval figures (held out)
 	$(BIN)/rasa test nlu --nlu tests/nlu/held_out.yml --model $(MODEL) --out results/nlu --no-plot

@@ -92,7 +92,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.write(INSECURE_BANNER)
         sys.stderr.flush()
 
-    origins = cors_origins_from_env(os.environ)
+    try:
+        origins = cors_origins_from_env(os.environ)
+    except ValueError as error:
+        sys.exit(f"action server: {error}")
     app = build_app(args.actions, token=token, cors_origins=origins, auto_reload=args.auto_reload)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)

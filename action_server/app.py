@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import traceback
 import types
 from collections.abc import Mapping
@@ -23,10 +24,29 @@ TOKEN_QUERY_PARAM = "token"
 PUBLIC_ROUTES = frozenset({("GET", "/health")})
 
 
+# An exact browser origin: scheme, host, optional port; nothing else.
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$")
+
+
 def cors_origins_from_env(environ: Mapping[str, str]) -> list[str]:
-    """Origins from ``CORS_ORIGINS`` (comma-separated); none when unset or empty."""
+    """Origins from ``CORS_ORIGINS`` (comma-separated); none when unset or empty.
+
+    Only exact origins (``https://clinic.example``, ``http://localhost:8080``) are accepted.
+    sanic-cors, which both servers use, treats an entry containing ``*``, ``?``, ``]`` or a
+    backslash as a regular expression and matches it without an end anchor
+    (GHSA-94jw-hqvj-vw74), so a pattern for ``*.clinic.example`` would also let in
+    ``https://x.clinic.example.evil.test``. Such entries raise ValueError: the allow-list is
+    always compared as plain strings.
+    """
     raw = environ.get(CORS_ENV, "")
-    return [origin.strip() for origin in raw.split(",") if origin.strip()]
+    origins = [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+    bad = [origin for origin in origins if not ORIGIN.match(origin)]
+    if bad:
+        raise ValueError(
+            f"{CORS_ENV}: not an exact origin (scheme://host[:port], no wildcards or patterns): "
+            + ", ".join(repr(origin) for origin in bad)
+        )
+    return origins
 
 
 def token_matches(expected: str, presented: str | None) -> bool:

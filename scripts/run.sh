@@ -35,12 +35,17 @@ fi
 
 rasa_args=(run --model models/b12.tar.gz --port "$RASA_PORT" --interface 127.0.0.1
   --credentials credentials.yml --endpoints "$endpoints")
+# Exact origins only (no patterns: sanic-cors matches those unanchored, GHSA-94jw-hqvj-vw74);
+# the same check the action server applies, so both servers get the same list or none starts.
+origin_list=$("$BIN/python" -W ignore -c 'import os; from action_server.app import cors_origins_from_env as f
+try:
+    print("\n".join(f(os.environ)))
+except ValueError as e:
+    raise SystemExit(str(e))') || exit 1
 cors=()
-IFS=',' read -r -a origins <<<"${CORS_ORIGINS:-}"
-for origin in "${origins[@]}"; do
-  origin="${origin//[[:space:]]/}"
+while IFS= read -r origin; do
   [[ -n "$origin" ]] && cors+=("$origin")
-done
+done <<<"$origin_list"
 if ((${#cors[@]})); then
   rasa_args+=(--cors "${cors[@]}")
 fi

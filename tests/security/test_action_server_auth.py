@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,7 @@ from action_server.__main__ import resolve_token
 from tests.security.conftest import client, serving
 
 TOKEN = "s3cret-token_for-tests"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _action_call(next_action: str = "action_greet", text: str = "hello") -> dict[str, Any]:
@@ -50,6 +55,33 @@ def test_cors_origins_from_env() -> None:
         "https://a.example",
         "https://b.example",
     ]
+    assert cors_origins_from_env({"CORS_ORIGINS": "http://localhost:8080/"}) == [
+        "http://localhost:8080"
+    ]
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        "*",
+        "https://.*\\.clinic\\.example",  # a regex: sanic-cors would match it unanchored
+        "https://clinic.example/path",
+        "clinic.example",
+        "https://a.example, https://b?.example",
+        "ftp://clinic.example",
+    ],
+)
+def test_cors_origins_must_be_exact(origins: str) -> None:
+    with pytest.raises(ValueError, match="not an exact origin"):
+        cors_origins_from_env({"CORS_ORIGINS": origins})
+
+
+def test_sanic_cors_regex_entries_match_unanchored() -> None:
+    """Why patterns are refused: sanic-cors treats them as unanchored regexes."""
+    from sanic_cors.core import try_match
+
+    assert try_match("https://x.clinic.example.evil.test", r"https://.*\.clinic\.example")
+    assert not try_match("https://clinic.example.evil.test", "https://clinic.example")
 
 
 def test_launcher_refuses_to_start_without_a_token(capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,3 +227,28 @@ async def test_no_cors_origin_by_default() -> None:
         for origin in ("https://widget.example", "null"):
             async with http.get(f"{url}/health", headers={"Origin": origin}) as reply:
                 assert "Access-Control-Allow-Origin" not in reply.headers
+
+
+def test_launcher_and_run_script_refuse_a_pattern_origin(tmp_path: Path) -> None:
+    """Both start paths stop with a clear message before any server starts."""
+    env = {
+        **os.environ,
+        "CORS_ORIGINS": "https://.*\\.clinic\\.example",
+        "ACTION_SERVER_TOKEN": TOKEN,
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
+        "RASA_PORT": "1",  # nothing may start: the check runs before any server
+        "ACTION_PORT": "1",
+    }
+    launcher = subprocess.run(
+        [sys.executable, "-m", "action_server", "--actions", "actions", "--port", "1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert launcher.returncode != 0
+    assert "not an exact origin" in launcher.stderr
+    script = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "run.sh")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert script.returncode != 0
+    assert "not an exact origin" in script.stderr
+    assert "Starting" not in script.stdout
