@@ -989,7 +989,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=24, help="concurrent Locust users")
     parser.add_argument("--duration", type=int, default=30, help="seconds per Locust run")
     parser.add_argument(
-        "--latency-turns", type=int, default=300, help="measured turns per bot for p50/p95/p99"
+        "--latency-turns", type=int, default=1000, help="measured turns per bot for p50/p95/p99"
     )
     parser.add_argument("--budget", type=int, default=900, help="whole-run time budget, s")
     parser.add_argument(
