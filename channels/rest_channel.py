@@ -190,6 +190,31 @@ def failure_code(error: BaseException) -> str:
     return str(getattr(error, "code", "service_unavailable"))
 
 
+def over_limit(limiter: RateLimiter | None, sender: str, channel: str) -> int | None:
+    """Count one message of ``sender``: None if allowed, else whole seconds to wait (logged)."""
+    if limiter is None:
+        return None
+    wait_s = limiter.acquire(sender)
+    if wait_s <= 0:
+        return None
+    logger.warning("%s: rate limit reached (sender %s)", channel, sender)
+    return max(1, math.ceil(wait_s))
+
+
+def log_unavailable(channel: str, sender: str, error: BaseException) -> str:
+    """Log an unavailable turn (exception types only) and return its failure code."""
+    code = failure_code(error)
+    # Types only: messages of chained exceptions may quote the user's text.
+    logger.error(
+        "%s: turn not completed (sender %s, %s): %s",
+        channel,
+        sender,
+        code,
+        describe_failure(error).splitlines()[0],
+    )
+    return code
+
+
 def describe_failure(error: BaseException) -> str:
     """Exception types and stack frames, without messages (they may quote the user's text)."""
     chain: list[str] = []
@@ -229,13 +254,9 @@ class StrictRestInput(RestInput):
 
     def rate_limited(self, sender: str) -> HTTPResponse | None:
         """A 429 reply if ``sender`` is over its limit, else None (and one message is counted)."""
-        if self.rate_limiter is None:
+        retry_after = over_limit(self.rate_limiter, sender, "rest")
+        if retry_after is None or self.rate_limiter is None:
             return None
-        wait_s = self.rate_limiter.acquire(sender)
-        if wait_s <= 0:
-            return None
-        retry_after = max(1, math.ceil(wait_s))
-        logger.warning("rest: rate limit reached (sender %s)", sender)
         return response.json(
             {"error": rate_limit_text(self.rate_limiter.per_minute, retry_after)},
             status=429,
@@ -244,14 +265,7 @@ class StrictRestInput(RestInput):
 
     def unavailable(self, sender: str, error: BaseException) -> HTTPResponse:
         """503 "please try again": a backing service failed or the turn took too long."""
-        code = failure_code(error)
-        # Types only: messages of chained exceptions may quote the user's text.
-        logger.error(
-            "rest: turn not completed (sender %s, %s): %s",
-            sender,
-            code,
-            describe_failure(error).splitlines()[0],
-        )
+        code = log_unavailable("rest", sender, error)
         return response.json(
             [
                 {"recipient_id": sender, "text": errors.RETRY_TEXT},

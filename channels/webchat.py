@@ -32,7 +32,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import math
 import mimetypes
 import os
 import re
@@ -53,7 +52,8 @@ from channels.rest_channel import (
     UNAVAILABLE_ERRORS,
     RateLimiter,
     describe_failure,
-    failure_code,
+    log_unavailable,
+    over_limit,
     rate_limit_text,
     rate_limiter_from,
 )
@@ -257,13 +257,9 @@ class WebchatInput(SocketIOInput):
 
     async def _rate_limited(self, output: WebchatOutput, sender_id: str) -> bool:
         """Tell a sender over its limit to wait; True if the message must be dropped."""
-        if self.rate_limiter is None:
+        retry_after = over_limit(self.rate_limiter, sender_id, "webchat")
+        if retry_after is None or self.rate_limiter is None:
             return False
-        wait_s = self.rate_limiter.acquire(sender_id)
-        if wait_s <= 0:
-            return False
-        retry_after = max(1, math.ceil(wait_s))
-        logger.warning("webchat: rate limit reached (sender %s)", sender_id)
         await output.send_text_message(
             sender_id, rate_limit_text(self.rate_limiter.per_minute, retry_after)
         )
@@ -348,14 +344,7 @@ class WebchatInput(SocketIOInput):
                 with errors.channel_turn():
                     await asyncio.wait_for(on_new_message(message), timeout=self.turn_timeout)
             except UNAVAILABLE_ERRORS as error:
-                code = failure_code(error)
-                # Types only: messages of chained exceptions may quote the user's text.
-                logger.error(
-                    "webchat: turn not completed (sender %s, %s): %s",
-                    sender_id,
-                    code,
-                    describe_failure(error).splitlines()[0],
-                )
+                code = log_unavailable("webchat", sender_id, error)
                 await output.send_text_message(sender_id, errors.RETRY_TEXT)
                 await output.send_custom_json(
                     sender_id, {"type": "b12.unavailable", "error": code, "retry": True}
