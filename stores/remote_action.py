@@ -17,6 +17,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from jsonschema.exceptions import best_match
+from rasa.shared.constants import DOCS_BASE_URL
+
 _installed = False
 rasa_validate: Callable[[Any, dict[str, Any]], bool] | None = None  # Rasa's method, once replaced
 
@@ -35,9 +38,6 @@ def response_validator() -> Any:
 
 def validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
     """Drop-in for ``RemoteAction._validate_action_result``: True, or raise ValidationError."""
-    from jsonschema.exceptions import best_match
-    from rasa.shared.constants import DOCS_BASE_URL
-
     error = best_match(response_validator().iter_errors(result))
     if error is None:
         return True
