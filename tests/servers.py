@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +40,44 @@ def spawn_bot(
         )
     ]
     return procs, action_log, rasa_log
+
+
+def write_endpoints(work: Path, action_port: int) -> Path:
+    """An endpoints.yml for the action server on action_port; the token comes from the env.
+
+    Same mechanism as the project's endpoints.yml: Rasa expands ${ACTION_SERVER_TOKEN} from
+    the environment and sends it to the action server as ?token=.
+    """
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        "action_endpoint:\n"
+        f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "  token: ${ACTION_SERVER_TOKEN}\n"
+    )
+    return endpoints
+
+
+def server_env(work: Path, token: str, **extra: str) -> dict[str, str]:
+    """Environment for both servers: no telemetry, our packages, feedback under work, token."""
+    env = os.environ | {
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
+        "FEEDBACK_PATH": str(work / "feedback.jsonl"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "ACTION_SERVER_TOKEN": token,
+        **extra,
+    }
+    env.pop("CORS_ORIGINS", None)
+    return env
+
+
+def stop(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """Terminate the processes, killing any that has not exited 20 s later."""
+    procs = list(procs)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

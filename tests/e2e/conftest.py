@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import socket
-import subprocess
 import threading
 import time
 import urllib.error
@@ -20,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import MODEL, ROOT, spawn_bot
+from tests.servers import MODEL, server_env, spawn_bot, stop, write_endpoints
 
 START_TIMEOUT_S = 300
 # High enough that no conversation test reaches it; tests/e2e/test_security.py exceeds it.
@@ -167,26 +165,15 @@ def bot(tmp_path_factory: pytest.TempPathFactory, handoff_webhook: HandoffWebhoo
     work = tmp_path_factory.mktemp("bot")
     rasa_port, action_port = _free_port(), _free_port()
     token = secrets.token_urlsafe(32)
-    # Same mechanism as endpoints.yml: Rasa expands ${ACTION_SERVER_TOKEN} from the environment
-    # and sends it to the action server as ?token=.
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n"
-        f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "  token: ${ACTION_SERVER_TOKEN}\n"
+    endpoints = write_endpoints(work, action_port)
+    env = server_env(
+        work,
+        token,
+        RATE_LIMIT_PER_MINUTE=str(RATE_LIMIT_PER_MINUTE),
+        HANDOFF_WEBHOOK_URL=handoff_webhook.url,
+        HANDOFF_WEBHOOK_TOKEN=handoff_webhook.webhook_token,
+        HANDOFF_OPERATOR_TOKEN=handoff_webhook.operator_token,
     )
-    env = os.environ | {
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
-        "FEEDBACK_PATH": str(work / "feedback.jsonl"),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "ACTION_SERVER_TOKEN": token,
-        "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
-        "HANDOFF_WEBHOOK_URL": handoff_webhook.url,
-        "HANDOFF_WEBHOOK_TOKEN": handoff_webhook.webhook_token,
-        "HANDOFF_OPERATOR_TOKEN": handoff_webhook.operator_token,
-    }
-    env.pop("CORS_ORIGINS", None)
     procs, action_log, rasa_log = spawn_bot(work, env, action_port, rasa_port, endpoints)
     running = Bot(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
@@ -205,13 +192,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, handoff_webhook: HandoffWebhoo
             time.sleep(1)
         yield running
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import MODEL, ROOT, Bot, _free_port, _get
-from tests.servers import action_server_argv, rasa_server_argv
+from tests.e2e.conftest import Bot, _free_port, _get
+from tests.servers import MODEL, ROOT, action_server_argv, rasa_server_argv
 
 SERVICES = ROOT / "scripts" / "services.sh"
 ENDPOINTS = ROOT / "deploy" / "endpoints.production.yml"

@@ -26,9 +26,9 @@ from typing import Any
 
 import aiohttp
 
-from tests.e2e.conftest import ROOT
 from tests.production.conftest import Cluster, pg_connect
 from tests.production.test_cluster import facts_message
+from tests.servers import ROOT
 
 CONVERSATIONS = int(os.environ.get("SOAK_CONVERSATIONS", "400"))
 TURNS_PER_CONVERSATION = int(os.environ.get("SOAK_TURNS_PER_CONVERSATION", "25"))

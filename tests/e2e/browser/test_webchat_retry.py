@@ -6,7 +6,6 @@ only halfway through the test.
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import time
@@ -19,7 +18,14 @@ import pytest
 
 from stores.errors import RETRY_TEXT
 from tests.e2e.conftest import START_TIMEOUT_S, _free_port, _get
-from tests.servers import ROOT, action_server_argv, rasa_server_argv
+from tests.servers import (
+    ROOT,
+    action_server_argv,
+    rasa_server_argv,
+    server_env,
+    stop,
+    write_endpoints,
+)
 
 VIGNETTE = "58M pernicious anaemia, no numbness or tingling"
 
@@ -48,20 +54,8 @@ class HalfBot:
 @pytest.fixture
 def half_bot(tmp_path: Path) -> Iterator[HalfBot]:
     rasa_port, action_port = _free_port(), _free_port()
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n"
-        f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "  token: ${ACTION_SERVER_TOKEN}\n"
-    )
-    env = os.environ | {
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
-        "FEEDBACK_PATH": str(tmp_path / "feedback.jsonl"),
-    }
-    env.pop("CORS_ORIGINS", None)
+    endpoints = write_endpoints(tmp_path, action_port)
+    env = server_env(tmp_path, secrets.token_urlsafe(32))
     rasa_log = (tmp_path / "rasa.log").open("w")
     proc = subprocess.Popen(
         rasa_server_argv(rasa_port, endpoints),
@@ -76,13 +70,7 @@ def half_bot(tmp_path: Path) -> Iterator[HalfBot]:
             time.sleep(0.5)
         yield bot
     finally:
-        for running in bot.procs:
-            running.terminate()
-        for running in bot.procs:
-            try:
-                running.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                running.kill()
+        stop(bot.procs)
 
 
 def test_try_again_after_the_action_server_comes_back(half_bot: HalfBot, new_page: Any) -> None:

@@ -13,9 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import subprocess
 import threading
 import time
 import urllib.error
@@ -36,12 +34,11 @@ from jwt.algorithms import RSAAlgorithm
 from tests.e2e.conftest import (
     MODEL,
     RATE_LIMIT_PER_MINUTE,
-    ROOT,
     START_TIMEOUT_S,
     _free_port,
     _get,
 )
-from tests.servers import spawn_bot
+from tests.servers import server_env, spawn_bot, stop, write_endpoints
 
 SLACK_SECRET = "slack-signing-secret-for-tests"
 SLACK_TOKEN = "xoxb-test-token"
@@ -350,32 +347,23 @@ def channel_bot(
     work = tmp_path_factory.mktemp("channel-bot")
     rasa_port, action_port = _free_port(), _free_port()
     token = secrets.token_urlsafe(32)
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n"
-        f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "  token: ${ACTION_SERVER_TOKEN}\n"
-    )
+    endpoints = write_endpoints(work, action_port)
     ms = stand_ins.microsoft_url
-    env = os.environ | {
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",
-        "FEEDBACK_PATH": str(work / "feedback.jsonl"),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "ACTION_SERVER_TOKEN": token,
-        "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
-        "SLACK_BOT_TOKEN": SLACK_TOKEN,
-        "SLACK_SIGNING_SECRET": SLACK_SECRET,
-        "SLACK_API_URL": f"{stand_ins.slack_url}/api/",
-        "SLACK_AUDIENCE": "clinician",
-        "TEAMS_APP_ID": TEAMS_APP_ID,
-        "TEAMS_APP_PASSWORD": TEAMS_PASSWORD,
-        "TEAMS_OPENID_METADATA_URL": f"{ms}/.well-known/openidconfiguration",
-        "TEAMS_TOKEN_URL": f"{ms}/botframework.com/oauth2/v2.0/token",
-        "TEAMS_SERVICE_URL_ALLOWLIST": f"{ms}/",
-        "TEAMS_AUDIENCE": "clinician",
-    }
-    env.pop("CORS_ORIGINS", None)
+    env = server_env(
+        work,
+        token,
+        RATE_LIMIT_PER_MINUTE=str(RATE_LIMIT_PER_MINUTE),
+        SLACK_BOT_TOKEN=SLACK_TOKEN,
+        SLACK_SIGNING_SECRET=SLACK_SECRET,
+        SLACK_API_URL=f"{stand_ins.slack_url}/api/",
+        SLACK_AUDIENCE="clinician",
+        TEAMS_APP_ID=TEAMS_APP_ID,
+        TEAMS_APP_PASSWORD=TEAMS_PASSWORD,
+        TEAMS_OPENID_METADATA_URL=f"{ms}/.well-known/openidconfiguration",
+        TEAMS_TOKEN_URL=f"{ms}/botframework.com/oauth2/v2.0/token",
+        TEAMS_SERVICE_URL_ALLOWLIST=f"{ms}/",
+        TEAMS_AUDIENCE="clinician",
+    )
     env.pop("SLACK_CHANNELS", None)
     procs, action_log, rasa_log = spawn_bot(work, env, action_port, rasa_port, endpoints)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -399,13 +387,7 @@ def channel_bot(
             time.sleep(1)
         yield running
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
 
 
 # --------------------------------------------------------------------------------------------
