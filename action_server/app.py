@@ -58,7 +58,7 @@ def token_matches(expected: str, presented: str | None) -> bool:
 
 def _presented_token(request: Request) -> str | None:
     """The token from ``Authorization: Bearer ...`` or, as Rasa sends it, ``?token=``."""
-    header = request.headers.get("authorization", "")
+    header = str(request.headers.get("authorization", ""))
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
@@ -130,7 +130,7 @@ def build_app(
 
     ``token=None`` builds an app without authentication (local development only).
     """
-    app = create_app(actions, cors_origins=list(cors_origins or []), auto_reload=auto_reload)
+    app: Sanic = create_app(actions, cors_origins=list(cors_origins or []), auto_reload=auto_reload)
     if token is not None:
         install_token_auth(app, token)
     install_safe_error_handler(app)

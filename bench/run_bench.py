@@ -291,13 +291,18 @@ class Bench:
         env: dict[str, str],
         credentials: Path,
         endpoints: Path,
+        *,
+        patched: bool = False,
     ) -> Proc:
         port = free_port()
         self.ports[name] = port
+        # Our bot runs as in production, with the project's Rasa patches installed
+        # (`python -m rasa_patches run`); the default bot runs stock `rasa run`.
+        command = [str(BIN / "python"), "-m", "rasa_patches"] if patched else [str(BIN / "rasa")]
         proc = Proc(
             name,
             [
-                str(BIN / "rasa"),
+                *command,
                 "run",
                 "--model",
                 str(model),
@@ -353,6 +358,7 @@ class Bench:
             self.env,
             ROOT / "credentials.yml",
             endpoints,
+            patched=True,
         )
         return rasa, actions, started
 

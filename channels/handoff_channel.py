@@ -23,7 +23,6 @@ appends the events.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import re
@@ -37,11 +36,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.turn_policy import EdgeLimits, RequestError, load_json
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "HANDOFF_OPERATOR_TOKEN"
 # Sender ids of every channel in use (REST, web chat HMACs, chat platforms); no control chars.
-SENDER = re.compile(r"^[^\x00-\x1f\x7f]{1,512}$")
+SENDER = re.compile(r"[^\x00-\x1f\x7f]{1,512}")
 
 
 def _bearer(request: Request) -> str | None:
@@ -60,11 +61,11 @@ def token_matches(expected: str, given: str | None) -> bool:
 def parse_sender(body: bytes) -> str | None:
     """The ``sender`` of a JSON object body, or None if the body is malformed."""
     try:
-        payload: Any = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+        payload: Any = load_json(body or b"", EdgeLimits())  # size and depth capped, no recursion
+    except RequestError:
         return None
     sender = payload.get("sender") if isinstance(payload, dict) else None
-    return sender if isinstance(sender, str) and SENDER.match(sender) else None
+    return sender if isinstance(sender, str) and SENDER.fullmatch(sender) else None
 
 
 class HandoffOperatorInput(InputChannel):

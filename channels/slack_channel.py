@@ -28,6 +28,13 @@ What differs from Rasa 3.6's stock ``slack`` channel:
 * A button click (``block_actions``) is sent to the bot as the button's payload, e.g.
   ``/inform{"neuro_involvement":"yes"}``, from the person who clicked.
 * Slack's retries of an event already received are acknowledged and not processed again.
+* Once a click is answered, the message that carried the buttons is updated
+  (``chat.update``): its ``actions`` block becomes "<@user> chose: *title*", and a second click
+  on the same message is ignored. If the turn fails, the buttons stay usable for the retry.
+* The turn policy of every channel (``channels.turn_policy``): message size limit, rate limit
+  per conversation, turn timeout, "please try again" when the tracker store, lock store or
+  action server fails (the ``b12.unavailable`` / ``b12.rate_limited`` replies rendered as text),
+  request bodies capped before parsing (256 KB: a click carries its whole message).
 
 Privacy: message text is never logged.
 """
@@ -37,7 +44,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -55,16 +61,27 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+import rasa_patches
 from channels.rendering import Reply, group_turn, slack_message
+from channels.turn_policy import (
+    DEFAULT_MAX_MESSAGE_CHARS,
+    EdgeLimits,
+    Outcome,
+    RequestError,
+    TurnPolicy,
+    describe_failure,
+    load_json,
+    read_body,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 MAX_TIMESTAMP_SKEW_S = 5 * 60
 MAX_BODY_BYTES = 256 * 1024
-DEFAULT_MAX_MESSAGE_CHARS = 4000
+USED_BUTTON_MESSAGES = 2000  # (channel, ts) of button messages already answered, remembered
 AUDIENCES = ("clinician", "patient")
-_SLACK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_SLACK_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 
@@ -221,6 +238,14 @@ class B12SlackBot(SlackBot):
         message = slack_message(reply)
         await self._post_message(channel=channel, text=message["text"], blocks=message["blocks"])
 
+    async def replace_buttons(
+        self, channel: str, message_ts: str, message: Mapping[str, Any], chosen: str, user: str
+    ) -> None:
+        """``chat.update`` the message that carried the buttons: the buttons become the answer."""
+        blocks = used_button_blocks(message.get("blocks"), chosen, user)
+        text = message.get("text") if isinstance(message.get("text"), str) else chosen
+        await self.client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
+
     async def send_turn(self, recipient_id: str, messages: Iterable[Mapping[str, Any]]) -> None:
         """Send a whole turn: triage first, each payload rendered with its text."""
         channel = self._target(recipient_id)
@@ -260,6 +285,36 @@ class Incoming:
     sender_id: str
     channel: str
     thread_ts: str | None
+    click: Click | None = None
+
+
+@dataclass(frozen=True)
+class Click:
+    """The message whose button was clicked, to be replaced by the chosen answer."""
+
+    message_ts: str
+    message: Mapping[str, Any]
+    chosen: str  # the button's title
+    user: str
+
+
+def used_button_blocks(blocks: Any, chosen: str, user: str) -> list[dict[str, Any]]:
+    """The message's blocks with every ``actions`` block replaced by who chose what."""
+    answer = {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": f"<@{user}> chose: *{_escape(chosen)}*"}],
+    }
+    out: list[dict[str, Any]] = []
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, Mapping) and block.get("type") == "actions":
+            out.append(answer)
+        elif isinstance(block, Mapping):
+            out.append(dict(block))
+    return out or [answer]
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class B12SlackInput(SlackInput):
@@ -290,6 +345,11 @@ class B12SlackInput(SlackInput):
         self.retry_num_header = "x-slack-retry-num"
         self._background_tasks: set[asyncio.Task[Any]] = set()
         self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._used_buttons: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.policy = TurnPolicy.from_settings(
+            self.name(), max_message_chars=config.max_message_chars if config else None
+        )
+        self.edge_limits = EdgeLimits.from_env(MAX_BODY_BYTES)
 
     @property
     def enabled(self) -> bool:
@@ -329,7 +389,7 @@ class B12SlackInput(SlackInput):
             return None  # the bot's own posts, edits, joins, ...
         user, channel, text = event.get("user"), event.get("channel"), event.get("text")
         team = event.get("team") or body.get("team_id")
-        if not all(isinstance(v, str) and _SLACK_ID.match(v) for v in (user, channel, team)):
+        if not all(isinstance(v, str) and _SLACK_ID.fullmatch(v) for v in (user, channel, team)):
             return None
         if not isinstance(text, str):
             return None
@@ -374,7 +434,7 @@ class B12SlackInput(SlackInput):
         user_id, channel_id = user.get("id"), channel.get("id")
         team_id = team.get("id") or user.get("team_id")
         ids = (user_id, channel_id, team_id)
-        if not all(isinstance(v, str) and _SLACK_ID.match(v) for v in ids):
+        if not all(isinstance(v, str) and _SLACK_ID.fullmatch(v) for v in ids):
             return None
         assert isinstance(user_id, str) and isinstance(channel_id, str)
         assert isinstance(team_id, str)
@@ -384,12 +444,43 @@ class B12SlackInput(SlackInput):
         message = payload.get("message") if isinstance(payload.get("message"), Mapping) else {}
         assert isinstance(container, Mapping) and isinstance(message, Mapping)
         thread = container.get("thread_ts") or message.get("thread_ts")
+        message_ts = container.get("message_ts") or message.get("ts")
+        title = action.get("text")
+        chosen = title.get("text") if isinstance(title, Mapping) else None
         return Incoming(
             text=value.strip(),
             sender_id=sender_id_for(team_id, channel_id, user_id),
             channel=channel_id,
             thread_ts=str(thread) if thread else None,
+            click=Click(
+                message_ts=str(message_ts),
+                message=message,
+                chosen=chosen if isinstance(chosen, str) and chosen else value.strip(),
+                user=user_id,
+            )
+            if isinstance(message_ts, str) and message_ts
+            else None,
         )
+
+    def _first_click(self, incoming: Incoming) -> bool:
+        """False for a second click on the same button message (it is ignored)."""
+        if incoming.click is None:
+            return True
+        key = (incoming.channel, incoming.click.message_ts)
+        if key in self._used_buttons:
+            return False
+        self._used_buttons[key] = None
+        while len(self._used_buttons) > USED_BUTTON_MESSAGES:
+            self._used_buttons.popitem(last=False)
+        return True
+
+    def _forget_click(self, incoming: Incoming) -> None:
+        if incoming.click is not None:
+            self._used_buttons.pop((incoming.channel, incoming.click.message_ts), None)
+
+    async def _tell(self, output: B12SlackBot, incoming: Incoming, outcome: Outcome) -> None:
+        """A refused or failed turn: its text (Block Kit) with the payload it stands for."""
+        await output.send_turn(incoming.channel, outcome.messages(incoming.sender_id))
 
     async def _handle(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]], incoming: Incoming
@@ -399,30 +490,52 @@ class B12SlackInput(SlackInput):
         output = self.get_output_channel(incoming.channel, incoming.thread_ts)
         assert isinstance(output, B12SlackBot)
         try:
-            if len(incoming.text) > self.config.max_message_chars:
-                await output.send_text_message(
-                    incoming.sender_id,
-                    f"The message is too long (limit {self.config.max_message_chars} characters).",
-                )
+            refused = self.policy.admit(incoming.sender_id, incoming.text)
+            if refused is not None:
+                self._forget_click(incoming)
+                await self._tell(output, incoming, refused)
                 return
             collector = TurnCollector()
             metadata = {"audience": self.config.audience} if self.config.audience else {}
-            await on_new_message(
-                UserMessage(
-                    incoming.text,
-                    collector,
-                    incoming.sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
+            message = UserMessage(
+                incoming.text,
+                collector,
+                incoming.sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
             )
+            failed = await self.policy.run(incoming.sender_id, lambda: on_new_message(message))
+            if failed is not None:
+                self._forget_click(incoming)  # not answered: the buttons stay usable for a retry
+                await self._tell(output, incoming, failed)
+                return
             await output.send_turn(incoming.channel, collector.messages)
         except Exception as error:
-            # Types only: messages may quote the user's text.
+            # Sending to Slack failed. Types only: messages may quote the user's text.
             logger.error(
-                "slack: handling a message failed (sender %s): %s",
+                "slack: sending replies failed (sender %s): %s",
                 incoming.sender_id,
-                type(error).__name__,
+                describe_failure(error).splitlines()[0],
+            )
+            return
+        await self._replace_buttons(output, incoming)
+
+    @staticmethod
+    async def _replace_buttons(output: B12SlackBot, incoming: Incoming) -> None:
+        """After an answered click: the clicked message shows the choice instead of buttons."""
+        click = incoming.click
+        if click is None:
+            return
+        try:
+            await output.replace_buttons(
+                incoming.channel, click.message_ts, click.message, click.chosen, click.user
+            )
+        except Exception as error:
+            # The second click is still ignored (remembered above); only the display is stale.
+            logger.error(
+                "slack: replacing used buttons failed (sender %s): %s",
+                incoming.sender_id,
+                describe_failure(error).splitlines()[0],
             )
 
     def _start(
@@ -434,6 +547,7 @@ class B12SlackInput(SlackInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: GET / (health) and POST /webhook; both 404 while inactive."""
+        rasa_patches.require_installed("slack")
         webhook = Blueprint("b12_slack_webhook", __name__)
 
         def not_configured() -> HTTPResponse:
@@ -445,13 +559,14 @@ class B12SlackInput(SlackInput):
                 return not_configured()
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if self.config is None:
                 return not_configured()
-            body = request.body or b""
-            if len(body) > MAX_BODY_BYTES:
-                return response.json({"error": "Request too large."}, status=413)
+            try:
+                body = await read_body(request, self.edge_limits)
+            except RequestError as error:
+                return response.json({"error": str(error)}, status=error.status)
             problem = verify_slack_request(
                 self.config.signing_secret,
                 request.headers.get("X-Slack-Request-Timestamp"),
@@ -466,14 +581,17 @@ class B12SlackInput(SlackInput):
             try:
                 if content_type == "application/x-www-form-urlencoded":
                     form = parse_qs(body.decode("utf-8"), strict_parsing=False)
-                    payload = json.loads((form.get("payload") or ["null"])[0])
+                    raw = (form.get("payload") or ["null"])[0]
+                    payload = load_json(raw.encode("utf-8"), self.edge_limits)
                     if not isinstance(payload, Mapping):
                         return response.json({"error": "Malformed payload."}, status=400)
                     incoming = self._from_interaction(payload)
-                    if incoming is not None:
+                    if incoming is not None and self._first_click(incoming):
                         self._start(on_new_message, incoming)
                     return response.text("")
-                data = json.loads(body)
+                data = load_json(body, self.edge_limits)
+            except RequestError as error:
+                return response.json({"error": str(error)}, status=error.status)
             except (ValueError, UnicodeDecodeError):
                 return response.json({"error": "Malformed body."}, status=400)
             if not isinstance(data, Mapping):

@@ -33,6 +33,10 @@ What differs from Rasa 3.6's stock ``botframework`` channel:
   plain texts as plain text. Card submits (``value``) come back as the button's payload.
 * The sender id is ``teams:{conversation id}:{user id}``: one conversation per person.
 * Outgoing calls use aiohttp (the stock channel uses blocking ``requests``).
+* The turn policy of every channel (``channels.turn_policy``): message size limit, rate limit
+  per conversation, turn timeout, "please try again" when the tracker store, lock store or
+  action server fails (``b12.unavailable`` / ``b12.rate_limited`` sent as plain text
+  activities), request bodies capped before parsing.
 
 Privacy: message text is never logged.
 """
@@ -60,8 +64,19 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import rasa_patches
 from channels.rendering import Reply, group_turn, submitted_payload, teams_activity
-from channels.slack_channel import DEFAULT_MAX_MESSAGE_CHARS, TurnCollector
+from channels.slack_channel import TurnCollector
+from channels.turn_policy import (
+    DEFAULT_MAX_MESSAGE_CHARS,
+    EdgeLimits,
+    Outcome,
+    RequestError,
+    TurnPolicy,
+    describe_failure,
+    load_json,
+    read_body,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -477,6 +492,10 @@ class TeamsInput(BotFrameworkInput):
             else None
         )
         self._background_tasks: set[asyncio.Task[Any]] = set()
+        self.policy = TurnPolicy.from_settings(
+            self.name(), max_message_chars=config.max_message_chars if config else None
+        )
+        self.edge_limits = EdgeLimits.from_env(MAX_BODY_BYTES)
 
     @property
     def enabled(self) -> bool:
@@ -495,30 +514,36 @@ class TeamsInput(BotFrameworkInput):
     ) -> None:
         assert self.config is not None
         try:
-            if len(text) > self.config.max_message_chars:
-                await output.send_text_message(
-                    sender_id,
-                    f"The message is too long (limit {self.config.max_message_chars} characters).",
-                )
+            refused = self.policy.admit(sender_id, text)
+            if refused is not None:
+                await self._tell(output, sender_id, refused)
                 return
             collector = TurnCollector()
             metadata = {"audience": self.config.audience} if self.config.audience else {}
-            await on_new_message(
-                UserMessage(
-                    text, collector, sender_id, input_channel=self.name(), metadata=metadata
-                )
+            message = UserMessage(
+                text, collector, sender_id, input_channel=self.name(), metadata=metadata
             )
+            failed = await self.policy.run(sender_id, lambda: on_new_message(message))
+            if failed is not None:
+                await self._tell(output, sender_id, failed)
+                return
             await output.send_turn(sender_id, collector.messages)
         except Exception as error:
-            # Types only: messages may quote the user's text.
+            # Sending to the Bot Connector failed. Types only: messages may quote the user's text.
             logger.error(
-                "teams: handling a message failed (sender %s): %s",
+                "teams: sending replies failed (sender %s): %s",
                 sender_id,
-                type(error).__name__,
+                describe_failure(error).splitlines()[0],
             )
+
+    @staticmethod
+    async def _tell(output: TeamsBot, sender_id: str, outcome: Outcome) -> None:
+        """A refused or failed turn: its text (plain text activity) with its payload."""
+        await output.send_turn(sender_id, outcome.messages(sender_id))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: GET / (health) and POST /webhook; both 404 while inactive."""
+        rasa_patches.require_installed("teams")
         webhook = Blueprint("b12_teams_webhook", __name__)
 
         def not_configured() -> HTTPResponse:
@@ -530,17 +555,18 @@ class TeamsInput(BotFrameworkInput):
                 return not_configured()
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if self.config is None or self.verifier is None or self.tokens is None:
                 return not_configured()
-            body = request.body or b""
-            if len(body) > MAX_BODY_BYTES:
-                return response.json({"error": "Request too large."}, status=413)
             try:
-                activity = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                activity = None
+                body = await read_body(request, self.edge_limits)
+            except RequestError as error:
+                return response.json({"error": str(error)}, status=error.status)
+            try:
+                activity = load_json(body, self.edge_limits)
+            except RequestError:
+                activity = None  # refused below, after the token check (as an empty activity)
             if not isinstance(activity, Mapping):
                 activity = {}
             service_url = activity.get("serviceUrl")

@@ -28,7 +28,6 @@ at ``/webchat/widget.js``.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -47,20 +46,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.rest_channel import (
-    DEFAULT_MAX_MESSAGE_CHARS,
-    UNAVAILABLE_ERRORS,
-    RateLimiter,
-    describe_failure,
-    log_unavailable,
-    over_limit,
-    rate_limit_text,
-    rate_limiter_from,
-)
-from stores import errors
-
-# Failures of the tracker store, the lock store and the action server must reach this channel.
-errors.install()
+import rasa_patches
+from channels.turn_policy import Outcome, RateLimiter, TurnPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +55,9 @@ DIST = Path(__file__).resolve().parents[1] / "webchat" / "dist"
 DEFAULT_ORIGINS = "http://127.0.0.1:5005,http://localhost:5005"
 # The widget sends 32 lowercase hex digits (128 random bits from crypto.getRandomValues);
 # up to 64 are accepted so a longer id can be used later.
-CLIENT_ID = re.compile(r"^[0-9a-f]{32,64}$")
+CLIENT_ID = re.compile(r"[0-9a-f]{32,64}")
 AUDIENCES = ("clinician", "patient")
-STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)+$")
+STATIC_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)+")
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
@@ -145,7 +132,7 @@ def static_blueprint(dist: Path) -> Blueprint:
 
     def _file(name: str) -> HTTPResponse:
         path = dist / name
-        if not STATIC_NAME.match(name) or not path.is_file():
+        if not STATIC_NAME.fullmatch(name) or not path.is_file():
             return response.text("Not found", status=404)
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if mime.startswith("text/") or mime.endswith("javascript") or mime.endswith("json"):
@@ -244,29 +231,38 @@ class WebchatInput(SocketIOInput):
             self.origins = [str(o).rstrip("/") for o in origins]
         else:
             self.origins = parse_origins(origins or DEFAULT_ORIGINS)
-        env_limit = os.environ.get("MAX_MESSAGE_CHARS")
-        self.max_message_chars = int(max_message_chars or env_limit or DEFAULT_MAX_MESSAGE_CHARS)
         env_secret = os.environ.get("WEBCHAT_SECRET")
         self.secret = secret or (env_secret.encode() if env_secret else secrets.token_bytes(32))
         self.dist = dist
-        if rate_limiter is None:  # not `or`: an empty limiter has len() 0 and is falsy
-            per_minute = int(rate_limit_per_minute) if rate_limit_per_minute is not None else None
-            rate_limiter = rate_limiter_from(per_minute)
-        self.rate_limiter = rate_limiter
-        self.turn_timeout = turn_timeout or errors.turn_timeout_from_env()
+        self.policy = TurnPolicy.from_settings(
+            self.name(),
+            max_message_chars=max_message_chars,
+            rate_limit_per_minute=rate_limit_per_minute,
+            rate_limiter=rate_limiter,
+            turn_timeout=turn_timeout,
+        )
 
-    async def _rate_limited(self, output: WebchatOutput, sender_id: str) -> bool:
-        """Tell a sender over its limit to wait; True if the message must be dropped."""
-        retry_after = over_limit(self.rate_limiter, sender_id, "webchat")
-        if retry_after is None or self.rate_limiter is None:
-            return False
-        await output.send_text_message(
-            sender_id, rate_limit_text(self.rate_limiter.per_minute, retry_after)
-        )
-        await output.send_custom_json(
-            sender_id, {"type": "b12.rate_limited", "retry_after": retry_after}
-        )
-        return True
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The per-conversation rate limiter (None: no limit)."""
+        return self.policy.rate_limiter
+
+    @property
+    def turn_timeout(self) -> float:
+        """Seconds one turn may take in all."""
+        return self.policy.turn_timeout
+
+    @property
+    def max_message_chars(self) -> int:
+        """Longest message accepted."""
+        return self.policy.max_message_chars
+
+    @staticmethod
+    async def _tell(output: WebchatOutput, sender_id: str, outcome: Outcome) -> None:
+        """Send a refused or failed turn's text, then its payload (the widget acts on it)."""
+        await output.send_text_message(sender_id, outcome.text)
+        if outcome.payload is not None:
+            await output.send_custom_json(sender_id, outcome.payload)
 
     def get_output_channel(self) -> OutputChannel | None:
         """Output channel for messages sent from outside a conversation turn."""
@@ -276,6 +272,7 @@ class WebchatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Socket.io events, a health route and the widget's static files."""
+        rasa_patches.require_installed("webchat")
         # Long-polling only: with sanic 21.12 and python-engineio 4.x the websocket upgrade
         # fails in the browser ("Invalid frame header"), so it is not offered.
         sio = AsyncServer(
@@ -301,7 +298,7 @@ class WebchatInput(SocketIOInput):
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             client_id = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
                 # Unknown format (or none): start a new conversation with an id made here.
                 client_id = secrets.token_hex(16)
             sender_id = sender_for(client_id, self.secret)
@@ -324,13 +321,9 @@ class WebchatInput(SocketIOInput):
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str) or not text.strip():
                 return
-            if len(text) > self.max_message_chars:
-                await output.send_text_message(
-                    sender_id,
-                    f"The message is too long (limit {self.max_message_chars} characters).",
-                )
-                return
-            if await self._rate_limited(output, sender_id):
+            refused = self.policy.admit(sender_id, text)
+            if refused is not None:
+                await self._tell(output, sender_id, refused)
                 return
             metadata = data.get(self.metadata_key) if isinstance(data, dict) else None
             message = UserMessage(
@@ -340,23 +333,8 @@ class WebchatInput(SocketIOInput):
                 input_channel=self.name(),
                 metadata=clean_metadata(metadata),
             )
-            try:
-                with errors.channel_turn():
-                    await asyncio.wait_for(on_new_message(message), timeout=self.turn_timeout)
-            except UNAVAILABLE_ERRORS as error:
-                code = log_unavailable("webchat", sender_id, error)
-                await output.send_text_message(sender_id, errors.RETRY_TEXT)
-                await output.send_custom_json(
-                    sender_id, {"type": "b12.unavailable", "error": code, "retry": True}
-                )
-            except Exception as error:
-                logger.error(
-                    "webchat: message handling failed (sender %s): %s",
-                    sender_id,
-                    describe_failure(error),
-                )
-                await output.send_text_message(
-                    sender_id, "Sorry, something went wrong. Please try again."
-                )
+            failed = await self.policy.run(sender_id, lambda: on_new_message(message))
+            if failed is not None:
+                await self._tell(output, sender_id, failed)
 
         return webhook

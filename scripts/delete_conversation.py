@@ -58,7 +58,8 @@ def _tracker_store_config(endpoints: Path) -> object | None:
     os.environ.setdefault("ACTION_SERVER_TOKEN", "unused-by-delete-conversation")
     if not endpoints.exists():
         raise SystemExit(f"delete_conversation: endpoints file not found: {endpoints}")
-    return read_endpoint_config(str(endpoints), endpoint_type="tracker_store")
+    config: object | None = read_endpoint_config(str(endpoints), endpoint_type="tracker_store")
+    return config
 
 
 def delete_tracker(sender_id: str, endpoints: Path) -> TrackerDeletion:
@@ -66,7 +67,7 @@ def delete_tracker(sender_id: str, endpoints: Path) -> TrackerDeletion:
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 
     config = _tracker_store_config(endpoints)
-    store = TrackerStore.create(config)  # type: ignore[arg-type]
+    store = TrackerStore.create(config)
     name = type(store).__name__
     if isinstance(store, InMemoryTrackerStore):
         return TrackerDeletion(

@@ -69,7 +69,8 @@ trap stop EXIT
 
 "$BIN/python" -m action_server --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
-"$BIN/rasa" "${rasa_args[@]}" >var/log/rasa.log 2>&1 &
+# `python -m rasa_patches` is the rasa CLI with the project's Rasa patches installed first.
+"$BIN/python" -m rasa_patches "${rasa_args[@]}" >var/log/rasa.log 2>&1 &
 pids+=($!)
 
 echo "Starting (logs in var/log/)..."

@@ -8,10 +8,10 @@ Rasa 3.6 hides each of these from the channel:
 - ``MessageProcessor._run_action`` logs a failed call to the action server and goes on with no
   events, so the user gets no answer at all.
 
-This module defines the exceptions that carry such failures to our channels (REST:
-``channels.rest_channel.StrictRestInput`` answers HTTP 503; web chat:
-``channels.webchat.WebchatInput`` sends the same reply), with a "please try again" message,
-and :func:`install` wires them into Rasa (idempotently):
+This module defines the exceptions that carry such failures to our channels (REST, web chat,
+Slack and Teams, all through ``channels.turn_policy.TurnPolicy``), which answer "please try
+again". The changes to Rasa that raise them live in :mod:`rasa_patches` (installed by the entry
+points, never on import):
 
 - ``FailSafeTrackerStore`` re-raises :class:`TrackerStoreUnavailable` instead of falling back;
   errors of other tracker stores keep Rasa's behaviour;
@@ -20,26 +20,15 @@ and :func:`install` wires them into Rasa (idempotently):
   ``BaseException`` so that neither ``_run_action`` nor ``ActionExtractSlots`` (both
   ``except Exception``) can swallow it: the turn stops at once, before the tracker is saved, so
   nothing of the failed turn is persisted and the user's retry starts from the same state.
-  Outside such a turn (Slack, Teams, the HTTP API) Rasa's behaviour is unchanged.
-
-It also installs :mod:`stores.remote_action` (action-server responses checked with one prebuilt
-validator instead of re-checking the schema on every call), since every process that runs our
-channels or stores talks to the action server.
+  Outside such a turn (e.g. the HTTP API) Rasa's behaviour is unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
-import logging
 import os
 from collections.abc import Iterator
-from typing import Any
-
-from stores import remote_action
-
-logger = logging.getLogger(__name__)
 
 RETRY_TEXT = (
     "Sorry, I can't answer right now: part of the service is briefly unavailable. "
@@ -66,7 +55,7 @@ class TrackerStoreConflict(TrackerStoreUnavailable):
 
 
 class ActionServerUnavailable(BaseException):
-    """The action server failed during a REST or web chat turn; the turn is abandoned unsaved.
+    """The action server failed during a channel turn; the turn is abandoned unsaved.
 
     ``BaseException`` on purpose: see the module docstring.
     """
@@ -96,61 +85,6 @@ def channel_turn() -> Iterator[None]:
 def in_channel_turn() -> bool:
     """Whether the current task handles a turn of a failure-reporting channel."""
     return _IN_CHANNEL_TURN.get()
-
-
-_installed = False
-
-
-def install() -> None:
-    """Patch Rasa so the failures above reach the channel (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    _install_failsafe_passthrough()
-    _install_action_abort()
-    remote_action.install()
-
-
-def _install_failsafe_passthrough() -> None:
-    from rasa.core.tracker_store import FailSafeTrackerStore
-
-    for name in ("on_tracker_store_error", "on_tracker_store_retrieve_error"):
-        original = getattr(FailSafeTrackerStore, name)
-
-        @functools.wraps(original)
-        def passthrough(self: Any, error: Exception, _original: Any = original) -> None:
-            if isinstance(error, TrackerStoreUnavailable):
-                # Called from inside FailSafeTrackerStore's `except`: re-raise instead of
-                # returning None (a fresh tracker) or saving to process memory.
-                raise error
-            _original(self, error)
-
-        setattr(FailSafeTrackerStore, name, passthrough)
-
-
-def _install_action_abort() -> None:
-    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
-
-    original = RemoteAction.run
-
-    @functools.wraps(original)
-    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await original(self, *args, **kwargs)
-        except ActionExecutionRejection:
-            raise  # a legitimate answer of the action server
-        except Exception as error:
-            if not in_channel_turn():
-                raise
-            logger.error(
-                "action server failed for action %s (%s): abandoning the turn",
-                self.name(),
-                type(error).__name__,
-            )
-            raise ActionServerUnavailable(self.name()) from error
-
-    RemoteAction.run = run  # type: ignore[method-assign]
 
 
 # --- Time limits of one turn (REST, web chat) and of a conversation lock --------------------

@@ -6,22 +6,19 @@ the JSON-schema meta-schema, then builds a validator, on every call. For Rasa's 
 (every event type) this took about 10 ms per call on our 2-core machine, twice per turn (the
 triage-first slot validation and the answering action): more than half of a turn's latency.
 
-:func:`install` replaces the method with one that checks the schema once per process and reuses
-the validator. Responses are judged by the same schema and the same rule (``best_match`` of the
-errors), and an invalid response raises the same ``ValidationError`` with Rasa's hint appended.
+:func:`validate_action_result` checks the schema once per process and reuses the validator;
+``rasa_patches`` installs it in place of Rasa's method. Responses are judged by the same schema
+and the same rule (``best_match`` of the errors), and an invalid response raises the same
+``ValidationError`` with Rasa's hint appended.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from jsonschema.exceptions import best_match
 from rasa.shared.constants import DOCS_BASE_URL
-
-_installed = False
-rasa_validate: Callable[[Any, dict[str, Any]], bool] | None = None  # Rasa's method, once replaced
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,15 +44,3 @@ def validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
         f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
     )
     raise error
-
-
-def install() -> None:
-    """Patch ``RemoteAction`` to use the prebuilt validator (idempotent)."""
-    global _installed, rasa_validate
-    if _installed:
-        return
-    _installed = True
-    from rasa.core.actions.action import RemoteAction
-
-    rasa_validate = RemoteAction.__dict__["_validate_action_result"]
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]

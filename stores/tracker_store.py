@@ -13,8 +13,8 @@ config``: ``cls(host=url, domain=..., event_broker=..., **other_keys)``) and ``A
 ``FailSafeTrackerStore``, which swallows every error. Differences from ``SQLTrackerStore``:
 
 - **Failures raise.** Any database error while reading or saving raises
-  :class:`~stores.errors.TrackerStoreUnavailable`, and importing this module makes
-  ``FailSafeTrackerStore`` re-raise it (``stores.errors.install``) instead of returning a fresh
+  :class:`~stores.errors.TrackerStoreUnavailable`, and ``rasa_patches`` (installed by the entry
+  points) makes ``FailSafeTrackerStore`` re-raise it instead of returning a fresh
   tracker or saving to one process's memory. The REST channel answers 503 "please try again".
 - **Saves append exactly the new events.** Rasa counts the stored events of the latest session
   and appends ``tracker.events[count:]``: after a failed save, a concurrent turn or a lock that
@@ -44,8 +44,6 @@ from stores import errors
 
 logger = logging.getLogger(__name__)
 
-errors.install()
-
 DEFAULT_CONNECT_TIMEOUT_S = 5
 
 
@@ -60,6 +58,8 @@ def _kind(error: BaseException) -> str:
 
 class SafeSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store whose failures reach the user and whose saves never splice events."""
+
+    engine: Any  # a SQLAlchemy engine (SQLAlchemy 1.4 ships no type information)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Rasa's loader turns an AttributeError or ImportError raised here into "not found"

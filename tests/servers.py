@@ -19,9 +19,12 @@ def action_server_argv(port: int) -> list[str]:
 
 
 def rasa_server_argv(port: int, endpoints: Path, model: Path = MODEL) -> list[str]:
-    """``rasa run`` on 127.0.0.1:port with the project's credentials and the given endpoints."""
+    """``rasa run`` on 127.0.0.1:port with the project's credentials and the given endpoints.
+
+    Started as ``python -m rasa_patches run``: the Rasa patches installed, as in production.
+    """
     return [
-        str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+        sys.executable, "-m", "rasa_patches", "run", "--model", str(model), "--port", str(port),
         "--interface", "127.0.0.1", "--credentials", str(ROOT / "credentials.yml"),
         "--endpoints", str(endpoints),
     ]  # fmt: skip

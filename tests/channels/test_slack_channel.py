@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import json
 import time
+from urllib.parse import urlencode
 
 import pytest
+from aiohttp import web
+from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from channels.slack_channel import (
@@ -15,9 +20,11 @@ from channels.slack_channel import (
     clean_text,
     sender_id_for,
     slack_signature,
+    used_button_blocks,
     verify_slack_request,
 )
-from tests.security.conftest import client, serving
+from stores.errors import RETRY_TEXT, TrackerStoreUnavailable
+from tests.security.conftest import client, free_port, serving
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BODY = b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&command=%2Fweather"
@@ -235,3 +242,129 @@ async def test_output_posts_block_kit_to_the_configured_api_url() -> None:
     assert all(p["thread_ts"] == "5.5" for p in posts)
     assert posts[0]["text"].startswith("URGENT")  # type: ignore[union-attr]
     assert posts[1]["blocks"][-1]["elements"][0]["value"] == "/a"  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------------------------
+# Used buttons: replaced by the chosen answer, a second click ignored
+# --------------------------------------------------------------------------------------------
+
+BUTTON_MESSAGE = {
+    "ts": "7.7",
+    "text": "Are there nerve symptoms?",
+    "blocks": [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Are there nerve symptoms?"}},
+        {
+            "type": "actions",
+            "block_id": "b12_buttons",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "b12_button_0",
+                    "text": {"type": "plain_text", "text": "Yes"},
+                    "value": '/inform{"neuro_involvement":"yes"}',
+                },
+                {
+                    "type": "button",
+                    "action_id": "b12_button_1",
+                    "text": {"type": "plain_text", "text": "No"},
+                    "value": '/inform{"neuro_involvement":"no"}',
+                },
+            ],
+        },
+    ],
+}
+
+
+def click_body(button: int = 0, message_ts: str = "7.7") -> bytes:
+    element = BUTTON_MESSAGE["blocks"][1]["elements"][button]  # type: ignore[index]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U2"},
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": "C1"},
+        "message": {**BUTTON_MESSAGE, "ts": message_ts},
+        "actions": [{**element, "block_id": "b12_buttons"}],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+async def click_twice(
+    fail_first: bool = False,
+) -> tuple[list[str], list[dict[str, object]], list[dict[str, object]]]:
+    posts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+
+    async def post_message(request: web.Request) -> web.Response:
+        posts.append(await request.json())
+        return web.json_response({"ok": True, "ts": "9.9"})
+
+    async def update(request: web.Request) -> web.Response:
+        updates.append(await request.json())
+        return web.json_response({"ok": True})
+
+    stand_in = web.Application()
+    stand_in.router.add_post("/api/chat.postMessage", post_message)
+    stand_in.router.add_post("/api/chat.update", update)
+    runner = web.AppRunner(stand_in)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    turns: list[str] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        turns.append(message.text or "")
+        if fail_first and len(turns) == 1:
+            raise TrackerStoreUnavailable("database down")
+        await message.output_channel.send_text_message(message.sender_id, "Thanks.")
+
+    channel = B12SlackInput(SlackConfig("xoxb-1", SECRET, api_url=f"http://127.0.0.1:{port}/api/"))
+    app = Sanic(f"slack_buttons_{port}")
+    app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/slack")
+    try:
+        async with serving(app) as base, client() as http:
+            for button in (0, 1):
+                now = str(int(time.time()))
+                body = click_body(button)
+                headers = {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Slack-Request-Timestamp": now,
+                    "X-Slack-Signature": slack_signature(SECRET, now, body),
+                }
+                async with http.post(
+                    f"{base}/webhooks/slack/webhook", data=body, headers=headers
+                ) as reply:
+                    assert reply.status == 200
+                await asyncio.gather(*list(channel._background_tasks))
+    finally:
+        await runner.cleanup()
+    return turns, posts, updates
+
+
+async def test_a_used_button_is_replaced_by_the_chosen_answer_and_cannot_be_used_again() -> None:
+    turns, posts, updates = await click_twice()
+    assert turns == ['/inform{"neuro_involvement":"yes"}']  # the second click is ignored
+    assert len(updates) == 1
+    update = updates[0]
+    assert (update["channel"], update["ts"]) == ("C1", "7.7")
+    blocks = update["blocks"]
+    assert isinstance(blocks, list)
+    assert not any(b["type"] == "actions" for b in blocks)
+    assert blocks[0] == BUTTON_MESSAGE["blocks"][0]  # type: ignore[index]
+    assert blocks[-1]["elements"][0]["text"] == "<@U2> chose: *Yes*"
+    assert [p["text"] for p in posts] == ["Thanks."]
+
+
+async def test_a_button_whose_turn_failed_stays_usable_for_the_retry() -> None:
+    turns, posts, updates = await click_twice(fail_first=True)
+    assert turns == ['/inform{"neuro_involvement":"yes"}', '/inform{"neuro_involvement":"no"}']
+    assert [p["text"] for p in posts] == [RETRY_TEXT, "Thanks."]
+    assert len(updates) == 1
+    assert updates[0]["blocks"][-1]["elements"][0]["text"] == "<@U2> chose: *No*"  # type: ignore[index]
+
+
+def test_used_button_blocks_escape_the_title_and_keep_other_blocks() -> None:
+    blocks = used_button_blocks(BUTTON_MESSAGE["blocks"], "<b>&", "U9")
+    assert blocks[0] == BUTTON_MESSAGE["blocks"][0]  # type: ignore[index]
+    assert blocks[1]["elements"][0]["text"] == "<@U9> chose: *&lt;b&gt;&amp;*"
+    assert used_button_blocks(None, "Yes", "U9")[0]["type"] == "context"

@@ -67,10 +67,11 @@ def test_build_context_and_dockerfile() -> None:
     build = SERVICES["rasa"]["build"]
     assert build == SERVICES["actions"]["build"]
     assert (ROOT / build["context"] / build["dockerfile"]).is_file()
-    # The image installs the same lock as `make install`, without resolving anything.
-    install = "pip install --no-cache-dir --no-deps --ignore-requires-python -r "
-    install += "requirements/dev.lock"
+    # The image installs the runtime lock, hash-checked, without resolving anything.
+    install = "pip install --no-cache-dir --require-hashes --no-deps --ignore-requires-python "
+    install += "\\\n    -r requirements/runtime.lock"
     assert install in DOCKERFILE
+    assert "dev.lock" not in DOCKERFILE
 
 
 def test_secrets_come_from_the_environment_and_are_required() -> None:

@@ -137,3 +137,39 @@ def test_rest_channel_rate_limit_is_per_sender(bot: Bot, sender: Callable[[], st
     assert int(headers["Retry-After"]) >= 1
     # Another conversation is not affected.
     assert bot.say(quiet, "hello").status == 200
+
+
+def _raw(bot: Bot, data: bytes) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        f"{bot.rasa_url}/webhooks/rest/webhook",
+        data=data,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return int(reply.status), json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_root_does_not_name_the_rasa_version(bot: Bot) -> None:
+    with urllib.request.urlopen(f"{bot.rasa_url}/", timeout=30) as reply:
+        text = reply.read().decode()
+    assert text == "Hello from Rasa"
+
+
+def test_deeply_nested_json_is_a_400_not_a_500_or_an_outage(bot: Bot) -> None:
+    nested = "[" * 980 + "]" * 980
+    body = '{"sender":"nest-1","message":"hi","metadata":{"a":' + nested + "}}"
+    status, reply = _raw(bot, body.encode())
+    assert status == 400 and "nested too deeply" in reply["error"]
+    huge = '{"sender":"nest-2","message":"hi","metadata":' + "[" * 100_000 + "]" * 100_000 + "}"
+    status, reply = _raw(bot, huge.encode())
+    assert status == 413 and "too large" in reply["error"]
+    assert bot.rasa_log.exists() and "RecursionError" not in bot.rasa_log.read_text()
+
+
+def test_sender_with_a_trailing_newline_is_refused(bot: Bot) -> None:
+    status, reply = _raw(bot, json.dumps({"sender": "abctrail\n", "message": "hi"}).encode())
+    assert status == 400 and "sender" in reply["error"]

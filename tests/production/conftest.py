@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+import rasa_patches
 from tests.e2e.conftest import Bot, _free_port, _get
 from tests.servers import MODEL, ROOT, action_server_argv, rasa_server_argv
 
@@ -47,6 +48,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.production)
+
+
+@pytest.fixture(autouse=True)
+def patches_installed() -> None:
+    """In-process channels are built as the entry points build them: patches installed."""
+    rasa_patches.install()
 
 
 def services(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

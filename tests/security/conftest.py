@@ -7,10 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
+import pytest
 from sanic import Sanic
+
+import rasa_patches
 
 # rasa-sdk names every app "rasa_sdk"; tests build several.
 Sanic.test_mode = True
+
+
+@pytest.fixture(autouse=True)
+def patches_installed() -> None:
+    """Channels are built as the entry points build them: with the Rasa patches installed."""
+    rasa_patches.install()
 
 
 def free_port() -> int:

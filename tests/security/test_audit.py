@@ -151,3 +151,26 @@ def test_record_rejects_bad_content(change: Any, message: str) -> None:
         audit.parse_record(_broken(change))
     assert message in str(error.value)
     assert str(error.value).startswith("advisories.yml: ")
+
+
+def test_hashed_lock_lines_parse_to_the_same_pins(tmp_path: Path) -> None:
+    """uv's ``--generate-hashes`` output: ``name==version \\`` then ``--hash=`` lines."""
+    path = tmp_path / "hashed.lock"
+    path.write_text(
+        "# generated\n"
+        "rasa==3.6.21 \\\n"
+        "    --hash=sha256:" + "a" * 64 + " \\\n"
+        "    --hash=sha256:" + "b" * 64 + "\n"
+        "    # via -r requirements.in\n"
+        "Jinja2==3.1.6 ; python_version >= '3.8' \\\n"
+        "    --hash=sha256:" + "c" * 64 + "\n",
+        encoding="utf-8",
+    )
+    assert audit.read_lock(path) == {"rasa": Version("3.6.21"), "jinja2": Version("3.1.6")}
+
+
+def test_runtime_lock_is_covered_by_the_audited_dev_lock() -> None:
+    runtime = audit.read_lock(audit.ROOT / "requirements" / "runtime.lock")
+    dev = audit.read_lock(audit.LOCK)
+    assert len(runtime) > 100
+    assert {name: dev.get(name) for name in runtime} == runtime

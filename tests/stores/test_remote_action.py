@@ -10,10 +10,11 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
+import rasa_patches
 from stores import remote_action
 
-# Rasa's own method: kept by install() when an earlier import already replaced it.
-RASA_VALIDATE = remote_action.rasa_validate or RemoteAction.__dict__["_validate_action_result"]
+# Rasa's own method, whether or not the patches are installed.
+RASA_VALIDATE = rasa_patches.original("action_response_validator_built_once")
 
 VALID: list[dict[str, Any]] = [
     {"events": [], "responses": []},
@@ -88,12 +89,15 @@ def test_schema_is_checked_once_for_many_responses(monkeypatch: pytest.MonkeyPat
     remote_action.response_validator.cache_clear()
 
 
-def test_install_replaces_rasa_method(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(remote_action, "_installed", False)
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_VALIDATE)
-    remote_action.install()
-    assert RemoteAction._validate_action_result is remote_action.validate_action_result
-    remote_action.install()  # idempotent
-    assert RemoteAction._validate_action_result is remote_action.validate_action_result
-    with pytest.raises(ValidationError):
-        action()._validate_action_result({"events": "nope"})
+def test_install_replaces_rasa_method() -> None:
+    rasa_patches.uninstall()
+    try:
+        assert RemoteAction.__dict__["_validate_action_result"] is RASA_VALIDATE
+        rasa_patches.install()
+        assert RemoteAction._validate_action_result is remote_action.validate_action_result
+        rasa_patches.install()  # idempotent
+        assert RemoteAction._validate_action_result is remote_action.validate_action_result
+        with pytest.raises(ValidationError):
+            action()._validate_action_result({"events": "nope"})
+    finally:
+        rasa_patches.install()

@@ -95,13 +95,14 @@ class StandIns:
     token_requests: Recorder
     key_fetches: Recorder
     private_key: rsa.RSAPrivateKey
+    slack_updates: Recorder = field(default_factory=Recorder)  # chat.update calls
 
     @property
     def service_url(self) -> str:
         return f"{self.microsoft_url}/"
 
 
-def _slack_app(posts: Recorder) -> web.Application:
+def _slack_app(posts: Recorder, updates: Recorder) -> web.Application:
     async def post_message(request: web.Request) -> web.Response:
         body = await request.json()
         posts.add({"auth": request.headers.get("Authorization"), "body": body})
@@ -109,11 +110,17 @@ def _slack_app(posts: Recorder) -> web.Application:
             {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"}
         )
 
+    async def update(request: web.Request) -> web.Response:
+        body = await request.json()
+        updates.add({"auth": request.headers.get("Authorization"), "body": body})
+        return web.json_response({"ok": True, "channel": body.get("channel"), "ts": body.get("ts")})
+
     async def other(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
     app = web.Application()
     app.router.add_post("/api/chat.postMessage", post_message)
+    app.router.add_post("/api/chat.update", update)
     app.router.add_route("*", "/api/{method}", other)
     return app
 
@@ -169,6 +176,7 @@ def _microsoft_app(
 def stand_ins() -> Iterator[StandIns]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     slack_posts, activities, tokens, key_fetches = Recorder(), Recorder(), Recorder(), Recorder()
+    slack_updates = Recorder()
     slack_port, ms_port = _free_port(), _free_port()
     ms_url = f"http://127.0.0.1:{ms_port}"
     loop = asyncio.new_event_loop()
@@ -177,7 +185,7 @@ def stand_ins() -> Iterator[StandIns]:
 
     async def start() -> None:
         for app, port in (
-            (_slack_app(slack_posts), slack_port),
+            (_slack_app(slack_posts, slack_updates), slack_port),
             (_microsoft_app(key, lambda: ms_url, activities, tokens, key_fetches), ms_port),
         ):
             runner = web.AppRunner(app, access_log=None)
@@ -203,6 +211,7 @@ def stand_ins() -> Iterator[StandIns]:
             token_requests=tokens,
             key_fetches=key_fetches,
             private_key=key,
+            slack_updates=slack_updates,
         )
     finally:
 

@@ -177,3 +177,65 @@ def test_bad_signature_and_stale_timestamp_are_refused(channel_bot: ChannelBot) 
     time.sleep(2)
     after = channel_bot.stand_ins.slack_posts.snapshot()[before:]
     assert not [p for p in after if p["body"].get("channel") == channel]
+
+
+def test_a_used_button_is_replaced_by_the_answer_and_a_second_click_is_ignored(
+    channel_bot: ChannelBot,
+) -> None:
+    channel, ts = _channel(), _ts()
+    second = "<@UBOT> 58M pernicious anaemia, plt 250"
+    assert channel_bot.slack_event(_mention(channel, "U2", second, ts))[0] == 200
+    question = _post_with(
+        _wait_post(channel_bot, channel, ts, "neurological involvement"),
+        "neurological involvement",
+    )
+    (actions,) = [b for b in question["blocks"] if b["type"] == "actions"]
+    message_ts = _ts()  # the ts Slack gave the question (the stand-in does not keep it)
+
+    def click(title: str) -> dict[str, Any]:
+        element = next(e for e in actions["elements"] if e["text"]["text"] == title)
+        return {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": "U2", "team_id": "T1"},
+            "channel": {"id": channel},
+            "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
+            "message": {**question, "ts": message_ts, "thread_ts": ts},
+            "actions": [{**element, "block_id": actions["block_id"]}],
+        }
+
+    assert channel_bot.slack_click(click("No"))[0] == 200
+    _wait_post(channel_bot, channel, ts, "Treatment plan")
+    updates = channel_bot.stand_ins.slack_updates.wait_for(
+        lambda items: [u["body"] for u in items if u["body"].get("ts") == message_ts]
+    )
+    (update,) = updates
+    assert update["channel"] == channel
+    assert not any(b["type"] == "actions" for b in update["blocks"])
+    assert "<@U2> chose: *No*" in block_text(update["blocks"])
+
+    # The same message clicked again ("Yes"): acknowledged, but no second turn and no update.
+    plans_before = len(
+        [
+            p
+            for p in _posts_in(channel_bot, channel, ts)
+            if "Treatment plan" in block_text(p["blocks"])
+        ]
+    )
+    assert channel_bot.slack_click(click("Yes"))[0] == 200
+    time.sleep(3)
+    posts = _posts_in(channel_bot, channel, ts)
+    assert len([p for p in posts if "Treatment plan" in block_text(p["blocks"])]) == plans_before
+    assert not any(
+        "neurological involvement: yes" in block_text(p["blocks"]).lower() for p in posts
+    )
+    assert (
+        len(
+            [
+                u
+                for u in channel_bot.stand_ins.slack_updates.snapshot()
+                if u["body"].get("ts") == message_ts
+            ]
+        )
+        == 1
+    )
