@@ -7,6 +7,11 @@ build one chat message per pair from the *payload* (never by parsing the text), 
 text as the plain-text fallback. A text without a payload (disclaimer, greeting, questions
 with buttons) is rendered as it is.
 
+Patients never see doses or schedules: a ``b12.regimen`` payload whose ``audience`` is not
+``clinician`` is laid out from the engine's own plain-language text (the paired text message,
+worded by the patient snippets) and the patient-worded citations, never from the structured
+steps (dose, unit, frequency, duration), which stay in the payload for integrators only.
+
 Nothing here does I/O, imports Rasa or reads the environment, so it is unit-tested directly.
 All bot text is treated as untrusted for markup: Slack ``mrkdwn`` control characters are
 escaped, and Adaptive Card text goes into ``TextBlock`` elements only.
@@ -51,8 +56,8 @@ FREQUENCY = {
     "every_2_to_3_months": "every 2-3 months",
 }
 
-# Short labels for plan codes (the same as the web chat's); the cited snippets below the
-# plan carry the clinical wording.
+# Short labels for plan codes on the clinician's card (the same as the web chat's); the cited
+# snippets below the plan carry the clinical wording. Patient cards never use them.
 LABELS = {
     "folic_acid_before_b12": "Do not give folic acid before B12 treatment",
     "folic_acid_already_started": "Folic acid already started: tell the treating clinician",
@@ -263,9 +268,14 @@ def citation_line(number: int, cite: Mapping[str, Any]) -> str:
     return f"[{number}] {cite.get('text') or ''} — {source}{year}{ref_text}{tail}"
 
 
+def for_clinician(payload: Mapping[str, Any]) -> bool:
+    """Whether a plan may show doses and schedules: only when its audience is ``clinician``."""
+    return payload.get("audience") == "clinician"
+
+
 def plan_title(payload: Mapping[str, Any]) -> str:
     """Card title of a plan."""
-    return "Treatment plan" if payload.get("audience") == "clinician" else "What the guideline says"
+    return "Treatment plan" if for_clinician(payload) else "What the guideline says"
 
 
 def plan_facts(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -305,20 +315,29 @@ def plan_steps(payload: Mapping[str, Any], numbers: Mapping[str, int]) -> list[t
 
 
 def plan_groups(payload: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
-    """(key, heading, labels) for warnings, monitoring and notes that are present."""
+    """(key, heading, labels) for warnings, monitoring and notes that are present (clinician)."""
     plan = payload.get("plan") if isinstance(payload.get("plan"), Mapping) else {}
     assert isinstance(plan, Mapping)
-    clinician = payload.get("audience") == "clinician"
     out = []
-    for key, heading_c, heading_p in (
-        ("warnings", "Warnings", "Important"),
-        ("monitoring", "Monitoring", "What to expect"),
-        ("notes", "Not covered / would change the plan", "Good to know"),
+    for key, heading in (
+        ("warnings", "Warnings"),
+        ("monitoring", "Monitoring"),
+        ("notes", "Not covered / would change the plan"),
     ):
         codes = plan.get(key)
         if isinstance(codes, list) and codes:
-            out.append((key, heading_c if clinician else heading_p, [label(c) for c in codes]))
+            out.append((key, heading, [label(c) for c in codes]))
     return out
+
+
+def patient_lines(text: str) -> list[str]:
+    """The engine's plain-language plan text without its source footer, one line each.
+
+    The engine sends the body, a blank line, then ``Source: ...`` and numbered snippet ids;
+    the card shows those citations itself, so parts starting with ``Source:`` are left out.
+    """
+    parts = [p for p in text.strip().split("\n\n") if not p.lstrip().startswith("Source:")]
+    return [line for part in parts for line in part.split("\n") if line.strip()]
 
 
 def specialist_line(payload: Mapping[str, Any], numbers: Mapping[str, int]) -> str | None:
@@ -345,7 +364,10 @@ def triage_parts(payload: Mapping[str, Any]) -> tuple[str, str, str, str]:
         if isinstance(flags, list) and flags
         else ""
     )
-    return urgency, TRIAGE_HEADINGS[urgency], advice, named
+    # The engine words the heading (e.g. "I cannot assess these symptoms here" for symptoms it
+    # does not recognise); the table is only a fallback for payloads without one.
+    heading = str(payload.get("heading") or "").rstrip(". ") or TRIAGE_HEADINGS[urgency]
+    return urgency, heading, advice, named
 
 
 def fallback_text(reply: Reply) -> str:
@@ -357,6 +379,11 @@ def fallback_text(reply: Reply) -> str:
     if kind == "b12.triage":
         _, heading, advice, named = triage_parts(payload)
         return " ".join(p for p in (heading + ".", advice, named) if p)
+    if kind == "b12.regimen" and not for_clinician(payload):
+        cites = citations_of(payload)
+        lines = [plan_title(payload)]
+        lines += [citation_line(n, c) for n, c in enumerate(cites, start=1)]
+        return "\n".join(lines)
     if kind == "b12.regimen":
         cites = citations_of(payload)
         numbers = citation_numbers(cites)
@@ -488,17 +515,40 @@ def _slack_citations(
     return blocks
 
 
+def _slack_plan_header(payload: Mapping[str, Any], cites: Sequence[Mapping[str, Any]]) -> Json:
+    pending = any(citation_label(c) for c in cites)
+    title = plan_title(payload) + (f" ({PENDING_LABEL})" if pending else "")
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": _truncate(title, SLACK_HEADER_CHARS)},
+    }
+
+
+def _slack_kb_footer(payload: Mapping[str, Any]) -> list[Json]:
+    kb = payload.get("kb_version")
+    if not kb:
+        return []
+    return [{"type": "context", "elements": [_mrkdwn(f"Knowledge base `{slack_escape(str(kb))}`")]}]
+
+
+def _slack_patient_plan(reply: Reply) -> list[Json]:
+    """The engine's plain-language text and the patient-worded citations; no plan rows."""
+    payload = reply.payload or {}
+    cites = citations_of(payload)
+    body = "\n".join(patient_lines(reply.text))
+    blocks: list[Json] = [_slack_plan_header(payload, cites)]
+    if body:
+        blocks.extend(_text_sections(body))
+    blocks.append({"type": "divider"})
+    footer = _slack_kb_footer(payload)
+    room = SLACK_MAX_BLOCKS - len(blocks) - len(footer) - 1  # 1 for the buttons
+    return [*blocks, *_slack_citations(cites, "Citations", room), *footer]
+
+
 def _slack_plan(payload: Mapping[str, Any]) -> list[Json]:
     cites = citations_of(payload)
     numbers = citation_numbers(cites)
-    pending = any(citation_label(c) for c in cites)
-    title = plan_title(payload) + (f" ({PENDING_LABEL})" if pending else "")
-    blocks: list[Json] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": _truncate(title, SLACK_HEADER_CHARS)},
-        }
-    ]
+    blocks: list[Json] = [_slack_plan_header(payload, cites)]
     special = specialist_line(payload, numbers)
     if special:
         blocks.append(_section(f":rotating_light: *{slack_escape(special)}*"))
@@ -515,12 +565,7 @@ def _slack_plan(payload: Mapping[str, Any]) -> list[Json]:
         items = "\n".join(f"• {slack_escape(x)}" for x in labels)
         blocks.append(_section(f"{icon}*{heading}*\n{items}"))
     blocks.append({"type": "divider"})
-    kb = payload.get("kb_version")
-    footer = (
-        [{"type": "context", "elements": [_mrkdwn(f"Knowledge base `{slack_escape(str(kb))}`")]}]
-        if kb
-        else []
-    )
+    footer = _slack_kb_footer(payload)
     room = SLACK_MAX_BLOCKS - len(blocks) - len(footer) - 1  # 1 for the buttons
     return [*blocks, *_slack_citations(cites, "Citations", room), *footer]
 
@@ -559,17 +604,20 @@ def _slack_why(payload: Mapping[str, Any]) -> list[Json]:
     rules = payload.get("rule_path") if isinstance(payload.get("rule_path"), list) else []
     assert isinstance(rules, list)
     steps = [f"{n}. {slack_escape(str(r))}" for n, r in enumerate(rules, start=1)]
-    return [
+    blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Why this plan"}},
         _section("*Facts used*\n" + ("\n".join(rows) or "none")),
-        _section("*Rules applied*\n" + ("\n".join(steps) or "none")),
     ]
+    # Patients get no rule path (it names doses); clinicians do.
+    return blocks + ([_section("*Rules applied*\n" + "\n".join(steps))] if steps else [])
 
 
 def slack_blocks(reply: Reply) -> list[Json]:
     """Block Kit blocks for one reply (payload-specific where it has a structure)."""
     kind, payload = reply.kind, reply.payload or {}
-    if kind == "b12.regimen":
+    if kind == "b12.regimen" and not for_clinician(payload):
+        blocks = _slack_patient_plan(reply)
+    elif kind == "b12.regimen":
         blocks = _slack_plan(payload)
     elif kind == "b12.triage":
         blocks = _slack_triage(payload)
@@ -645,6 +693,20 @@ def _ac_citations(
     return items
 
 
+def _ac_patient_plan(reply: Reply) -> list[Json]:
+    """The engine's plain-language text and the patient-worded citations; no plan rows."""
+    payload = reply.payload or {}
+    cites = citations_of(payload)
+    body: list[Json] = [_tb(plan_title(payload), size="Large", weight="Bolder")]
+    if any(citation_label(c) for c in cites):
+        body.append(_tb(PENDING_LABEL, color="Warning", size="Small", spacing="None"))
+    body.extend(_tb(line, spacing="Small") for line in patient_lines(reply.text))
+    body.extend(_ac_citations(cites, "Citations"))
+    if payload.get("kb_version"):
+        body.append(_tb(f"Knowledge base {payload['kb_version']}", size="Small", isSubtle=True))
+    return body
+
+
 def _ac_plan(payload: Mapping[str, Any]) -> list[Json]:
     cites = citations_of(payload)
     numbers = citation_numbers(cites)
@@ -712,7 +774,7 @@ def _ac_why(payload: Mapping[str, Any]) -> list[Json]:
                 for k, v in facts.items()
             ],
         },
-        _tb("Rules applied", weight="Bolder"),
+        *([_tb("Rules applied", weight="Bolder")] if rules else []),
         *[_tb(f"{n}. {r}", spacing="None") for n, r in enumerate(rules, start=1)],
     ]
 
@@ -730,7 +792,9 @@ def needs_card(reply: Reply) -> bool:
 def adaptive_card(reply: Reply) -> Json:
     """The Adaptive Card (1.4) content for one reply; ``fallbackText`` is its plain text."""
     kind, payload = reply.kind, reply.payload or {}
-    if kind == "b12.regimen":
+    if kind == "b12.regimen" and not for_clinician(payload):
+        body = _ac_patient_plan(reply)
+    elif kind == "b12.regimen":
         body = _ac_plan(payload)
     elif kind == "b12.triage":
         body = _ac_triage(payload)

@@ -48,6 +48,24 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** Heading levels: the widget title's level (1-4, default 2); cards and sections go below it. */
+export interface Levels {
+  card: number;
+  section: number;
+}
+
+export function levelsBelow(title: number): Levels {
+  return { card: Math.min(title + 1, 6), section: Math.min(title + 2, 6) };
+}
+
+export function heading(level: number, className: string, text: string): HTMLHeadingElement {
+  const n = Math.max(1, Math.min(6, Math.round(level)));
+  return el(`h${n}` as "h2", className, text);
+}
+
+const DEFAULT_LEVELS = levelsBelow(2);
+
+// Clinician plan rows only: patients never see a dose, unit, frequency or duration.
 const FREQUENCY: Record<string, string> = {
   daily: "daily",
   alternate_days: "on alternate days",
@@ -58,7 +76,8 @@ const FREQUENCY: Record<string, string> = {
   every_2_to_3_months: "every 2-3 months",
 };
 
-// Short labels for plan codes; the cited snippets below the card carry the clinical wording.
+// Short labels for plan codes on the clinician's card; the cited snippets below the card carry
+// the clinical wording. Patient cards show the engine's own plain-language text instead.
 const LABELS: Record<string, string> = {
   folic_acid_before_b12: "Do not give folic acid before B12 treatment",
   folic_acid_already_started: "Folic acid already started: tell the treating clinician",
@@ -143,14 +162,19 @@ function pendingBadge(text = "pending clinical review"): HTMLElement {
   return el("span", "b12c-badge", text);
 }
 
-/** Numbered citations that expand (details/summary) to snippet text, source and year. */
-export function citationList(citations: Citation[], heading: string): { root: HTMLElement; ids: Map<string, number>; details: HTMLDetailsElement[] } {
+/**
+ * Numbered citations that expand (details/summary) to snippet text, source and year.
+ * `name` labels the region and must be unique on the page (e.g. "Citations for plan 2").
+ */
+export function citationList(
+  citations: Citation[],
+  title: string,
+  name: string,
+  levels: Levels = DEFAULT_LEVELS,
+): { root: HTMLElement; ids: Map<string, number>; details: HTMLDetailsElement[] } {
   const root = el("section", "b12c-citations");
-  const headingId = uid("b12c-cites");
-  const h = el("h4", "b12c-subheading", heading);
-  h.id = headingId;
-  root.setAttribute("aria-labelledby", headingId);
-  root.append(h);
+  root.setAttribute("aria-label", name);
+  root.append(heading(levels.section, "b12c-subheading", title));
   const list = el("ol", "b12c-citation-list");
   const ids = new Map<string, number>();
   const details: HTMLDetailsElement[] = [];
@@ -210,35 +234,129 @@ function row(term: string, value: string | Node, marks?: HTMLElement): HTMLEleme
   return item;
 }
 
-function codeList(className: string, heading: string, codes: unknown): HTMLElement | null {
+function codeList(className: string, title: string, codes: unknown, levels: Levels): HTMLElement | null {
   if (!Array.isArray(codes) || codes.length === 0) return null;
-  const box = el("section", className);
-  box.append(el("h4", "b12c-subheading", heading));
+  const box = el("div", className);
+  box.append(heading(levels.section, "b12c-subheading", title));
   const list = el("ul");
   for (const code of codes) list.append(el("li", undefined, label(String(code))));
   box.append(list);
   return box;
 }
 
-/** The treatment plan (b12.regimen) as a card. */
-export function planCard(payload: Json): HTMLElement {
-  const plan = (payload.plan ?? {}) as Json;
+export interface CardOptions {
+  /** The bot's text messages of the turn that belong to this payload (body, source footer). */
+  texts?: string[];
+  /** The card's number on the page, for unique landmark names ("Citations for plan 2"). */
+  number?: number;
+  levels?: Levels;
+}
+
+const MARKS_AT_END = /((?:\[\d+\])+)\s*$/;
+
+/** One line of the engine's text: its words as text, trailing [n] marks as citation buttons. */
+function textWithMarks(line: string, marks: (numbers: number[]) => HTMLElement): Node[] {
+  const found = MARKS_AT_END.exec(line);
+  if (!found) return [document.createTextNode(line)];
+  const numbers = (found[1].match(/\d+/g) ?? []).map(Number);
+  return [document.createTextNode(line.slice(0, found.index).trimEnd()), marks(numbers)];
+}
+
+/**
+ * The engine's plain-language plan text, laid out: "Heading:" lines as subheadings, "- " lines
+ * as list items, anything else as a paragraph. Every word comes from the engine's text; the
+ * source footer ("Source: ...") is left out because the card lists the citations itself.
+ */
+function engineText(texts: string[], marks: (numbers: number[]) => HTMLElement, levels: Levels): HTMLElement {
+  const box = el("div", "b12c-plain");
+  let list: HTMLUListElement | null = null;
+  const lines = texts
+    .filter((part) => !/^\s*Source:/.test(part))
+    .flatMap((part) => part.split("\n"))
+    .filter((line) => line.trim());
+  for (const line of lines) {
+    if (line.startsWith("- ")) {
+      if (!list) {
+        list = el("ul", "b12c-plain-list");
+        box.append(list);
+      }
+      const item = el("li");
+      item.append(...textWithMarks(line.slice(2), marks));
+      list.append(item);
+      continue;
+    }
+    list = null;
+    if (/:\s*$/.test(line) && !MARKS_AT_END.test(line) && line.length <= 80 && box.childElementCount > 0) {
+      box.append(heading(levels.section, "b12c-subheading", line.replace(/:\s*$/, "")));
+    } else {
+      const para = el("p", "b12c-plain-text");
+      para.append(...textWithMarks(line, marks));
+      box.append(para);
+    }
+  }
+  return box;
+}
+
+/** A "Show as text" box with the bot's text messages, word for word. */
+function asText(texts: string[]): HTMLElement {
+  const box = el("details", "b12c-astext");
+  box.append(el("summary", undefined, "Show as text"));
+  for (const text of texts) box.append(el("p", "b12c-astext-part", text));
+  return box;
+}
+
+function planHeader(title: string, titleId: string, citations: Citation[], levels: Levels): HTMLElement {
+  const header = el("header", "b12c-card-head");
+  const h = heading(levels.card, "b12c-card-title", title);
+  h.id = titleId;
+  header.append(h);
+  if (citations.some((c) => c.pending_review)) header.append(pendingBadge());
+  return header;
+}
+
+/**
+ * The treatment plan (b12.regimen) as a card. A clinician's card shows the structured plan
+ * (drug, route, loading and maintenance doses, duration) with citation marks. Any other
+ * audience gets the engine's plain-language text and the patient-worded citations only:
+ * patients never see a dose, unit, frequency or duration row.
+ */
+export function planCard(payload: Json, options: CardOptions = {}): HTMLElement {
+  const levels = options.levels ?? DEFAULT_LEVELS;
+  const texts = options.texts ?? [];
+  const n = options.number ?? 1;
   const citations = asCitations(payload.citations);
-  const audience = payload.audience === "clinician" ? "clinician" : "patient";
-  const card = el("article", "b12c-card b12c-plan");
+  const clinician = payload.audience === "clinician";
+  const card = el("article", `b12c-card b12c-plan b12c-plan-${clinician ? "clinician" : "patient"}`);
   const titleId = uid("b12c-plan");
   card.setAttribute("aria-labelledby", titleId);
-  const header = el("header", "b12c-card-head");
-  const title = el("h3", "b12c-card-title", audience === "clinician" ? "Treatment plan" : "What the guideline says");
-  title.id = titleId;
-  header.append(title);
-  if (citations.some((c) => c.pending_review)) header.append(pendingBadge());
-  card.append(header);
+  card.append(planHeader(clinician ? "Treatment plan" : "What the guideline says", titleId, citations, levels));
+  const { root: citeRoot, ids, details } = citationList(citations, "Citations", `Citations for plan ${n}`, levels);
+  const marks = (numbers: number[]) =>
+    citeMarks(
+      numbers.map((k) => citations[k - 1]?.snippet_id).filter((sid): sid is string => Boolean(sid)),
+      ids,
+      details,
+    );
+  if (clinician) clinicianRows(card, payload, ids, details, levels);
+  else if (texts.length) card.append(engineText(texts, marks, levels));
+  if (citations.length) card.append(citeRoot);
+  if (typeof payload.kb_version === "string") card.append(el("p", "b12c-kb", `Knowledge base ${payload.kb_version}`));
+  if (texts.length) card.append(asText(texts));
+  return card;
+}
 
-  const { root: citeRoot, ids, details } = citationList(citations, "Citations");
+/** Structured plan rows for a clinician: facts, doses and schedules, warnings, with marks. */
+function clinicianRows(
+  card: HTMLElement,
+  payload: Json,
+  ids: Map<string, number>,
+  details: HTMLDetailsElement[],
+  levels: Levels,
+): void {
+  const plan = (payload.plan ?? {}) as Json;
+  const citations = asCitations(payload.citations);
   const marks = (sids: string[] | undefined) => citeMarks(sids, ids, details);
   const specialistIds = citations.filter((c) => c.snippet_id.includes("specialist")).map((c) => c.snippet_id);
-
   if (plan.urgent_specialist_advice) {
     const specialists = Array.isArray(plan.specialists) ? (plan.specialists as string[]).join(" and ") : "";
     const urgent = el("p", "b12c-urgent-advice");
@@ -247,14 +365,11 @@ export function planCard(payload: Json): HTMLElement {
     urgent.append(marks(specialistIds));
     card.append(urgent);
   }
-
   const facts = el("dl", "b12c-facts");
-  const neuro = String(plan.neurological_involvement ?? "unknown");
-  facts.append(row("Neurological involvement", neuro));
+  facts.append(row("Neurological involvement", String(plan.neurological_involvement ?? "unknown")));
   if (plan.cause) facts.append(row("Cause", label(String(plan.cause))));
   if (plan.drug || plan.route) facts.append(row("Drug and route", [plan.drug, plan.route].filter(Boolean).join(", ")));
   card.append(facts);
-
   const steps = el("dl", "b12c-steps");
   for (const [name, key] of [
     ["Loading", "loading"],
@@ -266,25 +381,21 @@ export function planCard(payload: Json): HTMLElement {
   const lifelong = plan.lifelong === true ? "Lifelong" : plan.lifelong === false ? "Not lifelong" : "Not stated by the source for these facts";
   steps.append(row("Duration", lifelong));
   card.append(steps);
-
   for (const part of [
-    codeList("b12c-warnings", audience === "clinician" ? "Warnings" : "Important", plan.warnings),
-    codeList("b12c-monitoring", audience === "clinician" ? "Monitoring" : "What to expect", plan.monitoring),
-    codeList("b12c-notes", audience === "clinician" ? "Not covered / would change the plan" : "Good to know", plan.notes),
+    codeList("b12c-warnings", "Warnings", plan.warnings, levels),
+    codeList("b12c-monitoring", "Monitoring", plan.monitoring, levels),
+    codeList("b12c-notes", "Not covered / would change the plan", plan.notes, levels),
   ]) {
     if (part) card.append(part);
   }
-  if (citations.length) card.append(citeRoot);
-  if (typeof payload.kb_version === "string") card.append(el("p", "b12c-kb", `Knowledge base ${payload.kb_version}`));
-  return card;
 }
 
 /** A follow-up answer (b12.answer): its snippets as citations. */
-export function answerCard(payload: Json): HTMLElement | null {
+export function answerCard(payload: Json, options: CardOptions = {}): HTMLElement | null {
   const citations = asCitations(payload.snippets);
   if (!citations.length) return null;
   const card = el("article", "b12c-card b12c-answer");
-  const { root } = citationList(citations, "From the guideline");
+  const { root } = citationList(citations, "From the guideline", `From the guideline, answer ${options.number ?? 1}`, options.levels);
   if (citations.some((c) => c.pending_review)) card.append(pendingBadge());
   card.append(root);
   return card;
@@ -301,7 +412,10 @@ export function triageBanner(payload: Json): HTMLElement {
   const urgency = ["emergency", "urgent", "routine"].includes(String(payload.urgency)) ? String(payload.urgency) : "routine";
   const banner = el("div", `b12c-triage b12c-triage-${urgency}`);
   if (urgency !== "routine") banner.setAttribute("role", "alert");
-  banner.append(el("p", "b12c-triage-heading", TRIAGE_HEADINGS[urgency]));
+  // The engine words the heading ("I cannot assess these symptoms here" when it recognises none);
+  // the table is only a fallback for payloads without one.
+  const engineHeading = typeof payload.heading === "string" && payload.heading ? payload.heading : "";
+  banner.append(el("p", "b12c-triage-heading", engineHeading || TRIAGE_HEADINGS[urgency]));
   if (typeof payload.advice === "string" && payload.advice) {
     const advice = el("p", "b12c-triage-advice");
     advice.append(el("strong", undefined, "What to do now: "), document.createTextNode(payload.advice));
@@ -313,16 +427,19 @@ export function triageBanner(payload: Json): HTMLElement {
 }
 
 /** Why? (b12.why): facts used and rule path. */
-export function whyCard(payload: Json): HTMLElement {
+export function whyCard(payload: Json, levels: Levels = DEFAULT_LEVELS): HTMLElement {
   const card = el("article", "b12c-card b12c-why");
-  card.append(el("h3", "b12c-card-title", "Why this plan"));
+  card.append(heading(levels.card, "b12c-card-title", "Why this plan"));
   const facts = el("dl", "b12c-facts");
   for (const [key, value] of Object.entries((payload.facts_used ?? {}) as Json)) {
     facts.append(row(label(key), Array.isArray(value) ? value.map((v) => label(String(v))).join(", ") : String(value)));
   }
-  card.append(el("h4", "b12c-subheading", "Facts used"), facts);
-  const steps = el("ol", "b12c-rules");
-  for (const step of Array.isArray(payload.rule_path) ? payload.rule_path : []) steps.append(el("li", undefined, String(step)));
-  card.append(el("h4", "b12c-subheading", "Rules applied"), steps);
+  card.append(heading(levels.section, "b12c-subheading", "Facts used"), facts);
+  // Patients get no rule path (it names doses); clinicians do.
+  if (Array.isArray(payload.rule_path) && payload.rule_path.length) {
+    const steps = el("ol", "b12c-rules");
+    for (const step of payload.rule_path) steps.append(el("li", undefined, String(step)));
+    card.append(heading(levels.section, "b12c-subheading", "Rules applied"), steps);
+  }
   return card;
 }

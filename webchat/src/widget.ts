@@ -1,7 +1,7 @@
 // B12 guideline bot web chat widget. Talks to the socket.io channel
 // channels.webchat.WebchatInput; see webchat/README.md for the options.
 import { io, type Socket } from "socket.io-client";
-import { answerCard, el, planCard, triageBanner, uid, whyCard, type Json } from "./render";
+import { answerCard, el, heading, levelsBelow, planCard, triageBanner, uid, whyCard, type Json, type Levels } from "./render";
 
 export type Audience = "clinician" | "patient";
 
@@ -18,6 +18,14 @@ export interface WidgetOptions {
   socketPath?: string;
   /** Open the floating panel at once (no effect with a container). */
   open?: boolean;
+  /**
+   * Minutes without activity after which the browser forgets the conversation (its id in
+   * sessionStorage and the messages on screen) and starts a new one. Default 30; 0 stores
+   * nothing at all (a reload then starts a new conversation).
+   */
+  storageMinutes?: number;
+  /** Level of the title heading, 1-4 (default 2); a full page with no other h1 uses 1. */
+  headingLevel?: number;
 }
 
 interface Button {
@@ -28,15 +36,19 @@ interface Button {
 type Entry =
   | { k: "user"; text: string }
   | { k: "text"; text: string; buttons?: Button[] }
-  | { k: "custom"; payload: Json }
-  | { k: "note"; text: string };
+  | { k: "custom"; payload: Json };
 
-const MAX_ENTRIES = 300;
 const MAX_CHARS = 4000;
+const DEFAULT_STORAGE_MINUTES = 30;
+// python-engineio decodes at most 16 packets from one polling POST and drops the whole POST
+// (every message in it) beyond that. The widget hands engine.io at most this many packets
+// until its buffer drains, which leaves room for ping/pong packets in the same POST.
+export const MAX_PACKETS_PER_POST = 8;
 const DISCLAIMER =
   "General information from a guideline summary, not a substitute for a clinician's judgement. " +
   "It cannot diagnose you. Content marked 'pending clinical review' has not yet been approved by a clinical reviewer. " +
   "In an emergency call your local emergency number.";
+const CLIENT_ID = /^[0-9a-f]{32,64}$/;
 
 function randomId(): string {
   const bytes = new Uint8Array(16); // 128 bits
@@ -44,23 +56,73 @@ function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-class Store {
-  constructor(private readonly prefix: string) {}
-  get<T>(key: string, fallback: T): T {
+/** What the browser keeps between reloads: no message, only what resuming needs. */
+interface Saved {
+  client: string;
+  audience: Audience | null;
+  /** Time of the last message sent or received (ms since the epoch). */
+  seen: number;
+}
+
+/** One sessionStorage entry per server, forgotten after `ttlMs` without activity. */
+class SessionStore {
+  constructor(
+    private readonly key: string,
+    readonly ttlMs: number,
+  ) {}
+
+  load(now: number): Saved | null {
+    if (this.ttlMs <= 0) return null;
     try {
-      const raw = localStorage.getItem(this.prefix + key);
-      return raw === null ? fallback : (JSON.parse(raw) as T);
+      const raw = JSON.parse(sessionStorage.getItem(this.key) ?? "null") as Partial<Saved> | null;
+      const fresh = raw && typeof raw.seen === "number" && now - raw.seen <= this.ttlMs;
+      if (!raw || !fresh || typeof raw.client !== "string" || !CLIENT_ID.test(raw.client)) {
+        this.clear();
+        return null;
+      }
+      const audience = raw.audience === "clinician" || raw.audience === "patient" ? raw.audience : null;
+      return { client: raw.client, audience, seen: raw.seen as number };
     } catch {
-      return fallback;
+      this.clear();
+      return null;
     }
   }
-  set(key: string, value: unknown): void {
+
+  save(value: Saved): void {
+    if (this.ttlMs <= 0) return;
     try {
-      localStorage.setItem(this.prefix + key, JSON.stringify(value));
+      sessionStorage.setItem(this.key, JSON.stringify(value));
     } catch {
-      /* storage full or disabled: the chat still works, without persistence */
+      /* storage full or disabled: the chat still works, without resuming after a reload */
     }
   }
+
+  clear(): void {
+    try {
+      sessionStorage.removeItem(this.key);
+    } catch {
+      /* storage disabled: nothing to clear */
+    }
+  }
+}
+
+/** Remove what widget 0.1 left in localStorage (the whole transcript, plans included). */
+function purgeLegacyStorage(): void {
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key && key.startsWith("b12chat:")) keys.push(key);
+    }
+    for (const key of keys) localStorage.removeItem(key);
+  } catch {
+    /* storage disabled */
+  }
+}
+
+function storageMs(minutes: number | undefined): number {
+  const value = minutes === undefined || !Number.isFinite(minutes) ? DEFAULT_STORAGE_MINUTES : minutes;
+  return Math.max(0, value) * 60_000;
 }
 
 function buttonsOf(message: Json): Button[] {
@@ -71,9 +133,18 @@ function buttonsOf(message: Json): Button[] {
     .map((b) => ({ title: String(b.title), payload: String(b.payload) }));
 }
 
+function toolButton(text: string, hint: string, onClick: () => void): HTMLButtonElement {
+  const button = el("button", "b12c-tool", text);
+  button.type = "button";
+  button.title = hint;
+  button.addEventListener("click", onClick);
+  return button;
+}
+
 export class ChatWidget {
   private readonly server: string;
-  private readonly store: Store;
+  private readonly store: SessionStore;
+  private readonly levels: Levels;
   private readonly root: HTMLElement;
   private readonly log: HTMLOListElement;
   private readonly input: HTMLInputElement;
@@ -82,46 +153,56 @@ export class ChatWidget {
   private readonly typing: HTMLElement;
   private readonly audienceBox: HTMLElement;
   private readonly audienceNow: HTMLElement;
-  private entries: Entry[];
   private audience: Audience | null;
   private clientId: string;
+  /** Whether the current conversation id is in sessionStorage (only after some activity). */
+  private saved = false;
   private socket: Socket | null = null;
   private ready = false;
-  private queue: Array<{ message: string }> = [];
+  /** Messages waiting for the connection, or for engine.io's buffer to drain. */
+  private outbox: string[] = [];
   /** The last message sent, for "Try again" after a b12.unavailable reply. */
   private lastSent: { message: string; shown: string } | null = null;
+  private cards = 0;
   private typingTimer: number | undefined;
   private typingSafety: number | undefined;
+  private expiryTimer: number | undefined;
 
   constructor(private readonly options: WidgetOptions, host: HTMLElement) {
     this.server = (options.server || window.location.origin).replace(/\/+$/, "");
-    this.store = new Store(`b12chat:${this.server}:`);
-    this.entries = this.store.get<Entry[]>("transcript", []);
-    if (!Array.isArray(this.entries)) this.entries = [];
-    this.audience = options.audience ?? this.store.get<Audience | null>("audience", null);
-    if (this.audience !== "clinician" && this.audience !== "patient") this.audience = null;
-    const stored = this.store.get<string>("client", "");
-    this.clientId = /^[0-9a-f]{32,64}$/.test(stored) ? stored : randomId();
-    this.store.set("client", this.clientId);
+    purgeLegacyStorage();
+    this.store = new SessionStore(`b12chat:${this.server}`, storageMs(options.storageMinutes));
+    const saved = this.store.load(Date.now());
+    this.audience = options.audience ?? saved?.audience ?? null;
+    this.clientId = saved?.client ?? randomId();
+    this.saved = saved !== null;
+    const titleLevel = Math.max(1, Math.min(4, Math.round(options.headingLevel ?? 2)));
+    this.levels = levelsBelow(titleLevel);
 
     const title = options.title || "B12 guideline assistant";
     this.root = el("section", "b12c");
     const titleId = uid("b12c-title");
     this.root.setAttribute("aria-labelledby", titleId);
 
+    const inputId = uid("b12c-input");
+    const skip = el("a", "b12c-skip", "Skip to message box");
+    skip.href = `#${inputId}`;
+    skip.addEventListener("click", (event) => {
+      event.preventDefault();
+      this.input.focus();
+    });
+
     const head = el("header", "b12c-head");
-    const h = el("h2", "b12c-title", title);
+    const h = heading(titleLevel, "b12c-title", title);
     h.id = titleId;
     const tools = el("div", "b12c-tools");
-    const why = el("button", "b12c-tool", "Why?");
-    why.type = "button";
-    why.title = "Show the facts and rules behind the last plan";
-    why.addEventListener("click", () => this.send("why?", "Why?"));
-    const newPatient = el("button", "b12c-tool", "New patient");
-    newPatient.type = "button";
-    newPatient.title = "Forget every fact about the current patient";
-    newPatient.addEventListener("click", () => this.send("new patient", "New patient"));
-    tools.append(why, newPatient);
+    tools.append(
+      toolButton("Why?", "Show the facts and rules behind the last plan", () => this.send("why?", "Why?")),
+      toolButton("New patient", "Forget every fact about the current patient and clear the screen", () => this.newPatient()),
+      toolButton("Clear conversation", "Remove this conversation from the screen and the browser, and start a new one", () =>
+        this.clearConversation("Conversation cleared. Nothing of it is kept in this browser."),
+      ),
+    );
     head.append(h, tools);
 
     this.status = el("p", "b12c-status");
@@ -149,6 +230,7 @@ export class ChatWidget {
     this.audienceBox.append(q, choices);
     this.audienceNow = el("p", "b12c-audience-now");
 
+    // New messages are announced (polite); the log is focusable so it can be scrolled by keys.
     this.log = el("ol", "b12c-log");
     this.log.setAttribute("aria-label", "Conversation");
     this.log.setAttribute("aria-live", "polite");
@@ -160,7 +242,6 @@ export class ChatWidget {
     this.typing.append(el("span", "b12c-dots"), document.createTextNode("The assistant is typing..."));
 
     const form = el("form", "b12c-form");
-    const inputId = uid("b12c-input");
     const lab = el("label", "b12c-label", "Your message");
     lab.htmlFor = inputId;
     this.input = el("input", "b12c-input");
@@ -180,12 +261,13 @@ export class ChatWidget {
       this.send(text, text);
     });
 
-    this.root.append(head, disclaimer, this.audienceBox, this.audienceNow, this.status, this.log, this.typing, form);
+    this.root.append(skip, head, disclaimer, this.audienceBox, this.audienceNow, this.status, this.log, this.typing, form);
     host.append(this.root);
     this.showAudience();
-    for (const entry of this.entries) this.render(entry, true);
-    this.disableOldButtons();
-    this.scroll();
+    if (saved) {
+      this.note("This conversation continues. Earlier messages are not kept in the browser; ask \"why?\" to see the facts in use.");
+      this.touch();
+    }
     this.connect();
   }
 
@@ -200,7 +282,7 @@ export class ChatWidget {
       change.type = "button";
       change.addEventListener("click", () => {
         this.audience = null;
-        this.store.set("audience", null);
+        this.persist();
         this.showAudience();
         (this.audienceBox.querySelector("button") as HTMLButtonElement | null)?.focus();
       });
@@ -210,9 +292,56 @@ export class ChatWidget {
 
   private setAudience(value: Audience): void {
     this.audience = value;
-    this.store.set("audience", value);
+    this.persist();
     this.showAudience();
     this.input.focus();
+  }
+
+  /** Save what a reload needs, if the conversation has been saved before (activity). */
+  private persist(): void {
+    if (this.saved) this.store.save({ client: this.clientId, audience: this.audience, seen: Date.now() });
+  }
+
+  /** Activity: save the conversation id and restart the inactivity countdown. */
+  private touch(): void {
+    this.saved = this.store.ttlMs > 0;
+    this.persist();
+    window.clearTimeout(this.expiryTimer);
+    if (this.store.ttlMs > 0) {
+      const minutes = this.store.ttlMs / 60_000;
+      const shown = minutes >= 1 ? `${Math.round(minutes)} minutes` : `${Math.round(minutes * 60)} seconds`;
+      this.expiryTimer = window.setTimeout(
+        () => this.clearConversation(`The conversation was cleared after ${shown} without activity.`),
+        this.store.ttlMs,
+      );
+    }
+  }
+
+  /** Forget the conversation here (storage, screen, audience) and start a new one. */
+  private clearConversation(notice: string): void {
+    window.clearTimeout(this.expiryTimer);
+    this.store.clear();
+    this.saved = false;
+    this.log.replaceChildren();
+    this.outbox = [];
+    this.lastSent = null;
+    this.setTyping(false);
+    this.clientId = randomId();
+    this.audience = this.options.audience ?? null;
+    this.showAudience();
+    this.note(notice);
+    this.setStatus("");
+    if (this.socket?.connected) {
+      this.ready = false;
+      this.socket.emit("session_request", { session_id: this.clientId });
+    }
+  }
+
+  /** "New patient": the bot forgets the facts; the screen and the browser forget the messages. */
+  private newPatient(): void {
+    this.store.clear();
+    this.log.replaceChildren();
+    this.send("new patient", "New patient");
   }
 
   private connect(): void {
@@ -228,18 +357,18 @@ export class ChatWidget {
     this.socket = socket;
     socket.on("connect", () => {
       this.ready = false;
+      socket.io.engine.on("drain", () => this.flush());
       socket.emit("session_request", { session_id: this.clientId });
     });
     socket.on("session_confirm", (id: unknown) => {
-      if (typeof id === "string" && /^[0-9a-f]{32,64}$/.test(id) && id !== this.clientId) {
+      if (typeof id === "string" && CLIENT_ID.test(id) && id !== this.clientId) {
         this.clientId = id;
-        this.store.set("client", id);
+        this.persist();
       }
       this.ready = true;
       this.setStatus("");
       this.root.dataset.connected = "true";
-      const pending = this.queue.splice(0);
-      for (const item of pending) this.emit(item.message);
+      this.flush();
     });
     socket.on("disconnect", () => {
       this.ready = false;
@@ -258,25 +387,34 @@ export class ChatWidget {
     this.status.hidden = !text;
   }
 
-  private emit(message: string): void {
+  /** Hand waiting messages to engine.io, never more than MAX_PACKETS_PER_POST buffered. */
+  private flush(): void {
+    const socket = this.socket;
+    if (!this.ready || !socket?.connected) return;
+    const buffered = socket.io.engine?.writeBuffer?.length ?? 0;
+    const room = Math.max(0, MAX_PACKETS_PER_POST - buffered);
     const metadata: Json = this.audience ? { audience: this.audience } : {};
-    this.socket?.emit("user_uttered", { message, session_id: this.clientId, metadata });
+    for (const message of this.outbox.splice(0, room)) {
+      socket.emit("user_uttered", { message, session_id: this.clientId, metadata });
+    }
   }
 
   /** Send `message` to the bot, showing `shown` as the user's line. */
   send(message: string, shown: string): void {
     const text = message.slice(0, MAX_CHARS);
     this.lastSent = { message: text, shown };
+    this.touch();
     this.add({ k: "user", text: shown.slice(0, MAX_CHARS) });
     this.disableOldButtons(true);
     this.setTyping(true);
-    if (this.ready) this.emit(text);
-    else this.queue.push({ message: text });
+    this.outbox.push(text);
+    this.flush();
   }
 
   private receive(raw: unknown): void {
     if (!raw || typeof raw !== "object") return;
     const message = raw as Json;
+    this.touch();
     const buttons = buttonsOf(message);
     if (typeof message.text === "string" && message.text) {
       this.add({ k: "text", text: message.text, buttons: buttons.length ? buttons : undefined });
@@ -297,11 +435,12 @@ export class ChatWidget {
   }
 
   private add(entry: Entry): void {
-    this.entries.push(entry);
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-    this.store.set("transcript", this.entries);
-    this.render(entry, false);
+    this.render(entry);
     this.scroll();
+  }
+
+  private note(text: string): void {
+    this.item("b12c-note").append(el("p", undefined, text));
   }
 
   private scroll(): void {
@@ -334,66 +473,75 @@ export class ChatWidget {
     return out;
   }
 
-  /** Move the plain-text version of a card into a "Show as text" box inside the card. */
-  private foldInto(card: HTMLElement, bubbles: HTMLElement[]): void {
-    if (!bubbles.length) return;
+  /** Take bot text bubbles out of the log, returning their text (they go into a card). */
+  private takeTexts(bubbles: HTMLElement[]): string[] {
+    return bubbles.map((bubble) => {
+      bubble.remove();
+      return bubble.querySelector(".b12c-bubble")?.textContent ?? "";
+    });
+  }
+
+  private fold(card: HTMLElement, bubbles: HTMLElement[]): void {
+    const texts = this.takeTexts(bubbles);
+    if (!texts.length) return;
     const box = el("details", "b12c-astext");
     box.append(el("summary", undefined, "Show as text"));
-    for (const bubble of bubbles) {
-      const p = el("p", "b12c-astext-part", bubble.querySelector(".b12c-bubble")?.textContent ?? "");
-      box.append(p);
-      bubble.remove();
-    }
+    for (const text of texts) box.append(el("p", "b12c-astext-part", text));
     card.append(box);
   }
 
-  private render(entry: Entry, restoring: boolean): void {
+  private renderText(entry: Extract<Entry, { k: "text" }>): void {
+    const li = this.item("b12c-bot-text");
+    if (entry.text) li.append(el("span", "b12c-sr", "Assistant: "), el("p", "b12c-bubble", entry.text));
+    if (!entry.buttons?.length) return;
+    li.classList.remove("b12c-bot-text");
+    li.classList.add("b12c-bot-buttons");
+    const group = el("div", "b12c-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Quick replies");
+    for (const button of entry.buttons) {
+      const b = el("button", "b12c-reply", button.title);
+      b.type = "button";
+      b.addEventListener("click", () => {
+        const audience = /^\/choose_audience\{"audience":"(clinician|patient)"\}$/.exec(button.payload);
+        if (audience) this.setAudience(audience[1] as Audience);
+        this.send(button.payload, button.title);
+      });
+      group.append(b);
+    }
+    li.append(group);
+  }
+
+  /** A plan card: the turn's text (body and "Source:" footer) goes into the card. */
+  private renderPlan(payload: Json): void {
+    const bubbles = this.lastBotTexts();
+    const footer =
+      bubbles.length >= 2 && /^Source:/.test(bubbles[bubbles.length - 1].querySelector(".b12c-bubble")?.textContent ?? "");
+    const texts = footer ? this.takeTexts(bubbles.slice(-2)) : [];
+    this.cards += 1;
+    this.item("b12c-bot-card").append(planCard(payload, { texts, number: this.cards, levels: this.levels }));
+  }
+
+  private render(entry: Entry): void {
     if (entry.k === "user") {
       const li = this.item("b12c-user");
       li.append(el("span", "b12c-sr", "You said: "), el("p", "b12c-bubble", entry.text));
       return;
     }
-    if (entry.k === "note") {
-      this.item("b12c-note").append(el("p", undefined, entry.text));
-      return;
-    }
     if (entry.k === "text") {
-      const li = this.item("b12c-bot-text");
-      if (entry.text) li.append(el("span", "b12c-sr", "Assistant: "), el("p", "b12c-bubble", entry.text));
-      if (entry.buttons?.length) {
-        li.classList.remove("b12c-bot-text");
-        li.classList.add("b12c-bot-buttons");
-        const group = el("div", "b12c-replies");
-        group.setAttribute("role", "group");
-        group.setAttribute("aria-label", "Quick replies");
-        for (const button of entry.buttons) {
-          const b = el("button", "b12c-reply", button.title);
-          b.type = "button";
-          b.addEventListener("click", () => {
-            const audience = /^\/choose_audience\{"audience":"(clinician|patient)"\}$/.exec(button.payload);
-            if (audience) this.setAudience(audience[1] as Audience);
-            this.send(button.payload, button.title);
-          });
-          group.append(b);
-        }
-        li.append(group);
-      }
+      this.renderText(entry);
       return;
     }
     const payload = entry.payload;
     const type = String(payload.type ?? "");
     if (type === "b12.regimen") {
-      const texts = this.lastBotTexts();
-      const footer = texts.length >= 2 && /^Source:/.test(texts[texts.length - 1].textContent?.replace(/^Assistant: /, "") ?? "");
-      const card = planCard(payload);
-      this.item("b12c-bot-card").append(card);
-      if (footer) this.foldInto(card, texts.slice(-2));
+      this.renderPlan(payload);
     } else if (type === "b12.why") {
       const texts = this.lastBotTexts();
-      const card = whyCard(payload);
+      const card = whyCard(payload, this.levels);
       this.item("b12c-bot-card").append(card);
       const last = texts[texts.length - 1];
-      if (last && /^Assistant: Facts used:/.test(last.textContent ?? "")) this.foldInto(card, [last]);
+      if (last && /^Assistant: Facts used:/.test(last.textContent ?? "")) this.fold(card, [last]);
     } else if (type === "b12.triage") {
       // The banner says what the triage text says; drop the duplicate bubble.
       const last = this.lastBotTexts().pop();
@@ -401,12 +549,13 @@ export class ChatWidget {
       this.item("b12c-bot-card").append(triageBanner(payload));
     } else if (type === "b12.answer") {
       const texts = this.lastBotTexts();
-      const card = answerCard(payload);
+      this.cards += 1;
+      const card = answerCard(payload, { number: this.cards, levels: this.levels });
       if (card) {
         this.item("b12c-bot-card").append(card);
         const last = texts[texts.length - 1];
         // Keep the answer's prose; its numbered source lines are in the card already.
-        if (texts.length >= 2 && /^Assistant: \[1\]/.test(last.textContent ?? "")) this.foldInto(card, [last]);
+        if (texts.length >= 2 && /^Assistant: \[1\]/.test(last.textContent ?? "")) this.fold(card, [last]);
       }
     } else if (type === "b12.unavailable") {
       // The server saved nothing of the failed turn: offer to send the same message again.
@@ -417,7 +566,7 @@ export class ChatWidget {
       const retry = el("button", "b12c-reply b12c-retry", "Try again");
       retry.type = "button";
       const last = this.lastSent;
-      if (restoring || !last) retry.disabled = true;
+      if (!last) retry.disabled = true;
       retry.addEventListener("click", () => {
         if (last) this.send(last.message, last.shown);
       });
@@ -426,7 +575,6 @@ export class ChatWidget {
     } else if (type === "b12.new_patient") {
       this.item("b12c-divider").append(el("p", undefined, "New patient: earlier facts are forgotten."));
     }
-    void restoring;
   }
 }
 
@@ -483,6 +631,7 @@ function autoMount(): void {
   if (!current || current.dataset.manual !== undefined) return;
   const d = current.dataset;
   const audience = d.audience === "clinician" || d.audience === "patient" ? d.audience : undefined;
+  const number = (value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : Number(value));
   mount({
     server: d.server,
     title: d.title,
@@ -490,6 +639,8 @@ function autoMount(): void {
     container: d.container,
     socketPath: d.socketPath,
     open: d.open !== undefined && d.open !== "false",
+    storageMinutes: number(d.storageMinutes),
+    headingLevel: number(d.headingLevel),
   });
 }
 

@@ -71,8 +71,10 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def make(width: int = 1280, height: int = 800) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def make(width: int = 1280, height: int = 800, **context_options: Any) -> Any:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, **context_options
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
