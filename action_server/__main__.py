@@ -17,6 +17,9 @@ from rasa_sdk.endpoint import create_ssl_context
 from rasa_sdk.plugin import plugin_manager
 
 from action_server.app import TOKEN_ENV, build_app, cors_origins_from_env
+from guideline_engine.knowledge import load_knowledge_base
+from guideline_engine.knowledge.approval import startup_check
+from guideline_engine.retrieval import check_retrieval
 
 logger = logging.getLogger("action_server")
 
@@ -75,6 +78,34 @@ def resolve_token(environ: dict[str, str] | os._Environ[str], insecure: bool) ->
     raise SystemExit(2)
 
 
+def check_clinical_content() -> None:
+    """Validate every clinical artefact and log the approval state; exit if any is invalid.
+
+    Invalid content, a malformed approval register, a stale approval or a bad
+    ``KB_APPROVED_ONLY`` value stops start-up rather than failing turn by turn. The
+    follow-up retriever is built here too, over the snippets the actions search, so content
+    that breaks it stops start-up instead of the first follow-up question.
+    """
+    try:
+        state = startup_check()
+    except ValueError as error:  # KnowledgeError, ApprovalError and VocabularyError included
+        sys.exit(f"action server: clinical content failed validation, not starting:\n{error}")
+    try:
+        retrieval = check_retrieval(load_knowledge_base(approved_only=False))
+    except ValueError as error:
+        sys.exit(f"action server: the follow-up retriever cannot be built, not starting:\n{error}")
+    logger.info("%s", state.summary())
+    logger.info("%s", retrieval.summary())
+    for problem in retrieval.problems:  # answers stay safe; 'make kb-validate' fails on these
+        logger.warning("follow-up retrieval: %s", problem)
+    if state.warnings:
+        logger.warning(
+            "approval register: %d warning(s); run 'python -m guideline_engine.knowledge "
+            "validate'",
+            len(state.warnings),
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse options, build the app and serve it."""
     args = parse_args(argv)
@@ -96,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         origins = cors_origins_from_env(os.environ)
     except ValueError as error:
         sys.exit(f"action server: {error}")
+    check_clinical_content()
     app = build_app(args.actions, token=token, cors_origins=origins, auto_reload=args.auto_reload)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)

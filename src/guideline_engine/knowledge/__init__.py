@@ -1,4 +1,8 @@
-"""Curated, clinically reviewed knowledge base of the guideline chatbot.
+"""Curated knowledge base of the guideline chatbot, pending clinical review.
+
+The content is curated from published sources by the project team; no clinician has approved
+it yet (every snippet is labelled "pending clinical review" until one does). The approval
+state of every clinical artefact is in :mod:`guideline_engine.knowledge.approval`.
 
 Content lives in YAML files under ``guideline_engine/content/<topic>/``; adding a topic
 needs only new files. Nothing is read at import time: call :func:`load_knowledge_base`.

@@ -20,6 +20,7 @@ from guideline_engine.knowledge.model import (
     Citation,
     CitationView,
     Document,
+    Gate,
     KnowledgeError,
     Reference,
     Resolution,
@@ -63,6 +64,7 @@ def compute_version(
     references: tuple[Reference, ...],
     citations: tuple[Citation, ...],
     snippets: tuple[Snippet, ...],
+    gates: tuple[Gate, ...] = (),
 ) -> str:
     """Return ``kb-`` plus 12 hex digits identifying the full content and review state."""
     records = (
@@ -70,6 +72,7 @@ def compute_version(
         + [_record("reference", r) for r in references]
         + [_record("citation", c) | {"id": c.id} for c in citations]
         + [_record("snippet", s) for s in snippets]
+        + [_record("gate", g) for g in gates]
     )
     records.sort(key=lambda r: (str(r["id"]), str(r["record"])))
     digest = hashlib.sha256(canonical_json(records).encode("utf-8")).hexdigest()
@@ -90,6 +93,7 @@ class KnowledgeBase:
     references: tuple[Reference, ...]
     citations: tuple[Citation, ...]
     all_snippets: tuple[Snippet, ...] = field(repr=False)
+    gates: tuple[Gate, ...] = field(default=(), repr=False)
     snippets: tuple[Snippet, ...] = field(init=False, repr=False)
     _snippets: Mapping[str, Snippet] = field(init=False, repr=False, compare=False)
     _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
@@ -123,15 +127,17 @@ class KnowledgeBase:
         """
         if result.problems:
             raise KnowledgeError(result.problems)
+        gates = tuple(getattr(result, "gates", ()))
         return cls(
             version=compute_version(
-                result.documents, result.references, result.citations, result.snippets
+                result.documents, result.references, result.citations, result.snippets, gates
             ),
             approved_only=approved_only,
             documents=result.documents,
             references=result.references,
             citations=result.citations,
             all_snippets=result.snippets,
+            gates=gates,
         )
 
     # -- look-ups ---------------------------------------------------------------------

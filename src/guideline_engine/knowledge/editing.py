@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from guideline_engine.knowledge.hashing import compute_hash
 from guideline_engine.knowledge.loader import FILE_RECORD, scan
-from guideline_engine.knowledge.model import ReviewStatus
+from guideline_engine.knowledge.model import REVIEWER_ROLES, ReviewStatus
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
@@ -132,16 +132,23 @@ def _hash_of(item: MutableMapping[str, Any], topic: Any) -> str | None:
     fields = ("id", "section", "clinician", "patient")
     if not all(isinstance(item.get(k), str) for k in fields):
         return None
-    cites = source.get("cites")
+    cites = source.get("cites", [])
+    parts = source.get("parts", [])
     if not isinstance(source.get("document"), str) or not isinstance(cites, list):
         return None
     if not all(isinstance(c, int) and not isinstance(c, bool) for c in cites):
+        return None
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
         return None
     return compute_hash(
         {
             **{k: str(item[k]) for k in fields},
             "topic": str(topic),
-            "source": {"document": str(source["document"]), "cites": [int(c) for c in cites]},
+            "source": {
+                "document": str(source["document"]),
+                "cites": [int(c) for c in cites],
+                "parts": [str(p) for p in parts],
+            },
         }
     )
 
@@ -196,6 +203,13 @@ def _check_reviewer(reviewer: str) -> str:
     return name
 
 
+def _check_role(role: str) -> str:
+    # A role is recorded, not verified: real sign-off needs authentication (see README).
+    if role not in REVIEWER_ROLES:
+        raise EditError(f"--role must be one of {', '.join(REVIEWER_ROLES)}, got {role!r}")
+    return role
+
+
 # ----------------------------------------------------------------------------- commands
 
 
@@ -223,13 +237,16 @@ def review(root: Path, snippet_id: str, reviewer: str) -> str:
     return f"{snippet_id}: submitted -> under_review (reviewer {name})"
 
 
-def approve(root: Path, snippet_id: str, reviewer: str, on: dt.date | None = None) -> str:
+def approve(
+    root: Path, snippet_id: str, reviewer: str, role: str, on: dt.date | None = None
+) -> str:
     """Approve a snippet that is ``under_review`` and pin its current content hash.
 
     Args:
         root: Content directory.
         snippet_id: Snippet to approve.
         reviewer: Name of the approving clinician.
+        role: The reviewer's role (one of ``REVIEWER_ROLES``), recorded with the approval.
         on: Approval date; defaults to today.
 
     Returns:
@@ -240,6 +257,7 @@ def approve(root: Path, snippet_id: str, reviewer: str, on: dt.date | None = Non
             date, or the snippet has validation problems other than a stale hash.
     """
     name = _check_reviewer(reviewer)
+    role = _check_role(role)
     day = on or _today()
     found = _locate(root, snippet_id)
     if found.status != ReviewStatus.UNDER_REVIEW.value:
@@ -261,7 +279,9 @@ def approve(root: Path, snippet_id: str, reviewer: str, on: dt.date | None = Non
     blocking = [
         p
         for p in scan(root).problems
-        if p.file == rel and p.record_id == snippet_id and p.field != "content_hash"
+        if p.file == rel
+        and p.record_id == snippet_id
+        and p.field not in {"content_hash", "review.role"}
     ]
     if blocking:
         lines = "\n".join(f"  {p}" for p in blocking)
@@ -269,9 +289,13 @@ def approve(root: Path, snippet_id: str, reviewer: str, on: dt.date | None = Non
     found.review["status"] = ReviewStatus.APPROVED.value
     found.review["reviewer"] = name
     found.review["reviewed_on"] = day
+    found.review["role"] = role
     computed = _refresh_hash(found)
     found.doc.save()
-    return f"{snippet_id}: approved by {name} on {day.isoformat()} (content_hash {computed})"
+    return (
+        f"{snippet_id}: approved by {name} ({role}) on {day.isoformat()} "
+        f"(content_hash {computed})"
+    )
 
 
 def reopen(root: Path, snippet_id: str, reviewer: str) -> str:
@@ -292,6 +316,8 @@ def reopen(root: Path, snippet_id: str, reviewer: str) -> str:
     found.review["status"] = ReviewStatus.UNDER_REVIEW.value
     found.review["reviewer"] = name
     found.review["reviewed_on"] = None
+    if "role" in found.review:
+        found.review["role"] = None
     _refresh_hash(found)
     found.doc.save()
     return f"{snippet_id}: approved -> under_review (reviewer {name})"

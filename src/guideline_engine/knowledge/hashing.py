@@ -50,13 +50,21 @@ def hash_payload(record: Mapping[str, Any]) -> dict[str, Any]:
         KeyError: If a hashed field is missing from ``record``.
     """
     source = record["source"]
+    hashed_source: dict[str, Any] = {
+        "document": source["document"],
+        "cites": list(source.get("cites") or []),
+    }
+    # Parts of a primary guideline are hashed only when present, so snippets that cite
+    # in-text numbers keep the hash they had before parts existed.
+    if source.get("parts"):
+        hashed_source["parts"] = list(source["parts"])
     return {
         "id": record["id"],
         "topic": record["topic"],
         "section": record["section"],
         "clinician": normalise_text(record["clinician"]),
         "patient": normalise_text(record["patient"]),
-        "source": {"document": source["document"], "cites": list(source["cites"])},
+        "source": hashed_source,
     }
 
 

@@ -17,9 +17,19 @@ from typing import Any, TypeVar
 
 from guideline_engine.knowledge.hashing import HASH_PATTERN, compute_hash
 from guideline_engine.knowledge.model import (
+    GATE_FACTS,
+    REVIEWER_ROLES,
+    TRI_VALUES,
     Citation,
     Document,
     DocumentKind,
+    Gate,
+    GateCondition,
+    GateOperator,
+    GateOutcome,
+    GateUrgency,
+    Guidance,
+    GuidanceRelation,
     Problem,
     Reference,
     Resolution,
@@ -32,13 +42,25 @@ from guideline_engine.knowledge.model import (
 SNIPPET_ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 TOPIC_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 RECORD_ID_PATTERN = re.compile(r"^\S+$")
+PART_PATTERN = re.compile(
+    r"^(\d+\.\d+(\.\d+)?|rationale-\d+\.\d+\.\d+(-\d+\.\d+\.\d+)?"
+    r"|overview|context|visual-summary|bmj-summary|page)$"
+)
+PART_HINT = (
+    "expected a recommendation number like '1.1.3', 'rationale-1.1.1-1.1.3', or one of "
+    "overview, context, visual-summary, bmj-summary, page"
+)
+GATE_ID_PATTERN = re.compile(r"^gate\.[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 FILE_RECORD = "(file)"
 """``record_id`` used for problems that concern a whole file."""
 
 REHASH_HINT = "python -m guideline_engine.knowledge rehash"
 
-TOP_KEYS = ("topic", "documents", "references", "citations", "snippets")
+REGISTER_FILE_NAME = "approvals.yml"
+"""The approval register (read by :mod:`guideline_engine.knowledge.approval`); not scanned here."""
+
+TOP_KEYS = ("topic", "documents", "references", "citations", "snippets", "gates")
 DOCUMENT_KEYS = (
     "id",
     "title",
@@ -50,6 +72,8 @@ DOCUMENT_KEYS = (
     "intended_audience",
     "seed_file",
     "notes",
+    "url",
+    "read",
 )
 DOCUMENT_REQUIRED = ("id", "title", "publisher", "year", "kind")
 REFERENCE_KEYS = ("id", "document", "position", "title", "publisher", "year", "kind")
@@ -61,12 +85,26 @@ SNIPPET_KEYS = (
     "patient",
     "source",
     "keywords",
+    "guidance",
     "review",
     "content_hash",
 )
 SNIPPET_REQUIRED = ("id", "section", "clinician", "patient", "source", "review", "content_hash")
-SOURCE_KEYS = ("document", "cites")
-REVIEW_KEYS = ("status", "curated_by", "curated_on", "reviewer", "reviewed_on")
+SOURCE_KEYS = ("document", "cites", "parts")
+GUIDANCE_KEYS = ("document", "recommendation", "relation", "note")
+GUIDANCE_REQUIRED = ("document", "relation", "note")
+GATE_KEYS = (
+    "id",
+    "conditions",
+    "outcome",
+    "urgency",
+    "specialist",
+    "advice",
+    "basis",
+    "review",
+)
+CONDITION_KEYS = ("fact", "op", "value")
+REVIEW_KEYS = ("status", "curated_by", "curated_on", "reviewer", "reviewed_on", "role")
 REVIEW_REQUIRED = ("status", "curated_by", "curated_on")
 
 E = TypeVar("E", bound=Enum)
@@ -90,6 +128,7 @@ class ScanResult:
     citations: tuple[Citation, ...]
     snippets: tuple[Snippet, ...]
     problems: tuple[Problem, ...]
+    gates: tuple[Gate, ...] = ()
 
 
 @dataclass
@@ -293,6 +332,7 @@ class _Seen:
     references: dict[str, str] = field(default_factory=dict)
     citations: dict[tuple[str, int], str] = field(default_factory=dict)
     snippets: dict[str, str] = field(default_factory=dict)
+    gates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -302,6 +342,7 @@ class _PendingSnippet:
     ctx: _Ctx
     document: str | None
     cites: tuple[int, ...]
+    guidance_documents: tuple[str, ...] = ()
 
 
 @dataclass
@@ -317,6 +358,8 @@ class _Scanner:
         default_factory=list
     )
     pending: list[_PendingSnippet] = field(default_factory=list)
+    gates: list[Gate] = field(default_factory=list)
+    gate_advice: list[tuple[_Ctx, tuple[str, ...]]] = field(default_factory=list)
 
     # -- file level -------------------------------------------------------------------
 
@@ -337,6 +380,7 @@ class _Scanner:
             ("references", self._reference),
             ("citations", self._citation),
             ("snippets", self._snippet),
+            ("gates", self._gate),
         ]
         for key, handler in sections:
             items = ctx.sequence(top, key)
@@ -389,7 +433,14 @@ class _Scanner:
         last_updated = ctx.date(m, "last_updated", nullable=True)
         optional = {
             key: ctx.string(m, key, nullable=True)
-            for key in ("source_review_status", "intended_audience", "seed_file", "notes")
+            for key in (
+                "source_review_status",
+                "intended_audience",
+                "seed_file",
+                "notes",
+                "url",
+                "read",
+            )
         }
         if (
             not ctx.ok
@@ -529,7 +580,8 @@ class _Scanner:
         section = ctx.string(m, "section")
         clinician = ctx.string(m, "clinician")
         patient = ctx.string(m, "patient")
-        source = self._snippet_source(ctx, m)
+        guidance = self._guidance(ctx, m)
+        source = self._snippet_source(ctx, m, guidance)
         keywords = self._keywords(ctx, m)
         review = self._review(ctx, m)
         stored_hash = ctx.string(
@@ -558,18 +610,28 @@ class _Scanner:
             content_hash=stored_hash,
             file=relpath,
             keywords=keywords,
+            guidance=guidance,
         )
         self._check_hash(ctx, snippet)
         self.snippets.append(snippet)
 
-    def _snippet_source(self, ctx: _Ctx, m: Mapping[Any, Any]) -> SnippetSource | None:
+    def _snippet_source(
+        self, ctx: _Ctx, m: Mapping[Any, Any], guidance: tuple[Guidance, ...] = ()
+    ) -> SnippetSource | None:
         if "source" not in m:
             return None
         src = ctx.mapping(m["source"], "source")
         if src is None:
             return None
-        ctx.keys(src, SOURCE_KEYS, SOURCE_KEYS, prefix="source.")
+        ctx.keys(src, SOURCE_KEYS, ("document",), prefix="source.")
         document = ctx.string(src, "document", prefix="source.")
+        parts = self._parts(ctx, src)
+        if "cites" not in src and "parts" not in src:
+            ctx.error(
+                "source",
+                "missing citation: give 'cites' (in-text citation numbers) or 'parts' "
+                "(recommendation numbers or named parts of a guideline)",
+            )
         cites: list[int] = []
         cites_ok = True
         if "cites" in src:
@@ -600,10 +662,53 @@ class _Scanner:
                         cites_ok = False
                     else:
                         cites.append(number)
-        self.pending.append(_PendingSnippet(ctx, document, tuple(cites)))
-        if document is None or not cites_ok or "cites" not in src:
+        docs = tuple(g.document for g in guidance)
+        self.pending.append(_PendingSnippet(ctx, document, tuple(cites), docs))
+        if document is None or not cites_ok or parts is None:
             return None
-        return SnippetSource(document=document, cites=tuple(cites))
+        if "cites" not in src and not parts:
+            return None
+        return SnippetSource(document=document, cites=tuple(cites), parts=parts)
+
+    def _parts(self, ctx: _Ctx, src: Mapping[Any, Any]) -> tuple[str, ...] | None:
+        raw = ctx.sequence(src, "parts", prefix="source.")
+        if raw is None:
+            return None if "parts" in src else ()
+        if not raw:
+            ctx.error("source.parts", "empty list: name at least one part or drop the key")
+            return None
+        out: list[str] = []
+        for i, part in enumerate(raw):
+            if not isinstance(part, str) or not PART_PATTERN.match(part):
+                ctx.error(f"source.parts[{i}]", f"invalid value {part!r}: {PART_HINT}")
+                return None
+            if part in out:
+                ctx.error(f"source.parts[{i}]", f"part {part!r} listed twice")
+                return None
+            out.append(part)
+        return tuple(out)
+
+    def _guidance(self, ctx: _Ctx, m: Mapping[Any, Any]) -> tuple[Guidance, ...]:
+        raw = ctx.sequence(m, "guidance")
+        out: list[Guidance] = []
+        for i, item in enumerate(raw or []):
+            p = f"guidance[{i}]."
+            g = ctx.mapping(item, f"guidance[{i}]")
+            if g is None:
+                continue
+            ctx.keys(g, GUIDANCE_KEYS, GUIDANCE_REQUIRED, prefix=p)
+            document = ctx.string(g, "document", prefix=p)
+            relation = ctx.enum(g, "relation", GuidanceRelation, prefix=p)
+            note = ctx.string(g, "note", prefix=p)
+            rec = ctx.string(
+                g, "recommendation", prefix=p, pattern=PART_PATTERN, pattern_hint=PART_HINT
+            )
+            if relation in (GuidanceRelation.AGREES, GuidanceRelation.CONFLICTS) and rec is None:
+                ctx.error(f"{p}recommendation", f"'{relation.value}' needs the recommendation")
+            if document is None or relation is None or note is None:
+                continue
+            out.append(Guidance(document, relation, note, rec))
+        return tuple(out)
 
     def _keywords(self, ctx: _Ctx, m: Mapping[Any, Any]) -> tuple[str, ...]:
         raw = ctx.sequence(m, "keywords")
@@ -628,6 +733,13 @@ class _Scanner:
         curated_on = ctx.date(rev, "curated_on", prefix=p)
         reviewer = ctx.string(rev, "reviewer", prefix=p, nullable=True)
         reviewed_on = ctx.date(rev, "reviewed_on", prefix=p, nullable=True)
+        role = ctx.string(rev, "role", prefix=p, nullable=True)
+        if role is not None and role not in REVIEWER_ROLES:
+            ctx.error(f"{p}role", f"invalid role {role!r}; allowed: {', '.join(REVIEWER_ROLES)}")
+        if status is ReviewStatus.APPROVED and rev.get("role") is None:
+            ctx.error(f"{p}role", "approved snippets need the reviewer's role")
+        if status is not ReviewStatus.APPROVED and rev.get("role") is not None:
+            ctx.error(f"{p}role", "must be null unless the snippet is approved")
         if status is ReviewStatus.APPROVED:
             if reviewer is None and rev.get("reviewer") is None:
                 ctx.error(f"{p}reviewer", "approved snippets need a reviewer")
@@ -655,7 +767,104 @@ class _Scanner:
             curated_on=curated_on,
             reviewer=reviewer,
             reviewed_on=reviewed_on,
+            role=role,
         )
+
+    # -- gates ------------------------------------------------------------------------
+
+    def _gate(self, relpath: str, topic: str, index: int, item: Any) -> None:
+        ctx = self._record_ctx(relpath, "gates", index, item)
+        m = ctx.mapping(item, "(record)")
+        if m is None:
+            return
+        ctx.keys(m, GATE_KEYS, GATE_KEYS)
+        gate_id = ctx.string(
+            m, "id", pattern=GATE_ID_PATTERN, pattern_hint="expected e.g. 'gate.b12.under_16'"
+        )
+        if gate_id is not None:
+            self._claim_id(ctx, "gate", gate_id, self.seen.gates)
+        conditions = self._conditions(ctx, m)
+        outcome = ctx.enum(m, "outcome", GateOutcome)
+        urgency = ctx.enum(m, "urgency", GateUrgency)
+        specialist = ctx.string(m, "specialist")
+        basis = ctx.string(m, "basis")
+        advice = self._advice(ctx, m)
+        review = self._review(ctx, m)
+        if (
+            not ctx.ok
+            or not topic
+            or gate_id is None
+            or not conditions
+            or outcome is None
+            or urgency is None
+            or specialist is None
+            or basis is None
+            or not advice
+            or review is None
+        ):
+            return
+        self.gates.append(
+            Gate(
+                id=gate_id,
+                topic=topic,
+                conditions=conditions,
+                outcome=outcome,
+                urgency=urgency,
+                specialist=specialist,
+                advice=advice,
+                basis=basis,
+                review=review,
+                file=relpath,
+            )
+        )
+
+    def _conditions(self, ctx: _Ctx, m: Mapping[Any, Any]) -> tuple[GateCondition, ...]:
+        raw = ctx.sequence(m, "conditions")
+        if raw is not None and not raw:
+            ctx.error("conditions", "a gate needs at least one condition")
+        out: list[GateCondition] = []
+        for i, item in enumerate(raw or []):
+            p = f"conditions[{i}]."
+            c = ctx.mapping(item, f"conditions[{i}]")
+            if c is None:
+                continue
+            ctx.keys(c, CONDITION_KEYS, CONDITION_KEYS, prefix=p)
+            fact = c.get("fact")
+            kind = GATE_FACTS.get(fact) if isinstance(fact, str) else None
+            if "fact" in c and kind is None:
+                ctx.error(f"{p}fact", f"unknown fact {fact!r}; allowed: {', '.join(GATE_FACTS)}")
+                continue
+            op = ctx.enum(c, "op", GateOperator, prefix=p)
+            if op is None or kind is None or "value" not in c:
+                continue
+            value = c["value"]
+            if kind == "tri":
+                if op is not GateOperator.IS or value not in TRI_VALUES:
+                    ctx.error(f"{p}op", f"{fact} is yes/no/unknown: use op 'is' with one of those")
+                    continue
+                out.append(GateCondition(str(fact), op, str(value)))
+            else:
+                number_ok = isinstance(value, int | float) and not isinstance(value, bool)
+                if op is GateOperator.IS or not number_ok:
+                    ctx.error(f"{p}value", f"{fact} is a number: use lt/le/gt/ge with a number")
+                    continue
+                out.append(GateCondition(str(fact), op, float(value)))
+        return tuple(out)
+
+    def _advice(self, ctx: _Ctx, m: Mapping[Any, Any]) -> tuple[str, ...]:
+        raw = ctx.sequence(m, "advice")
+        if raw is not None and not raw:
+            ctx.error("advice", "a gate needs at least one advice snippet id")
+        out: list[str] = []
+        for i, sid in enumerate(raw or []):
+            if not isinstance(sid, str) or not SNIPPET_ID_PATTERN.match(sid):
+                ctx.error(f"advice[{i}]", f"expected a snippet id, got {sid!r}")
+            elif sid in out:
+                ctx.error(f"advice[{i}]", f"snippet {sid!r} listed twice")
+            else:
+                out.append(sid)
+        self.gate_advice.append((ctx, tuple(out)))
+        return tuple(out)
 
     def _check_hash(self, ctx: _Ctx, snippet: Snippet) -> None:
         computed = snippet_hash(snippet)
@@ -745,6 +954,14 @@ class _Scanner:
                         f"citation {number} of document {snip_doc!r} has no entry under "
                         "'citations'",
                     )
+            for doc in pending.guidance_documents:
+                if doc not in known_docs:
+                    ctx.error("guidance", f"unknown document {doc!r}")
+
+        for ctx, advice in self.gate_advice:
+            for sid in advice:
+                if sid not in self.seen.snippets:
+                    ctx.error("advice", f"unknown snippet {sid!r}")
 
     def result(self, files: tuple[str, ...]) -> ScanResult:
         invalid = {(p.file, p.record_id) for p in self.problems}
@@ -756,6 +973,7 @@ class _Scanner:
             citations=tuple(c for c in self.citations if (c.file, c.id) not in invalid),
             snippets=tuple(s for s in self.snippets if (s.file, s.id) not in invalid),
             problems=tuple(self.problems),
+            gates=tuple(g for g in self.gates if (g.file, g.id) not in invalid),
         )
 
 
@@ -768,7 +986,11 @@ def snippet_hash(snippet: Snippet) -> str:
             "section": snippet.section,
             "clinician": snippet.clinician,
             "patient": snippet.patient,
-            "source": {"document": snippet.source.document, "cites": list(snippet.source.cites)},
+            "source": {
+                "document": snippet.source.document,
+                "cites": list(snippet.source.cites),
+                "parts": list(snippet.source.parts),
+            },
         }
     )
 
@@ -803,6 +1025,8 @@ def scan(root: Traversable | Path | str | None = None) -> ScanResult:
     scanner = _Scanner(problems=problems)
     files: list[str] = []
     for content in iter_content_files(base):
+        if content.relpath.rsplit("/", 1)[-1] == REGISTER_FILE_NAME:
+            continue
         if content.relpath.endswith(".yaml"):
             scanner.problems.append(
                 Problem(

@@ -17,6 +17,9 @@ AUDIENCES: tuple[str, ...] = ("clinician", "patient")
 PENDING_REVIEW_LABEL = "pending clinical review"
 """Label shown next to any snippet that is not clinically approved."""
 
+REVIEWER_ROLES: tuple[str, ...] = ("haematologist", "pharmacist", "cso")
+"""Roles that may approve clinical content (``cso``: clinical safety officer)."""
+
 
 class DocumentKind(str, Enum):
     """What kind of publication a document or reference is."""
@@ -25,6 +28,55 @@ class DocumentKind(str, Enum):
     RESEARCH = "research"
     DRUG_LABEL = "drug_label"
     PATIENT_INFORMATION = "patient_information"
+    AI_SUMMARY = "ai_summary"  # machine-written summary of guidance, not a guideline
+    SECONDARY_SUMMARY = "secondary_summary"  # a person's summary of someone else's guidance
+    MEDICINES_ADVICE = "medicines_advice"  # e.g. NHS Specialist Pharmacy Service pages
+    LOCAL_POLICY = "local_policy"  # this project's own clinical safety decisions
+
+
+class GuidanceRelation(str, Enum):
+    """How a snippet stands against a recommendation of a primary guideline."""
+
+    AGREES = "agrees"
+    CONFLICTS = "conflicts"
+    NOT_ADDRESSED = "not_addressed"  # not addressed in the parts of the guideline we read
+
+
+class GateOutcome(str, Enum):
+    """What a fired eligibility gate does to the plan."""
+
+    WITHHOLD_PLAN = "withhold_plan"
+
+
+class GateUrgency(str, Enum):
+    """How soon the advice of a fired gate should be acted on."""
+
+    URGENT = "urgent"  # contact a clinician or specialist today
+    ADVICE = "advice"  # seek specialist advice before any treatment plan
+
+
+class GateOperator(str, Enum):
+    """Comparison of a gate condition: numbers use lt/le/gt/ge, yes/no facts use ``is``."""
+
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+    IS = "is"
+
+
+GATE_FACTS: dict[str, str] = {
+    "age": "number",
+    "platelet_count": "number",
+    "haemoglobin": "number",
+    "pregnant": "tri",
+    "breastfeeding": "tri",
+    "pancytopenia": "tri",
+    "severe_anaemia": "tri",
+}
+"""Facts a gate condition may test, with their kind (``number`` or ``tri``: yes/no/unknown)."""
+
+TRI_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
 
 
 class Resolution(str, Enum):
@@ -91,6 +143,8 @@ class Document:
     intended_audience: str | None = None
     seed_file: str | None = None
     notes: str | None = None
+    url: str | None = None
+    read: str | None = None  # which parts of the document the curators actually read
 
     @property
     def source(self) -> str:
@@ -138,10 +192,55 @@ class Citation:
 
 @dataclass(frozen=True)
 class SnippetSource:
-    """Where a snippet comes from: a document and its in-text citation numbers."""
+    """Where a snippet comes from.
+
+    ``cites`` are in-text citation numbers of a summary; ``parts`` point into a primary
+    guideline (recommendation numbers such as ``1.1.3``, or a named part such as
+    ``visual-summary``). A snippet has at least one of the two.
+    """
 
     document: str
     cites: tuple[int, ...]
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """How a snippet stands against one part of a primary guideline."""
+
+    document: str
+    relation: GuidanceRelation
+    note: str
+    recommendation: str | None = None
+
+
+@dataclass(frozen=True)
+class GateCondition:
+    """One test on a fact, e.g. ``age lt 16`` or ``pregnant is yes``."""
+
+    fact: str
+    op: GateOperator
+    value: float | str
+
+    def holds(self, actual: float | str | None) -> bool:
+        """Whether the fact's value satisfies the condition; an unknown number never does."""
+        if self.op is GateOperator.IS:
+            return actual == self.value
+        if actual is None or isinstance(actual, str) or isinstance(self.value, str):
+            return False
+        if self.op is GateOperator.LT:
+            return actual < self.value
+        if self.op is GateOperator.LE:
+            return actual <= self.value
+        if self.op is GateOperator.GT:
+            return actual > self.value
+        return actual >= self.value
+
+    def describe(self) -> str:
+        """E.g. ``age < 16``."""
+        symbols = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "is": "="}
+        value = f"{self.value:g}" if isinstance(self.value, float) else self.value
+        return f"{self.fact} {symbols[self.op.value]} {value}"
 
 
 @dataclass(frozen=True)
@@ -153,6 +252,7 @@ class Review:
     curated_on: dt.date
     reviewer: str | None = None
     reviewed_on: dt.date | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +269,7 @@ class Snippet:
     content_hash: str
     file: str = field(compare=False)
     keywords: tuple[str, ...] = ()
+    guidance: tuple[Guidance, ...] = ()
 
     @property
     def pending_review(self) -> bool:
@@ -186,6 +287,32 @@ class Snippet:
         if audience == "patient":
             return self.patient
         raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """An eligibility or escalation gate, checked before any plan is built.
+
+    The gate fires when ANY of its conditions holds. Its advice is worded only by the
+    curated snippets it names (so their review state and approval apply to it); ``basis``
+    says which source states what, and what is a safety decision of this project.
+    """
+
+    id: str
+    topic: str
+    conditions: tuple[GateCondition, ...]
+    outcome: GateOutcome
+    urgency: GateUrgency
+    specialist: str
+    advice: tuple[str, ...]
+    basis: str
+    review: Review
+    file: str = field(compare=False)
+
+    @property
+    def plan_withheld(self) -> bool:
+        """True when the gate withholds the treatment plan."""
+        return self.outcome is GateOutcome.WITHHOLD_PLAN
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from guideline_engine.regimen.model import (
     Facts,
     Formulary,
     Frequency,
+    Gated,
+    GateHit,
     InvalidFacts,
     LabStatus,
     LabValue,
@@ -20,6 +22,7 @@ from guideline_engine.regimen.model import (
     Route,
     Step,
     Tri,
+    Urgency,
 )
 
 __all__ = [
@@ -32,6 +35,8 @@ __all__ = [
     "Facts",
     "Formulary",
     "Frequency",
+    "GateHit",
+    "Gated",
     "InvalidFacts",
     "LabStatus",
     "LabValue",
@@ -42,5 +47,6 @@ __all__ = [
     "Route",
     "Step",
     "Tri",
+    "Urgency",
     "build_plan",
 ]

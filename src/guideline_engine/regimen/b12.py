@@ -1,9 +1,11 @@
 """Vitamin B12 deficiency anaemia: regimen rules.
 
-Source: "How is vitamin B12 deficiency anemia treated?" (Dr.Oracle, last updated 21 Oct 2025).
-Bracketed numbers are the source's reference numbers. Every snippet id below sits beside the
-source line it stands for, and every rule names the snippet ids it cites, so a reviewer can read
-rule and source side by side.
+Seed: "How is vitamin B12 deficiency anemia treated?" (Dr.Oracle, last updated 21 Oct 2025),
+an AI-platform summary; bracketed numbers are its reference numbers. Primary guideline: NICE
+NG239 (2024), of which only the parts named beside each id were read. Where the two differ, the
+plan shows both (``source_differences``) and says which it follows and why. Every snippet id
+below sits beside the source line it stands for, and every rule names the snippet ids it cites,
+so a reviewer can read rule and source side by side.
 
 The engine never classes a number the source gives no cut-off for, never guesses an unknown
 fact, and says in ``notes`` what the source does not cover and what would change the plan.
@@ -12,9 +14,10 @@ fact, and says in ``notes`` what the source does not cover and what would change
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from guideline_engine.knowledge.model import Gate
+from guideline_engine.regimen.gates import evaluate_gates, packaged_gates
 from guideline_engine.regimen.model import (
     Cause,
     ContentUnavailable,
@@ -24,6 +27,7 @@ from guideline_engine.regimen.model import (
     Facts,
     Formulary,
     Frequency,
+    Gated,
     InvalidFacts,
     LabStatus,
     MissingFacts,
@@ -115,6 +119,29 @@ VEGAN = "b12.population.vegan"
 # "intramuscular administration can be safely performed with platelet count >50 × 10⁹/L" [2]
 THROMBOCYTOPENIA = "b12.population.thrombocytopenia"
 
+# --- NICE NG239 (2024), the primary guideline; only the parts named were read -------------
+# Recommendation 1.1.3 and its rationale: "Some causes ... are irreversible and therefore
+#  treatment is needed for life"; visual summary (via SPS): lifelong if the cause is, or is
+#  suspected to be, irreversible.
+NG239_LIFELONG_IF_IRREVERSIBLE = "b12.ng239.lifelong_if_irreversible"
+# Visual summary (via SPS): stop oral once the cause is addressed and symptoms improved;
+#  think about stopping or reducing injections if the cause has resolved.
+NG239_STOP_OR_REDUCE = "b12.ng239.stop_or_reduce_when_cause_resolved"
+# Visual summary (via SPS): not improved → other diagnoses, higher oral dose or switch to IM.
+NG239_NOT_IMPROVED = "b12.ng239.not_improved_escalate"
+# Context and 1.1.3: "Treatment ... depends on the cause"; oral or IM are the most common.
+NG239_TREATMENT_BY_CAUSE = "b12.ng239.treatment_by_cause"
+# BMJ summary: oral replacement for malabsorption "a dosage of at least 1 mg a day".
+NG239_ORAL_MALABSORPTION = "b12.ng239.oral_malabsorption_at_least_1mg"
+
+# --- Other sources and this project's safety decisions ---------------------------------------
+# SPS (citing NICE CKS): "seek urgent advice from a haematologist" in pregnancy.
+PREGNANCY_HAEMATOLOGY = "b12.sps.pregnancy_urgent_haematology"
+# iatroX summary of CKS: "Urgent referral if severe symptomatic anaemia, pancytopenia".
+URGENT_REFERRAL_SEVERE_ANAEMIA = "b12.cks.urgent_referral_severe_anaemia_pancytopenia"
+# Clinical review (project policy): platelets ≤ 50 → haematology input, no route switch.
+LOW_PLATELETS_HAEMATOLOGY = "b12.policy.low_platelets_haematology"
+
 ALL_SNIPPET_IDS: frozenset[str] = frozenset(
     {
         OVERVIEW,
@@ -141,11 +168,19 @@ ALL_SNIPPET_IDS: frozenset[str] = frozenset(
         ELDERLY,
         VEGAN,
         THROMBOCYTOPENIA,
+        NG239_LIFELONG_IF_IRREVERSIBLE,
+        NG239_STOP_OR_REDUCE,
+        NG239_NOT_IMPROVED,
+        NG239_TREATMENT_BY_CAUSE,
+        NG239_ORAL_MALABSORPTION,
+        PREGNANCY_HAEMATOLOGY,
+        URGENT_REFERRAL_SEVERE_ANAEMIA,
+        LOW_PLATELETS_HAEMATOLOGY,
     }
 )
 """Every snippet id a B12 plan can cite."""
 
-# --- Thresholds the source states ----------------------------------------------------------
+# --- Thresholds the sources state ----------------------------------------------------------
 
 PLATELETS_IM_SUPPORTED_ABOVE = 50.0  # ×10⁹/L: "safely performed with platelet count >50" [2]
 ILEAL_RESECTION_LIFELONG_ABOVE_CM = 20.0  # "(>20 cm of distal ileum)" [2]
@@ -156,13 +191,14 @@ ELDERLY_ABOVE_YEARS = 75  # "Elderly patients (>75 years)" [2, 4]
 _MAX_PLATELETS = 2000.0  # ×10⁹/L
 _MAX_AGE_YEARS = 130
 _MAX_ILEAL_RESECTION_CM = 700.0  # longer than a whole small bowel
+_MAX_HAEMOGLOBIN_G_L = 250.0
 _MIN_AGE_PREGNANT = 8
 
-# Cause ids that make a maintenance step lifelong ("lifelong" / "for life") rather than
-# "indefinitely" (bariatric).
-_FOR_LIFE_IDS = frozenset(
-    {NONNEURO_MAINTENANCE, US_REGIMEN, MALABSORPTION_LIFELONG, ILEAL_RESECTION}
-)
+# Irreversible causes: NG239 makes replacement lifelong only for these (rationale 1.1.1-1.1.3);
+# the seed makes malabsorption, pernicious anaemia included, lifelong [2, 3, 5].
+_IRREVERSIBLE = frozenset({Cause.PERNICIOUS_ANAEMIA, Cause.MALABSORPTION})
+# Reversible causes: diet, and a medication that can stop. No lifelong statement for them.
+_REVERSIBLE = frozenset({Cause.DIETARY, Cause.MEDICATION})
 
 
 # --- Working state ---------------------------------------------------------------------------
@@ -177,6 +213,7 @@ class _Maintenance:
     frequency: Frequency
     interval_months: tuple[float, float]
     snippet_ids: tuple[str, ...]
+    for_life: bool  # the schedule's own source says "for life"/"lifelong"
 
 
 @dataclass
@@ -188,7 +225,7 @@ class _Regimen:
     loading: tuple[Step, ...]
     maintenance: _Maintenance | None
     drug_route_ids: list[str]
-    lifelong_ids: list[str] = field(default_factory=list)
+    summary_ids: tuple[str, ...] = (OVERVIEW,)
     urgent_specialist_advice: bool = False
     specialists: tuple[str, ...] = ()
     specialist_ids: tuple[str, ...] = ()
@@ -196,11 +233,13 @@ class _Regimen:
 
 @dataclass
 class _Lines:
-    """Warnings, monitoring items, notes and the rule path, in the order rules add them."""
+    """Plan lines and the rule path, in the order rules add them."""
 
     warnings: list[PlanLine] = field(default_factory=list)
     monitoring: list[PlanLine] = field(default_factory=list)
     notes: list[PlanLine] = field(default_factory=list)
+    options: list[PlanLine] = field(default_factory=list)
+    differences: list[PlanLine] = field(default_factory=list)
     rule_path: list[str] = field(default_factory=list)
 
     def warn(self, code: str, *snippet_ids: str) -> None:
@@ -211,6 +250,12 @@ class _Lines:
 
     def note(self, code: str, *snippet_ids: str) -> None:
         self.notes.append(PlanLine(code, snippet_ids))
+
+    def option(self, code: str, *snippet_ids: str) -> None:
+        self.options.append(PlanLine(code, snippet_ids))
+
+    def differ(self, code: str, *snippet_ids: str) -> None:
+        self.differences.append(PlanLine(code, snippet_ids))
 
     def path(self, step: str) -> None:
         self.rule_path.append(step)
@@ -226,18 +271,24 @@ def _add(ids: list[str], *new: str) -> None:
 # --- Public API ------------------------------------------------------------------------------
 
 
-def build_plan(facts: Facts, available_snippets: frozenset[str] | None = None) -> PlanResult:
+def build_plan(
+    facts: Facts,
+    available_snippets: frozenset[str] | None = None,
+    gates: tuple[Gate, ...] | None = None,
+) -> PlanResult:
     """Build the B12 treatment plan for the given facts.
 
     Checks run in this order: facts out of range or contradictory (:class:`InvalidFacts`),
-    neurological involvement unknown (:class:`MissingFacts`), then the plan is built and, if
-    ``available_snippets`` is given, every snippet id it cites must be in it
-    (:class:`ContentUnavailable` otherwise).
+    eligibility and escalation gates (:class:`Gated`: no standard plan), neurological
+    involvement unknown (:class:`MissingFacts`), then the plan. If ``available_snippets`` is
+    given, every snippet id a gate or the plan cites must be in it (:class:`ContentUnavailable`
+    otherwise).
 
     Args:
         facts: What is known about the patient.
         available_snippets: Ids of the snippets that may be cited (e.g. approved-only mode);
             ``None`` means all are available.
+        gates: The gates to check; ``None`` means the packaged ``gates.yml``.
 
     Returns:
         A :class:`Plan`, or a typed reason why there is none. The same facts always give the
@@ -246,13 +297,21 @@ def build_plan(facts: Facts, available_snippets: frozenset[str] | None = None) -
     invalid = _invalid_facts(facts)
     if invalid is not None:
         return invalid
+    gated = evaluate_gates(facts, packaged_gates() if gates is None else gates)
+    if gated is not None:
+        return _require_available(gated, gated.snippet_ids(), gated.rule_path, available_snippets)
     # The whole regimen turns on neurological involvement (OVERVIEW): never guess it.
     if facts.neurological_involvement is Tri.UNKNOWN:
         return MissingFacts(
             ("neurological_involvement",),
             ("neurological_involvement unknown → no plan: the regimen depends on it",),
         )
+    plan = _plan(facts)
+    return _require_available(plan, plan.snippet_ids(), plan.rule_path, available_snippets)
 
+
+def _plan(facts: Facts) -> Plan:
+    """Every rule, in order, for facts that passed validation and the gates."""
     lines = _Lines()
     causes = _causes_in_use(facts, lines)
     _folic_acid_and_tests(facts, lines)
@@ -260,20 +319,19 @@ def build_plan(facts: Facts, available_snippets: frozenset[str] | None = None) -
     neuro = facts.neurological_involvement is Tri.YES
     if neuro:
         regimen = _neuro_regimen(facts, lines)
-    elif _oral_indicated(facts, lines):
-        regimen = _oral_regimen(causes, lines)
+    elif _oral_requested(facts, lines) or _dietary_only(facts, causes, lines):
+        regimen = _oral_regimen(facts, causes, lines)
     elif facts.formulary is Formulary.US:
         regimen = _us_non_neuro_regimen(lines)
     else:
         regimen = _uk_non_neuro_regimen(lines)
 
-    _platelets(facts, neuro, regimen, lines)
+    _platelets(facts, regimen, lines)
     _causes(facts, causes, regimen, lines)
     _populations(facts, lines)
     _monitoring(neuro, regimen, lines)
-
-    plan = _assemble(facts, regimen, lines)
-    return _require_available(plan, available_snippets)
+    duration, duration_ids = _duration(facts, causes, regimen, lines)
+    return _assemble(facts, causes, regimen, lines, duration, duration_ids)
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -310,6 +368,12 @@ def _invalid_facts(facts: Facts) -> InvalidFacts | None:
             f"{_MAX_ILEAL_RESECTION_CM:g}",
             "ileal_resection_cm",
         )
+    hb = facts.haemoglobin
+    if hb is not None and not (math.isfinite(hb) and 0 < hb <= _MAX_HAEMOGLOBIN_G_L):
+        flag(
+            f"haemoglobin {hb:g} g/L must be above 0 and at most {_MAX_HAEMOGLOBIN_G_L:g}",
+            "haemoglobin",
+        )
     if (
         facts.route_preference is Route.INTRAMUSCULAR
         and facts.injection_contraindication is Tri.YES
@@ -338,6 +402,15 @@ def _causes_in_use(facts: Facts, lines: _Lines) -> frozenset[Cause]:
         causes.discard(Cause.UNKNOWN)
         lines.path("cause unknown listed with a known cause → unknown ignored")
     return frozenset(causes)
+
+
+def _ileal_over_20(facts: Facts, causes: frozenset[Cause]) -> bool:
+    length = facts.ileal_resection_cm
+    return (
+        Cause.ILEAL_RESECTION in causes
+        and length is not None
+        and length > ILEAL_RESECTION_LIFELONG_ABOVE_CM
+    )
 
 
 # --- Rules -----------------------------------------------------------------------------------
@@ -378,7 +451,9 @@ def _neuro_regimen(facts: Facts, lines: _Lines) -> _Regimen:
             ),
         ),
         # "hydroxocobalamin 1 mg intramuscularly every 2 months" (duration not stated)
-        maintenance=_Maintenance(1, "mg", Frequency.EVERY_2_MONTHS, (2, 2), (NEURO_MAINTENANCE,)),
+        maintenance=_Maintenance(
+            1, "mg", Frequency.EVERY_2_MONTHS, (2, 2), (NEURO_MAINTENANCE,), for_life=False
+        ),
         drug_route_ids=[OVERVIEW, NEURO_LOADING, NEURO_MAINTENANCE],
         # "Seek urgent specialist advice from a neurologist and hematologist" [1]
         urgent_specialist_advice=True,
@@ -402,57 +477,86 @@ def _neuro_regimen(facts: Facts, lines: _Lines) -> _Regimen:
     return regimen
 
 
-def _oral_indicated(facts: Facts, lines: _Lines) -> bool:
-    """WITHOUT neurological involvement: whether the oral route applies.
+def _oral_requested(facts: Facts, lines: _Lines) -> bool:
+    """WITHOUT neurological involvement: the person prefers tablets or cannot have injections.
 
     "Oral therapy may be considered for patients who prefer it or have contraindications to
-    injections" [5, 4]; platelets at or below 50 count as a contraindication because the
-    source supports IM only above 50 [2].
+    injections" [5, 4]. Low platelets are NOT a reason: that is a gate (haematology input).
     """
     reasons: list[str] = []
     if facts.route_preference is Route.ORAL:
         reasons.append("route_preference=oral")
     if facts.injection_contraindication is Tri.YES:
         reasons.append("injection_contraindication=yes")
-    if facts.platelet_count is not None and facts.platelet_count <= PLATELETS_IM_SUPPORTED_ABOVE:
-        reasons.append("platelets ≤ 50")
     if not reasons:
         return False
-    lines.path(f"neuro=no and {' and '.join(reasons)} → oral regimen")
+    lines.path(f"neuro=no and {' and '.join(reasons)} → oral route")
     return True
 
 
-def _oral_regimen(causes: frozenset[Cause], lines: _Lines) -> _Regimen:
-    """Oral high-dose cyanocobalamin 1000–2000 µg daily, with close monitoring."""
-    # "high-dose oral vitamin B12 (1000-2000 mcg daily) may be effective even in pernicious
-    # anemia" [4, 6]; "may be considered for patients who prefer it or have contraindications
-    # to injections" [5, 4]; the 2024 study adds evidence in pernicious anaemia [6].
-    ids = [ORAL_HIGH_DOSE_PA, ORAL_PREFERENCE_OR_CONTRAINDICATION]
-    if Cause.PERNICIOUS_ANAEMIA in causes:
-        ids.append(ORAL_STUDY_2024)
-        lines.path("oral and pernicious anaemia → cite 2024 oral study")
-    step = Step(
-        dose=1000,
-        dose_max=2000,
-        unit="µg",
-        route=Route.ORAL,
-        frequency=Frequency.DAILY,
-        duration=Duration(DurationKind.NOT_STATED),
-        snippet_ids=tuple(ids),
-    )
-    # "but close monitoring is essential" [5, 4]
-    lines.warn("oral_needs_close_monitoring", ORAL_PREFERENCE_OR_CONTRAINDICATION)
+def _dietary_only(facts: Facts, causes: frozenset[Cause], lines: _Lines) -> bool:
+    """A dietary cause alone, no IM preference: oral, as NG239 treats by cause (context).
+
+    The seed: "normal intestinal absorption, oral B12 preparations are appropriate for chronic
+    treatment" [3, 4]; NG239 context: treatment depends on the cause, oral or IM.
+    """
+    if causes != {Cause.DIETARY} or facts.route_preference is Route.INTRAMUSCULAR:
+        return False
+    lines.path("neuro=no and cause dietary only → oral route (NG239: treat by cause)")
+    return True
+
+
+def _oral_regimen(facts: Facts, causes: frozenset[Cause], lines: _Lines) -> _Regimen:
+    """Oral B12, no plan step: the sources give no oral dose except as evidence or a minimum."""
+    requested = facts.route_preference is Route.ORAL or facts.injection_contraindication is Tri.YES
+    ids: list[str] = []
+    if requested:
+        # "may be considered for patients who prefer it or have contraindications ... but close
+        # monitoring is essential" [5, 4]
+        _add(ids, ORAL_PREFERENCE_OR_CONTRAINDICATION)
+        lines.warn("oral_needs_close_monitoring", ORAL_PREFERENCE_OR_CONTRAINDICATION)
+    if Cause.DIETARY in causes:
+        _add(ids, ORAL_NORMAL_ABSORPTION, NG239_TREATMENT_BY_CAUSE)
+        if not requested:
+            # The seed's general regimen is IM for everyone; for a dietary cause NG239 treats
+            # by cause, and the seed itself says oral suits normal absorption.
+            lines.differ(
+                "dietary_cause_oral_per_ng239",
+                OVERVIEW,
+                ORAL_NORMAL_ABSORPTION,
+                NG239_TREATMENT_BY_CAUSE,
+            )
+    if causes & _IRREVERSIBLE:
+        # "parenteral vitamin B12 is traditionally recommended" [2, 3, 5] stays visible;
+        # NG239 (BMJ summary): oral in malabsorption at least 1 mg a day.
+        lines.warn("parenteral_traditional_in_malabsorption", MALABSORPTION_LIFELONG)
+        lines.warn("oral_malabsorption_at_least_1mg", NG239_ORAL_MALABSORPTION)
+        lines.differ(
+            "oral_vs_parenteral_in_malabsorption", MALABSORPTION_LIFELONG, NG239_ORAL_MALABSORPTION
+        )
+        lines.path("oral and pernicious anaemia/malabsorption → parenteral kept visible")
+    else:
+        lines.note("oral_dose_not_stated", *(ids[:1] or [NG239_TREATMENT_BY_CAUSE]))
+    if requested:
+        # "Emerging evidence ... may be effective even in pernicious anemia" [4, 6]: an option
+        # with its evidence strength, never a plan step.
+        evidence = [ORAL_HIGH_DOSE_PA]
+        if Cause.PERNICIOUS_ANAEMIA in causes:
+            evidence.append(ORAL_STUDY_2024)
+        lines.option("oral_high_dose_emerging_evidence", *evidence)
+        lines.path("oral requested → high-dose oral shown as an option (emerging evidence)")
     return _Regimen(
-        drug=Drug.CYANOCOBALAMIN,
+        drug=Drug.VITAMIN_B12,
         route=Route.ORAL,
-        loading=(step,),
+        loading=(),
         maintenance=None,
-        drug_route_ids=[OVERVIEW, *ids],
+        drug_route_ids=ids,
+        summary_ids=(ids[0],),
     )
 
 
 def _uk_non_neuro_regimen(lines: _Lines) -> _Regimen:
-    """WITHOUT neurological involvement: IM hydroxocobalamin, lifelong maintenance."""
+    """WITHOUT neurological involvement: IM hydroxocobalamin."""
     lines.path("neuro=no → non-neuro regimen (hydroxocobalamin 1 mg IM three times weekly)")
     return _Regimen(
         drug=Drug.HYDROXOCOBALAMIN,
@@ -471,10 +575,9 @@ def _uk_non_neuro_regimen(lines: _Lines) -> _Regimen:
         ),
         # "1 mg intramuscularly every 2-3 months lifelong" [1, 2]
         maintenance=_Maintenance(
-            1, "mg", Frequency.EVERY_2_TO_3_MONTHS, (2, 3), (NONNEURO_MAINTENANCE,)
+            1, "mg", Frequency.EVERY_2_TO_3_MONTHS, (2, 3), (NONNEURO_MAINTENANCE,), for_life=True
         ),
         drug_route_ids=[OVERVIEW, NONNEURO_LOADING, NONNEURO_MAINTENANCE],
-        lifelong_ids=[NONNEURO_MAINTENANCE],
     )
 
 
@@ -496,13 +599,12 @@ def _us_non_neuro_regimen(lines: _Lines) -> _Regimen:
             step(Frequency.EVERY_3_TO_4_DAYS, Duration(DurationKind.FIXED, 2, 3, "weeks")),
         ),
         # "followed by 100 mcg monthly for life"
-        maintenance=_Maintenance(100, "µg", Frequency.MONTHLY, (1, 1), (US_REGIMEN,)),
+        maintenance=_Maintenance(100, "µg", Frequency.MONTHLY, (1, 1), (US_REGIMEN,), True),
         drug_route_ids=[OVERVIEW, US_REGIMEN],
-        lifelong_ids=[US_REGIMEN],
     )
 
 
-def _platelets(facts: Facts, neuro: bool, regimen: _Regimen, lines: _Lines) -> None:
+def _platelets(facts: Facts, regimen: _Regimen, lines: _Lines) -> None:
     """Thrombocytopenia: "IM ... can be safely performed with platelet count >50" [2]."""
     platelets = facts.platelet_count
     if platelets is None:
@@ -512,54 +614,38 @@ def _platelets(facts: Facts, neuro: bool, regimen: _Regimen, lines: _Lines) -> N
         if regimen.route is Route.INTRAMUSCULAR:
             _add(regimen.drug_route_ids, THROMBOCYTOPENIA)
         return
-    # At or below 50 the source does not say IM is safe, nor that it is not.
+    # Normally the low-platelets gate withholds the plan first. If a deployment runs without
+    # that gate, the route is still never switched silently: warn and ask for haematology.
     lines.warn("platelets_at_or_below_50", THROMBOCYTOPENIA)
-    if neuro:
-        lines.note("route_needs_specialist_decision", THROMBOCYTOPENIA, NEURO_SPECIALIST)
-        lines.path("neuro=yes and platelets ≤ 50 → neuro regimen kept, route for specialist")
-    else:
-        lines.note("specialist_advice_low_platelets", THROMBOCYTOPENIA)
-        lines.path("neuro=no and platelets ≤ 50 → IM not covered by source, specialist advice")
+    lines.note("specialist_advice_low_platelets", THROMBOCYTOPENIA, LOW_PLATELETS_HAEMATOLOGY)
+    lines.path("platelets ≤ 50 without the gate → route unchanged, haematology input")
 
 
 def _causes(facts: Facts, causes: frozenset[Cause], regimen: _Regimen, lines: _Lines) -> None:
-    """Treatment based on the cause of the deficiency."""
-    # "malabsorption (including pernicious anemia) ... will be required lifelong" [2, 3, 5]
-    if Cause.PERNICIOUS_ANAEMIA in causes or Cause.MALABSORPTION in causes:
-        _add(regimen.lifelong_ids, MALABSORPTION_LIFELONG)
-        lines.path("cause pernicious_anaemia/malabsorption → lifelong")
-
-    # "ileal resection (>20 cm of distal ileum), provide prophylactic vitamin B12 injections
-    # (1000 μg) monthly for life" [2]
+    """Treatment based on the cause of the deficiency (duration is set in :func:`_duration`)."""
     if Cause.ILEAL_RESECTION in causes:
         _ileal_resection(facts.ileal_resection_cm, regimen, lines)
-
-    # "bariatric surgery should receive vitamin B12 supplementation indefinitely" [1, 4]
-    if Cause.BARIATRIC_SURGERY in causes:
-        _add(regimen.lifelong_ids, BARIATRIC)
-        lines.path("cause bariatric_surgery → supplementation indefinitely (lifelong)")
-
     # "Vegans or strict vegetarians should consume foods fortified with vitamin B12 or take
-    # supplements" [4]; "normal intestinal absorption, oral B12 preparations are appropriate
-    # for chronic treatment" [3, 4]
+    # supplements" [4]
     if Cause.DIETARY in causes:
         lines.warn("dietary_fortified_foods", VEGAN)
-        lines.note("oral_suits_normal_absorption", ORAL_NORMAL_ABSORPTION)
-        lines.path("cause dietary → fortified foods; oral suits normal absorption")
-
-    # The source names no medication cause: only the general IM recommendation applies.
+        if regimen.route is Route.INTRAMUSCULAR:
+            lines.note("oral_suits_normal_absorption", ORAL_NORMAL_ABSORPTION)
+        lines.path("cause dietary → fortified foods or supplements")
+    # The seed names no medication cause: only the general recommendation applies.
     if Cause.MEDICATION in causes:
-        lines.note("cause_medication_not_covered", OVERVIEW)
-        lines.path("cause medication → not covered by source")
-
-    # What would change the plan: a malabsorptive cause (lifelong) or an ileal resection.
+        lines.note("cause_medication_not_covered", NG239_TREATMENT_BY_CAUSE)
+        lines.path("cause medication → not covered by the seed; reversible (NG239)")
+    # What would change the plan: an irreversible cause (lifelong) or an ileal resection.
     if not causes - {Cause.UNKNOWN}:
-        lines.note("cause_unknown", MALABSORPTION_LIFELONG, ILEAL_RESECTION)
+        lines.note(
+            "cause_unknown", NG239_LIFELONG_IF_IRREVERSIBLE, MALABSORPTION_LIFELONG, ILEAL_RESECTION
+        )
         lines.path("cause unknown → note what would change the plan")
 
 
 def _ileal_resection(length_cm: float | None, regimen: _Regimen, lines: _Lines) -> None:
-    """Ileal resection: monthly 1000 µg injections for life when more than 20 cm [2]."""
+    """Ileal resection: monthly 1 mg (1000 µg) injections for life when more than 20 cm [2]."""
     if length_cm is None:
         lines.note("ileal_resection_length_unknown", ILEAL_RESECTION)
         lines.path("ileal resection, length unknown → note: >20 cm would mean monthly for life")
@@ -572,45 +658,31 @@ def _ileal_resection(length_cm: float | None, regimen: _Regimen, lines: _Lines) 
         lines.note("ileal_resection_source_gives_injections", ILEAL_RESECTION)
         lines.path("ileal resection > 20 cm on oral plan → note: source gives injections")
         return
-    ileal = _Maintenance(1000, "µg", Frequency.MONTHLY, (1, 1), (ILEAL_RESECTION,))
-    _add(regimen.lifelong_ids, ILEAL_RESECTION)
-    current = regimen.maintenance
-    if current is None:
-        regimen.maintenance = ileal
-        lines.path("ileal resection > 20 cm → 1000 µg IM monthly for life")
-        return
-    # Two schedules apply: the more frequent one is the plan; on a tie the ileal 1000 µg step.
-    # Both sources are cited on the step.
-    if ileal.interval_months[1] <= current.interval_months[1]:
-        regimen.maintenance = _Maintenance(
-            ileal.dose,
-            ileal.unit,
-            ileal.frequency,
-            ileal.interval_months,
-            (*ileal.snippet_ids, *current.snippet_ids),
-        )
-        lines.path("ileal resection > 20 cm → 1000 µg IM monthly for life (more frequent)")
-    else:
-        regimen.maintenance = _Maintenance(
-            current.dose,
-            current.unit,
-            current.frequency,
-            current.interval_months,
-            (*current.snippet_ids, *ileal.snippet_ids),
-        )
-        lines.path("ileal resection > 20 cm → regimen maintenance kept (more frequent)")
+    replaced = regimen.maintenance
+    # "(1000 μg) monthly": at least as frequent as every regimen's schedule, so it is the plan.
+    regimen.maintenance = _Maintenance(
+        1, "mg", Frequency.MONTHLY, (1, 1), (ILEAL_RESECTION,), for_life=True
+    )
+    _add(regimen.drug_route_ids, ILEAL_RESECTION)
+    if replaced is not None:
+        lines.differ("ileal_schedule_replaces_regimen", ILEAL_RESECTION, *replaced.snippet_ids)
+    lines.path("ileal resection > 20 cm → 1 mg (1000 µg) IM monthly, one schedule")
 
 
 def _populations(facts: Facts, lines: _Lines) -> None:
-    """Special populations: age and pregnancy."""
+    """Special populations and values the sources give no cut-off for."""
     # "Elderly patients (>75 years) ... should be monitored closely" [2, 4]
     if facts.age is not None and facts.age > ELDERLY_ABOVE_YEARS:
         lines.warn("elderly_monitor_closely", ELDERLY)
         lines.path("age > 75 → monitor closely")
-    # The source does not address pregnancy.
+    # Normally the pregnancy gate withholds the plan first; without it, still escalate.
     if facts.pregnant is Tri.YES:
-        lines.note("pregnancy_not_covered", OVERVIEW)
-        lines.path("pregnant=yes → not covered by source")
+        lines.warn("pregnancy_urgent_haematology", PREGNANCY_HAEMATOLOGY)
+        lines.path("pregnant=yes without the gate → urgent haematology advice")
+    # No source read gives a haemoglobin cut-off for severe anaemia: name it back, never class.
+    if facts.haemoglobin is not None:
+        lines.note("haemoglobin_not_classed", URGENT_REFERRAL_SEVERE_ANAEMIA)
+        lines.path("haemoglobin given → not classed (no source cut-off)")
 
 
 def _monitoring(neuro: bool, regimen: _Regimen, lines: _Lines) -> None:
@@ -626,30 +698,62 @@ def _monitoring(neuro: bool, regimen: _Regimen, lines: _Lines) -> None:
     else:
         # "oral therapy, intermittent administration may be needed every 1-3 months" [7, 8]
         lines.monitor("oral_intermittent_maintenance", MONITOR_ORAL_INTERMITTENT)
+    # NG239 visual summary: not improved → other diagnoses, dose or route change.
+    lines.monitor("not_improved_escalate", NG239_NOT_IMPROVED)
+
+
+def _duration(
+    facts: Facts, causes: frozenset[Cause], regimen: _Regimen, lines: _Lines
+) -> tuple[DurationKind, tuple[str, ...]]:
+    """The plan's one treatment duration, by cause, and the snippets that state it."""
+    seed_for_life = regimen.maintenance is not None and regimen.maintenance.for_life
+    irreversible: list[str] = []
+    if causes & _IRREVERSIBLE:
+        # "malabsorption (including pernicious anemia) ... will be required lifelong" [2, 3, 5]
+        irreversible.append(MALABSORPTION_LIFELONG)
+    if _ileal_over_20(facts, causes):
+        irreversible.append(ILEAL_RESECTION)
+    if irreversible:
+        lines.path("irreversible cause → lifelong (seed and NG239 agree)")
+        return DurationKind.LIFELONG, (*irreversible, NG239_LIFELONG_IF_IRREVERSIBLE)
+    if Cause.BARIATRIC_SURGERY in causes:
+        # "bariatric surgery should receive vitamin B12 supplementation indefinitely" [1, 4]:
+        # no end date, so no "sources differ ... no lifelong treatment" line beside it.
+        lines.path("cause bariatric_surgery → indefinitely (no end date stated)")
+        return DurationKind.INDEFINITE, (BARIATRIC,)
+    if seed_for_life and regimen.maintenance is not None:
+        # The seed's schedule says "for life" whatever the cause; NG239 does not.
+        lines.differ(
+            "seed_lifelong_vs_ng239",
+            regimen.maintenance.snippet_ids[0],
+            NG239_LIFELONG_IF_IRREVERSIBLE,
+        )
+    if causes and causes <= _REVERSIBLE:
+        lines.path("reversible cause only → until the cause resolves (NG239), no lifelong")
+        return DurationKind.UNTIL_CAUSE_RESOLVED, (
+            NG239_STOP_OR_REDUCE,
+            NG239_LIFELONG_IF_IRREVERSIBLE,
+        )
+    lines.path("cause unknown or not covered → duration depends on the cause (NG239)")
+    return DurationKind.DEPENDS_ON_CAUSE, (NG239_LIFELONG_IF_IRREVERSIBLE, NG239_STOP_OR_REDUCE)
 
 
 # --- Assembly --------------------------------------------------------------------------------
 
 
-def _maintenance_duration(lifelong_ids: Iterable[str]) -> Duration:
-    """Lifelong if a source says "lifelong"/"for life", indefinite if only "indefinitely"."""
-    ids = set(lifelong_ids)
-    if ids & _FOR_LIFE_IDS:
-        return Duration(DurationKind.LIFELONG)
-    if BARIATRIC in ids:
-        return Duration(DurationKind.INDEFINITE)
-    return Duration(DurationKind.NOT_STATED)
-
-
-def _assemble(facts: Facts, regimen: _Regimen, lines: _Lines) -> Plan:
-    """Freeze the working state into a :class:`Plan`."""
+def _assemble(
+    facts: Facts,
+    causes: frozenset[Cause],
+    regimen: _Regimen,
+    lines: _Lines,
+    duration: DurationKind,
+    duration_ids: tuple[str, ...],
+) -> Plan:
+    """Freeze the working state into a :class:`Plan` with one duration."""
     maintenance: tuple[Step, ...] = ()
     interval: tuple[float, float] | None = None
     if regimen.maintenance is not None:
         m = regimen.maintenance
-        # The step cites its schedule and whatever sets its duration.
-        step_ids = list(m.snippet_ids)
-        _add(step_ids, *regimen.lifelong_ids)
         maintenance = (
             Step(
                 dose=m.dose,
@@ -657,20 +761,21 @@ def _assemble(facts: Facts, regimen: _Regimen, lines: _Lines) -> Plan:
                 unit=m.unit,
                 route=regimen.route,
                 frequency=m.frequency,
-                duration=_maintenance_duration(regimen.lifelong_ids),
-                snippet_ids=tuple(step_ids),
+                duration=Duration(duration),
+                snippet_ids=m.snippet_ids,
             ),
         )
         interval = m.interval_months
     return Plan(
         facts=facts,
+        causes=causes,
         drug=regimen.drug,
         route=regimen.route,
         loading=regimen.loading,
         maintenance=maintenance,
         maintenance_interval_months=interval,
-        lifelong=True if regimen.lifelong_ids else None,
-        lifelong_snippet_ids=tuple(regimen.lifelong_ids),
+        duration=duration,
+        duration_snippet_ids=duration_ids,
         urgent_specialist_advice=regimen.urgent_specialist_advice,
         specialists=regimen.specialists,
         specialist_snippet_ids=regimen.specialist_ids,
@@ -679,16 +784,24 @@ def _assemble(facts: Facts, regimen: _Regimen, lines: _Lines) -> Plan:
         notes=tuple(lines.notes),
         rule_path=tuple(lines.rule_path),
         drug_route_snippet_ids=tuple(regimen.drug_route_ids),
+        summary_snippet_ids=regimen.summary_ids,
+        options=tuple(lines.options),
+        source_differences=tuple(lines.differences),
     )
 
 
-def _require_available(plan: Plan, available: frozenset[str] | None) -> PlanResult:
-    """The plan, or :class:`ContentUnavailable` naming the cited ids that are not available."""
+def _require_available(
+    result: Plan | Gated,
+    cited: tuple[str, ...],
+    rule_path: tuple[str, ...],
+    available: frozenset[str] | None,
+) -> PlanResult:
+    """The result, or :class:`ContentUnavailable` naming the cited ids that are not available."""
     if available is None:
-        return plan
-    missing = tuple(sid for sid in plan.snippet_ids() if sid not in available)
+        return result
+    missing = tuple(sid for sid in cited if sid not in available)
     if missing:
         return ContentUnavailable(
-            missing, (*plan.rule_path, f"cited snippets unavailable: {', '.join(missing)}")
+            missing, (*rule_path, f"cited snippets unavailable: {', '.join(missing)}")
         )
-    return plan
+    return result

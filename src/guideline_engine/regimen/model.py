@@ -42,6 +42,7 @@ class Drug(str, Enum):
 
     HYDROXOCOBALAMIN = "hydroxocobalamin"
     CYANOCOBALAMIN = "cyanocobalamin"
+    VITAMIN_B12 = "vitamin_b12"  # oral B12 whose preparation the sources do not name
 
 
 class Formulary(str, Enum):
@@ -83,6 +84,8 @@ class DurationKind(str, Enum):
     LIFELONG = "lifelong"
     INDEFINITE = "indefinite"
     NOT_STATED = "not_stated"
+    UNTIL_CAUSE_RESOLVED = "until_cause_resolved"  # reversible cause: stop or reduce after
+    DEPENDS_ON_CAUSE = "depends_on_cause"  # cause unknown: lifelong only if irreversible
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,10 @@ class Facts:
     b12: LabValue | None = None
     folate: LabValue | None = None
     mma: LabValue | None = None
+    breastfeeding: Tri = Tri.UNKNOWN
+    haemoglobin: float | None = None  # g/L (g/dL is converted before it gets here)
+    pancytopenia: Tri = Tri.UNKNOWN
+    severe_anaemia: Tri = Tri.UNKNOWN  # as stated by a clinician; never derived from a number
 
 
 @dataclass(frozen=True)
@@ -149,16 +156,21 @@ class PlanLine:
 
 @dataclass(frozen=True)
 class Plan:
-    """A treatment plan; every field traces to curated snippets."""
+    """A treatment plan; every field traces to curated snippets.
+
+    The plan has exactly one treatment duration (``duration``), stated once and cited by
+    ``duration_snippet_ids``; every maintenance step carries that same duration.
+    """
 
     facts: Facts
+    causes: frozenset[Cause]  # the causes the rules acted on (e.g. implied by a resected length)
     drug: Drug
     route: Route
     loading: tuple[Step, ...]
     maintenance: tuple[Step, ...]
     maintenance_interval_months: tuple[float, float] | None
-    lifelong: bool | None  # None: not stated by the source
-    lifelong_snippet_ids: tuple[str, ...]
+    duration: DurationKind
+    duration_snippet_ids: tuple[str, ...]
     urgent_specialist_advice: bool
     specialists: tuple[str, ...]
     specialist_snippet_ids: tuple[str, ...]
@@ -167,14 +179,36 @@ class Plan:
     notes: tuple[PlanLine, ...]  # what the source does not cover, what would change the plan
     rule_path: tuple[str, ...]
     drug_route_snippet_ids: tuple[str, ...]
+    summary_snippet_ids: tuple[str, ...] = ()  # plain framing of the route, for patients
+    options: tuple[PlanLine, ...] = ()  # shown with their evidence strength, never plan steps
+    source_differences: tuple[PlanLine, ...] = ()  # where sources conflict, and which is followed
+
+    @property
+    def lifelong(self) -> bool | None:
+        """True if lifelong, False if it ends when the cause resolves, None otherwise."""
+        if self.duration is DurationKind.LIFELONG:
+            return True
+        if self.duration is DurationKind.UNTIL_CAUSE_RESOLVED:
+            return False
+        return None
+
+    def lines(self) -> tuple[PlanLine, ...]:
+        """Every cited line other than steps, in display order."""
+        return (
+            *self.source_differences,
+            *self.options,
+            *self.warnings,
+            *self.monitoring,
+            *self.notes,
+        )
 
     def snippet_ids(self) -> tuple[str, ...]:
         """All snippet ids the plan cites, in first-seen order, without repeats."""
         seen: dict[str, None] = {}
-        groups: list[tuple[str, ...]] = [self.drug_route_snippet_ids]
+        groups: list[tuple[str, ...]] = [self.drug_route_snippet_ids, self.summary_snippet_ids]
         groups += [s.snippet_ids for s in (*self.loading, *self.maintenance)]
-        groups += [self.lifelong_snippet_ids, self.specialist_snippet_ids]
-        groups += [line.snippet_ids for line in (*self.warnings, *self.monitoring, *self.notes)]
+        groups += [self.duration_snippet_ids, self.specialist_snippet_ids]
+        groups += [line.snippet_ids for line in self.lines()]
         for group in groups:
             for sid in group:
                 seen.setdefault(sid, None)
@@ -209,4 +243,57 @@ class ContentUnavailable:
     rule_path: tuple[str, ...] = field(default_factory=tuple)
 
 
-PlanResult = Plan | MissingFacts | InvalidFacts | ContentUnavailable
+class Urgency(str, Enum):
+    """How soon a gate's advice should be acted on (same values as the gates file)."""
+
+    URGENT = "urgent"
+    ADVICE = "advice"
+
+
+@dataclass(frozen=True)
+class GateHit:
+    """One eligibility gate that fired, with the snippets that word its advice."""
+
+    gate_id: str
+    urgency: Urgency
+    specialist: str
+    plan_withheld: bool
+    advice_snippet_ids: tuple[str, ...]
+    conditions: tuple[str, ...]  # the conditions that held, e.g. ("age < 16",)
+
+
+@dataclass(frozen=True)
+class Gated:
+    """No standard plan (or advice before one): eligibility or escalation gates fired first."""
+
+    hits: tuple[GateHit, ...]
+    rule_path: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def gate_id(self) -> str:
+        """The first gate that fired (gates are checked in file order)."""
+        return self.hits[0].gate_id
+
+    @property
+    def urgency(self) -> Urgency:
+        """The most urgent level among the gates that fired."""
+        if any(h.urgency is Urgency.URGENT for h in self.hits):
+            return Urgency.URGENT
+        return Urgency.ADVICE
+
+    @property
+    def plan_withheld(self) -> bool:
+        """True if any gate that fired withholds the plan."""
+        return any(h.plan_withheld for h in self.hits)
+
+    @property
+    def specialists(self) -> tuple[str, ...]:
+        """Specialists named by the gates, in order, without repeats."""
+        return tuple(dict.fromkeys(h.specialist for h in self.hits))
+
+    def snippet_ids(self) -> tuple[str, ...]:
+        """All advice snippet ids, in first-seen order, without repeats."""
+        return tuple(dict.fromkeys(sid for h in self.hits for sid in h.advice_snippet_ids))
+
+
+PlanResult = Plan | Gated | MissingFacts | InvalidFacts | ContentUnavailable

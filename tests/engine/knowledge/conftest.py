@@ -92,6 +92,7 @@ snippets:
       curated_on: 2026-11-25
       reviewer: Dr Beta
       reviewed_on: 2026-11-26
+      role: haematologist
     content_hash: "HASH(t.beta)"
   # A snippet somebody is reviewing right now.
   - id: t.gamma
@@ -135,6 +136,7 @@ snippets:
       curated_on: 2026-11-20
       reviewer: Dr Other
       reviewed_on: 2026-11-21
+      role: haematologist
     content_hash: "HASH(other.info)"
 """
 

@@ -122,7 +122,16 @@ def test_full_review_workflow(kb_root: Path) -> None:
     assert version1 != version0
 
     code, out, err = run(
-        "approve", "t.alpha", "--reviewer", "Dr Rev", "--date", "2026-12-01", "--root", root
+        "approve",
+        "t.alpha",
+        "--reviewer",
+        "Dr Rev",
+        "--role",
+        "haematologist",
+        "--date",
+        "2026-12-01",
+        "--root",
+        root,
     )
     assert code == 0, err
     kb = load_knowledge_base(kb_root, approved_only=True)
@@ -147,7 +156,9 @@ def test_full_review_workflow(kb_root: Path) -> None:
     ) in err
 
     # Approving again directly is refused: it has to be reopened first.
-    code, _, err = run("approve", "t.alpha", "--reviewer", "Dr Rev", "--root", root)
+    code, _, err = run(
+        "approve", "t.alpha", "--reviewer", "Dr Rev", "--role", "haematologist", "--root", root
+    )
     assert code == 1
     assert "only snippets under review can be approved" in err
 
@@ -161,7 +172,16 @@ def test_full_review_workflow(kb_root: Path) -> None:
     assert not load_knowledge_base(kb_root, approved_only=True).has("t.alpha")
 
     code, _, err = run(
-        "approve", "t.alpha", "--reviewer", "Dr Second", "--date", "2026-12-02", "--root", root
+        "approve",
+        "t.alpha",
+        "--reviewer",
+        "Dr Second",
+        "--role",
+        "haematologist",
+        "--date",
+        "2026-12-02",
+        "--root",
+        root,
     )
     assert code == 0, err
     code, out, _ = run("validate", "--root", root)
@@ -176,7 +196,16 @@ def test_full_review_workflow(kb_root: Path) -> None:
 
 def test_approve_defaults_to_today(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(editing, "_today", lambda: dt.date(2027, 1, 5))
-    code, _, err = run("approve", "t.gamma", "--reviewer", "Dr Gamma", "--root", str(kb_root))
+    code, _, err = run(
+        "approve",
+        "t.gamma",
+        "--reviewer",
+        "Dr Gamma",
+        "--role",
+        "haematologist",
+        "--root",
+        str(kb_root),
+    )
     assert code == 0, err
     kb = load_knowledge_base(kb_root, approved_only=True)
     assert kb.snippet("t.gamma").review.reviewed_on == dt.date(2027, 1, 5)
@@ -186,13 +215,13 @@ def test_approve_defaults_to_today(kb_root: Path, monkeypatch: pytest.MonkeyPatc
     ("argv", "fragment"),
     [
         pytest.param(
-            ["approve", "t.alpha", "--reviewer", "Dr X"],
+            ["approve", "t.alpha", "--reviewer", "Dr X", "--role", "haematologist"],
             "'submitted'; only snippets under review can be approved; run "
             "'python -m guideline_engine.knowledge review t.alpha --reviewer NAME' first",
             id="approve-from-submitted",
         ),
         pytest.param(
-            ["approve", "t.beta", "--reviewer", "Dr X"],
+            ["approve", "t.beta", "--reviewer", "Dr X", "--role", "haematologist"],
             "only snippets under review can be approved",
             id="approve-approved",
         ),
@@ -207,7 +236,16 @@ def test_approve_defaults_to_today(kb_root: Path, monkeypatch: pytest.MonkeyPatc
             id="reopen-submitted",
         ),
         pytest.param(
-            ["approve", "t.gamma", "--reviewer", "Dr X", "--date", "2026-11-01"],
+            [
+                "approve",
+                "t.gamma",
+                "--reviewer",
+                "Dr X",
+                "--role",
+                "haematologist",
+                "--date",
+                "2026-11-01",
+            ],
             "approval date 2026-11-01 is before curated_on 2026-11-25",
             id="approve-before-curation",
         ),
@@ -241,7 +279,16 @@ def test_approve_refuses_snippet_with_other_problems(kb_root: Path) -> None:
         "source: {document: doc_guide, cites: [1, 9]}",
     )
     code, _, err = run(
-        "approve", "t.gamma", "--reviewer", "Dr G", "--date", "2026-12-01", "--root", str(kb_root)
+        "approve",
+        "t.gamma",
+        "--reviewer",
+        "Dr G",
+        "--role",
+        "haematologist",
+        "--date",
+        "2026-12-01",
+        "--root",
+        str(kb_root),
     )
     assert code == 1
     assert "fix them before approving" in err
@@ -251,7 +298,16 @@ def test_approve_refuses_snippet_with_other_problems(kb_root: Path) -> None:
 
 def test_invalid_date_is_a_usage_error(kb_root: Path) -> None:
     with pytest.raises(SystemExit) as info:
-        run("approve", "t.gamma", "--reviewer", "Dr G", "--date", "01/12/2026")
+        run(
+            "approve",
+            "t.gamma",
+            "--reviewer",
+            "Dr G",
+            "--role",
+            "haematologist",
+            "--date",
+            "01/12/2026",
+        )
     assert info.value.code == 2
 
 
@@ -309,9 +365,13 @@ def test_edits_keep_comments_order_and_layout(kb_root: Path) -> None:
     path = kb_root / SNIP
     before = path.read_text(encoding="utf-8").splitlines()
     assert run("review", "t.alpha", "--reviewer", "Dr R: Smith", "--root", str(kb_root))[0] == 0
-    args = ("approve", "t.alpha", "--reviewer", "Dr R: Smith", "--date", "2026-12-01")
-    assert run(*args, "--root", str(kb_root))[0] == 0
+    args = ("approve", "t.alpha", "--reviewer", "Dr R: Smith", "--role", "haematologist")
+    assert run(*args, "--date", "2026-12-01", "--root", str(kb_root))[0] == 0
     after = path.read_text(encoding="utf-8").splitlines()
+    # The role is recorded on a new line of the review block; everything else is edited in place.
+    role = "      role: haematologist"
+    assert after.count(role) == before.count(role) + 1
+    before, after = [ln for ln in before if ln != role], [ln for ln in after if ln != role]
 
     assert len(after) == len(before)
     changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]

@@ -55,7 +55,16 @@ def test_workflow_edits_on_a_copy_touch_only_the_edited_lines(tmp_path: Path) ->
     sink = io.StringIO()
     review = ["review", target.id, "--reviewer", "Dr T", "--root", str(root)]
     assert main(review, out=io.StringIO(), err=sink) == 0
-    args = ["approve", target.id, "--reviewer", "Dr T", "--date", "2099-01-01"]
+    args = [
+        "approve",
+        target.id,
+        "--reviewer",
+        "Dr T",
+        "--role",
+        "haematologist",
+        "--date",
+        "2099-01-01",
+    ]
     assert main([*args, "--root", str(root)], out=io.StringIO(), err=sink) == 0, sink.getvalue()
 
     after = path.read_text(encoding="utf-8").splitlines()
@@ -83,3 +92,25 @@ def test_round_trip_of_packaged_files_is_byte_identical(rel: str) -> None:
     buffer = io.StringIO()
     doc.yaml.dump(doc.data, buffer)
     assert buffer.getvalue() == path.read_text(encoding="utf-8")
+
+
+def test_every_seed_snippet_is_mapped_to_ng239_and_conflicts_are_recorded() -> None:
+    kb = load_knowledge_base(approved_only=False)
+    seed = [s for s in kb.all_snippets if s.source.document == "droracle_b12_treatment"]
+    assert len(seed) == 24
+    for snippet in seed:
+        assert any(g.document == "nice_ng239" for g in snippet.guidance), snippet.id
+    conflicts = {s.id for s in seed for g in s.guidance if g.relation.value == "conflicts"}
+    assert {"b12.nonneuro.maintenance", "b12.overview.im_hydroxocobalamin"} <= conflicts
+
+
+def test_ng239_snippets_point_at_parts_we_read() -> None:
+    kb = load_knowledge_base(approved_only=False)
+    ng239 = [s for s in kb.all_snippets if s.source.document == "nice_ng239"]
+    assert len(ng239) >= 6
+    for snippet in ng239:
+        assert snippet.source.parts and not snippet.source.cites, snippet.id
+    document = kb.document("nice_ng239")
+    assert document.kind.value == "guideline" and document.year == 2024
+    assert document.read and "Only parts" in document.read
+    assert kb.document("droracle_b12_treatment").kind.value == "ai_summary"

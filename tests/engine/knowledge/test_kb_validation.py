@@ -143,10 +143,10 @@ CASES = [
     ),
     pytest.param(
         SRC,
-        on_doc(_set("url", "http://x")),
+        on_doc(_set("website", "http://x")),
         SRC,
         "doc_guide",
-        "url",
+        "website",
         "unknown key",
         id="unknown-document-key",
     ),
@@ -580,8 +580,8 @@ CASES = [
         on_snip("t.alpha", _del("source.cites")),
         SNIP,
         "t.alpha",
-        "source.cites",
-        "missing required key",
+        "source",
+        "missing citation: give 'cites'",
         id="cites-key-missing",
     ),
     pytest.param(

@@ -7,12 +7,15 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.regimen import (
     ALL_SNIPPET_IDS,
     Cause,
     ContentUnavailable,
+    DurationKind,
     Facts,
     Formulary,
+    Gated,
     InvalidFacts,
     LabStatus,
     LabValue,
@@ -37,7 +40,9 @@ def facts_strategy(
     ages: st.SearchStrategy[int],
     ileal: st.SearchStrategy[float],
     neuro: st.SearchStrategy[Tri] = tri,
+    haemoglobin: st.SearchStrategy[float] | None = None,
 ) -> st.SearchStrategy[Facts]:
+    haemoglobin = st.floats(1, 250) if haemoglobin is None else haemoglobin
     return st.builds(
         Facts,
         neurological_involvement=neuro,
@@ -53,6 +58,10 @@ def facts_strategy(
         b12=st.none() | lab_value,
         folate=st.none() | lab_value,
         mma=st.none() | lab_value,
+        breastfeeding=tri,
+        haemoglobin=st.none() | haemoglobin,
+        pancytopenia=tri,
+        severe_anaemia=tri,
     )
 
 
@@ -70,26 +79,89 @@ plausible_facts = facts_strategy(
     neuro=st.sampled_from([Tri.YES, Tri.NO]),
 )
 facts = any_facts | plausible_facts
+# Adults with no gate condition, so most draws reach the regimen.
+eligible_facts = facts_strategy(
+    platelets=st.floats(50.1, 2000),
+    ages=st.integers(16, 130),
+    ileal=st.floats(0.1, 700),
+    neuro=st.sampled_from([Tri.YES, Tri.NO]),
+).map(
+    lambda f: replace(
+        f, pregnant=Tri.NO, breastfeeding=Tri.NO, pancytopenia=Tri.NO, severe_anaemia=Tri.NO
+    )
+)
+KB_IDS = load_knowledge_base(approved_only=False).ids
+REVERSIBLE = frozenset({Cause.DIETARY, Cause.MEDICATION})
 
 
-@given(facts)
-def test_every_line_cites_known_snippets(f: Facts) -> None:
+@given(facts | eligible_facts)
+def test_every_line_cites_snippets_that_exist(f: Facts) -> None:
     result = build_plan(f)
+    if isinstance(result, Gated):
+        assert result.snippet_ids() and set(result.snippet_ids()) <= KB_IDS
+        return
     if not isinstance(result, Plan):
         return
     for step in (*result.loading, *result.maintenance):
         assert step.snippet_ids
         assert set(step.snippet_ids) <= ALL_SNIPPET_IDS
-    for line in (*result.warnings, *result.monitoring, *result.notes):
+    for line in result.lines():
         assert line.snippet_ids
         assert set(line.snippet_ids) <= ALL_SNIPPET_IDS
-    assert result.drug_route_snippet_ids[0] == "b12.overview.im_hydroxocobalamin"
-    assert set(result.snippet_ids()) <= ALL_SNIPPET_IDS
+    assert result.drug_route_snippet_ids and result.summary_snippet_ids
+    assert result.duration_snippet_ids
+    assert set(result.snippet_ids()) <= ALL_SNIPPET_IDS <= KB_IDS
     assert result.rule_path
-    # lifelong is never claimed without a source, and never denied (the source never does).
-    assert result.lifelong in (True, None)
-    assert bool(result.lifelong_snippet_ids) == (result.lifelong is True)
     assert bool(result.specialist_snippet_ids) == result.urgent_specialist_advice
+
+
+@given(eligible_facts)
+def test_exactly_one_maintenance_duration(f: Facts) -> None:
+    result = build_plan(f)
+    if isinstance(result, Plan):
+        assert len(result.maintenance) <= 1
+        assert {s.duration.kind for s in result.maintenance} <= {result.duration}
+        assert result.duration in {
+            DurationKind.LIFELONG,
+            DurationKind.INDEFINITE,
+            DurationKind.UNTIL_CAUSE_RESOLVED,
+            DurationKind.DEPENDS_ON_CAUSE,
+        }
+
+
+@given(eligible_facts)
+def test_no_lifelong_for_dietary_or_medication_causes_only(f: Facts) -> None:
+    result = build_plan(f)
+    if isinstance(result, Plan) and result.causes and result.causes <= REVERSIBLE:
+        assert result.duration is DurationKind.UNTIL_CAUSE_RESOLVED
+        assert result.lifelong is False
+        # A seed "for life" schedule, if used, is shown as a difference, not as the duration.
+        for step in result.maintenance:
+            assert step.duration.kind is DurationKind.UNTIL_CAUSE_RESOLVED
+
+
+@given(facts | eligible_facts, st.integers(0, 15))
+def test_no_plan_under_16(f: Facts, age: int) -> None:
+    result = build_plan(replace(f, age=age))
+    assert not isinstance(result, Plan | MissingFacts)
+    if isinstance(result, Gated):
+        assert "gate.b12.under_16" in [h.gate_id for h in result.hits]
+
+
+@given(eligible_facts)
+def test_oral_evidence_never_becomes_a_plan_step(f: Facts) -> None:
+    result = build_plan(f)
+    if isinstance(result, Plan):
+        evidence = {"b12.oral.high_dose_pa", "b12.oral.study_2024"}
+        for step in (*result.loading, *result.maintenance):
+            assert not evidence & set(step.snippet_ids)
+            assert step.route is Route.INTRAMUSCULAR
+        cited_as_option = {sid for o in result.options for sid in o.snippet_ids}
+        assert evidence & set(result.snippet_ids()) <= cited_as_option
+        if "b12.oral.high_dose_pa" in cited_as_option and (
+            Cause.PERNICIOUS_ANAEMIA in result.causes
+        ):
+            assert "parenteral_traditional_in_malabsorption" in result.warning_codes()
 
 
 @given(facts)
@@ -107,7 +179,7 @@ def test_neuro_yes_means_urgent_advice_and_im(f: Facts) -> None:
 def test_neuro_unknown_means_missing_fact_unless_invalid(f: Facts) -> None:
     unknown = build_plan(replace(f, neurological_involvement=Tri.UNKNOWN))
     known = build_plan(replace(f, neurological_involvement=Tri.NO))
-    if isinstance(known, InvalidFacts):
+    if isinstance(known, InvalidFacts | Gated):
         assert unknown == known
     else:
         assert isinstance(unknown, MissingFacts)
@@ -141,11 +213,12 @@ def test_plan_is_deterministic(f: Facts) -> None:
 
 
 @given(facts)
-def test_low_platelets_without_neuro_means_oral(f: Facts) -> None:
-    result = build_plan(replace(f, neurological_involvement=Tri.NO))
-    if isinstance(result, Plan) and f.platelet_count is not None and f.platelet_count <= 50:
-        assert result.route is Route.ORAL
-        assert "platelets_at_or_below_50" in result.warning_codes()
+def test_low_platelets_never_give_a_plan(f: Facts) -> None:
+    result = build_plan(f)
+    if f.platelet_count is not None and f.platelet_count <= 50:
+        assert not isinstance(result, Plan | MissingFacts)
+        if isinstance(result, Gated):
+            assert "gate.b12.low_platelets" in [h.gate_id for h in result.hits]
 
 
 @given(facts)
@@ -153,7 +226,11 @@ def test_oral_only_without_neuro(f: Facts) -> None:
     result = build_plan(f)
     if isinstance(result, Plan) and result.route is Route.ORAL:
         assert f.neurological_involvement is Tri.NO
-        assert "oral_needs_close_monitoring" in result.warning_codes()
+        requested = f.route_preference is Route.ORAL or f.injection_contraindication is Tri.YES
+        if requested:
+            assert "oral_needs_close_monitoring" in result.warning_codes()
+        else:
+            assert result.causes == {Cause.DIETARY}
 
 
 @given(facts)
@@ -166,18 +243,18 @@ def test_maintenance_interval_is_ordered(f: Facts) -> None:
             assert 0 < interval[0] <= interval[1]
 
 
-@given(facts, st.data())
+@given(facts | eligible_facts, st.data())
 def test_removing_a_cited_snippet_gives_content_unavailable(f: Facts, data: st.DataObject) -> None:
     result = build_plan(f)
-    if not isinstance(result, Plan):
+    if not isinstance(result, Plan | Gated):
         return
     cited = result.snippet_ids()
     removed = data.draw(st.sampled_from(cited))
-    available = ALL_SNIPPET_IDS - {removed}
+    available = KB_IDS - {removed}
     unavailable = build_plan(f, available)
     assert isinstance(unavailable, ContentUnavailable)
     assert unavailable.snippet_ids == (removed,)
-    assert build_plan(f, ALL_SNIPPET_IDS) == result
+    assert build_plan(f, KB_IDS) == result
 
 
 @given(facts)
@@ -193,4 +270,5 @@ def test_invalid_facts_name_problems_and_fields(f: Facts) -> None:
             "route_preference",
             "injection_contraindication",
             "pregnant",
+            "haemoglobin",
         }

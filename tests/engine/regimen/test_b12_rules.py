@@ -1,7 +1,8 @@
-"""Table tests of the B12 regimen rules: each row encodes one line of the source article.
+"""Table tests of the B12 regimen rules: each row encodes one line of a source.
 
-Source: "How is vitamin B12 deficiency anemia treated?" (Dr.Oracle, 2025). Each row's ``source``
-field quotes a few words of the line it encodes.
+Seed: "How is vitamin B12 deficiency anemia treated?" (Dr.Oracle, 2025); primary guideline:
+NICE NG239 (2024). Each row's ``source`` field quotes a few words of the line it encodes (NG239
+lines are our paraphrase of the part named, since only parts were read).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ F = Frequency
 NEURO_LOADING = (F.ALTERNATE_DAYS,)
 UK_LOADING = (F.THREE_TIMES_WEEKLY,)
 US_LOADING = (F.DAILY, F.ALTERNATE_DAYS, F.EVERY_3_TO_4_DAYS)
-ORAL_DAILY = (F.DAILY,)
+D = DurationKind
 ALWAYS_WARNINGS = frozenset({"folic_acid_before_b12", "check_folate_and_b12"})
 
 
@@ -61,7 +62,7 @@ def plan_of(facts: Facts) -> Plan:
 
 @dataclass(frozen=True)
 class Expect:
-    """Expected plan fields; ``notes`` is the exact set of note codes."""
+    """Expected plan fields; ``notes`` and ``differences`` are exact sets of codes."""
 
     source: str
     drug: Drug
@@ -69,12 +70,14 @@ class Expect:
     loading: tuple[Frequency, ...]
     maintenance: tuple[Frequency, ...]
     interval: tuple[float, float] | None
-    lifelong: bool | None
+    duration: DurationKind
     urgent: bool
     notes: frozenset[str] = frozenset()
+    differences: frozenset[str] = frozenset()
     warnings_present: frozenset[str] = frozenset()
     warnings_absent: frozenset[str] = frozenset()
     monitoring_present: frozenset[str] = frozenset()
+    options: frozenset[str] = frozenset()
     rule_path_contains: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -85,7 +88,7 @@ NEURO = Expect(
     loading=NEURO_LOADING,
     maintenance=(F.EVERY_2_MONTHS,),
     interval=(2, 2),
-    lifelong=None,
+    duration=D.DEPENDS_ON_CAUSE,
     urgent=True,
     notes=frozenset({"cause_unknown"}),
 )
@@ -96,33 +99,31 @@ UK = Expect(
     loading=UK_LOADING,
     maintenance=(F.EVERY_2_TO_3_MONTHS,),
     interval=(2, 3),
-    lifelong=True,
+    duration=D.DEPENDS_ON_CAUSE,
     urgent=False,
     notes=frozenset({"cause_unknown"}),
+    differences=frozenset({"seed_lifelong_vs_ng239"}),
 )
-US = Expect(
-    source="",
+US = replace(
+    UK,
     drug=CYANO,
-    route=IM,
     loading=US_LOADING,
     maintenance=(F.MONTHLY,),
     interval=(1, 1),
-    lifelong=True,
-    urgent=False,
-    notes=frozenset({"cause_unknown"}),
 )
 ORAL_PLAN = Expect(
     source="",
-    drug=CYANO,
+    drug=Drug.VITAMIN_B12,
     route=ORAL,
-    loading=ORAL_DAILY,
+    loading=(),
     maintenance=(),
     interval=None,
-    lifelong=None,
+    duration=D.DEPENDS_ON_CAUSE,
     urgent=False,
-    notes=frozenset({"cause_unknown"}),
+    notes=frozenset({"cause_unknown", "oral_dose_not_stated"}),
     warnings_present=frozenset({"oral_needs_close_monitoring"}),
     monitoring_present=frozenset({"oral_intermittent_maintenance"}),
+    options=frozenset({"oral_high_dose_emerging_evidence"}),
 )
 
 
@@ -142,6 +143,8 @@ def oral(source: str, **changes: Any) -> Expect:
     return replace(ORAL_PLAN, source=source, **changes)
 
 
+LIFELONG_IRREVERSIBLE = dict(duration=D.LIFELONG, notes=frozenset(), differences=frozenset())
+
 ROWS = [
     # --- WITH neurological involvement ---------------------------------------------------
     pytest.param(
@@ -159,7 +162,7 @@ ROWS = [
         Facts(neurological_involvement=YES, causes=causes(Cause.PERNICIOUS_ANAEMIA)),
         neuro(
             "malabsorption (including pernicious anemia) ... required lifelong",
-            lifelong=True,
+            duration=D.LIFELONG,
             notes=frozenset(),
         ),
         id="neuro-yes-pernicious-anaemia-lifelong",
@@ -189,15 +192,6 @@ ROWS = [
         id="neuro-yes-us-formulary-keeps-neuro-regimen",
     ),
     pytest.param(
-        Facts(neurological_involvement=YES, platelet_count=30),
-        neuro(
-            "intramuscular administration ... safely performed with platelet count >50",
-            notes=frozenset({"cause_unknown", "route_needs_specialist_decision"}),
-            warnings_present=frozenset({"platelets_at_or_below_50"}),
-        ),
-        id="neuro-yes-platelets-30",
-    ),
-    pytest.param(
         Facts(
             neurological_involvement=YES,
             causes=causes(Cause.ILEAL_RESECTION),
@@ -207,8 +201,8 @@ ROWS = [
             "ileal resection (>20 cm ...) ... injections (1000 μg) monthly for life",
             maintenance=(F.MONTHLY,),
             interval=(1, 1),
-            lifelong=True,
-            notes=frozenset(),
+            **LIFELONG_IRREVERSIBLE
+            | {"differences": frozenset({"ileal_schedule_replaces_regimen"})},
         ),
         id="neuro-yes-ileal-50cm-monthly-beats-2-monthly",
     ),
@@ -216,10 +210,20 @@ ROWS = [
         Facts(neurological_involvement=YES, causes=causes(Cause.BARIATRIC_SURGERY)),
         neuro(
             "bariatric surgery should receive vitamin B12 supplementation indefinitely",
-            lifelong=True,
+            duration=D.INDEFINITE,
             notes=frozenset(),
         ),
         id="neuro-yes-bariatric-indefinite",
+    ),
+    pytest.param(
+        Facts(neurological_involvement=YES, causes=causes(Cause.DIETARY)),
+        neuro(
+            "NG239 visual summary: stop or reduce once the cause is addressed",
+            duration=D.UNTIL_CAUSE_RESOLVED,
+            notes=frozenset({"oral_suits_normal_absorption"}),
+            warnings_present=frozenset({"dietary_fortified_foods"}),
+        ),
+        id="neuro-yes-dietary-im-not-lifelong",
     ),
     # --- WITHOUT neurological involvement, UK ---------------------------------------------
     pytest.param(
@@ -240,6 +244,14 @@ ROWS = [
         id="neuro-no-platelets-51-im",
     ),
     pytest.param(
+        Facts(neurological_involvement=NO, causes=causes(Cause.PERNICIOUS_ANAEMIA)),
+        uk(
+            "malabsorption (including pernicious anemia) ... will be required lifelong",
+            **LIFELONG_IRREVERSIBLE,
+        ),
+        id="neuro-no-pernicious-anaemia-lifelong",
+    ),
+    pytest.param(
         Facts(
             neurological_involvement=NO, causes=causes(Cause.ILEAL_RESECTION), ileal_resection_cm=30
         ),
@@ -247,7 +259,8 @@ ROWS = [
             "provide prophylactic vitamin B12 injections (1000 μg) monthly for life",
             maintenance=(F.MONTHLY,),
             interval=(1, 1),
-            notes=frozenset(),
+            **LIFELONG_IRREVERSIBLE
+            | {"differences": frozenset({"ileal_schedule_replaces_regimen"})},
         ),
         id="neuro-no-ileal-30cm-monthly",
     ),
@@ -275,34 +288,50 @@ ROWS = [
             "ileal resection (>20 cm of distal ileum) ... monthly for life",
             maintenance=(F.MONTHLY,),
             interval=(1, 1),
-            notes=frozenset(),
             rule_path_contains=("ileal_resection_cm given → cause ileal_resection added",),
+            **LIFELONG_IRREVERSIBLE
+            | {"differences": frozenset({"ileal_schedule_replaces_regimen"})},
         ),
         id="ileal-length-implies-ileal-resection",
     ),
     pytest.param(
         Facts(neurological_involvement=NO, causes=causes(Cause.DIETARY)),
+        oral(
+            "normal intestinal absorption, oral B12 preparations are appropriate (seed); "
+            "NG239 treats by cause",
+            duration=D.UNTIL_CAUSE_RESOLVED,
+            notes=frozenset({"oral_dose_not_stated"}),
+            differences=frozenset({"dietary_cause_oral_per_ng239"}),
+            warnings_present=frozenset({"dietary_fortified_foods"}),
+            options=frozenset(),
+        ),
+        id="neuro-no-dietary-oral-not-lifelong",
+    ),
+    pytest.param(
+        Facts(neurological_involvement=NO, causes=causes(Cause.DIETARY), route_preference=IM),
         uk(
             "Vegans or strict vegetarians should consume foods fortified with vitamin B12",
+            duration=D.UNTIL_CAUSE_RESOLVED,
             notes=frozenset({"oral_suits_normal_absorption"}),
             warnings_present=frozenset({"dietary_fortified_foods"}),
         ),
-        id="neuro-no-dietary",
+        id="neuro-no-dietary-im-preferred-not-lifelong",
     ),
     pytest.param(
         Facts(neurological_involvement=NO, causes=causes(Cause.MEDICATION)),
         uk(
-            "should be treated with intramuscular hydroxocobalamin (no medication cause named)",
+            "NG239 1.1.3: medicines among causes; lifelong only if irreversible",
+            duration=D.UNTIL_CAUSE_RESOLVED,
             notes=frozenset({"cause_medication_not_covered"}),
         ),
-        id="neuro-no-medication-not-covered",
+        id="neuro-no-medication-not-lifelong",
     ),
     pytest.param(
         Facts(neurological_involvement=NO, causes=causes(Cause.UNKNOWN, Cause.MALABSORPTION)),
         uk(
             "patients with malabsorption ... will be required lifelong",
-            notes=frozenset(),
             rule_path_contains=("cause unknown listed with a known cause → unknown ignored",),
+            **LIFELONG_IRREVERSIBLE,
         ),
         id="unknown-cause-ignored-beside-known",
     ),
@@ -310,6 +339,17 @@ ROWS = [
         Facts(neurological_involvement=NO, causes=causes(Cause.UNKNOWN)),
         uk("Treatment Based on Cause of Deficiency", notes=frozenset({"cause_unknown"})),
         id="cause-unknown-note",
+    ),
+    pytest.param(
+        Facts(neurological_involvement=NO, causes=causes(Cause.BARIATRIC_SURGERY)),
+        uk(
+            "bariatric surgery ... supplementation indefinitely",
+            duration=D.INDEFINITE,
+            notes=frozenset(),
+            # "indefinitely" is the plan's duration: no "sources differ ... no lifelong" line.
+            differences=frozenset(),
+        ),
+        id="neuro-no-bariatric-indefinite",
     ),
     # --- WITHOUT neurological involvement, US formulary ------------------------------------
     pytest.param(
@@ -324,7 +364,11 @@ ROWS = [
             ileal_resection_cm=40,
             causes=causes(Cause.ILEAL_RESECTION),
         ),
-        us("injections (1000 μg) monthly for life", notes=frozenset()),
+        us(
+            "injections (1000 μg) monthly for life",
+            **LIFELONG_IRREVERSIBLE
+            | {"differences": frozenset({"ileal_schedule_replaces_regimen"})},
+        ),
         id="neuro-no-us-ileal-tie-monthly",
     ),
     # --- Oral ---------------------------------------------------------------------------------
@@ -345,11 +389,16 @@ ROWS = [
             causes=causes(Cause.PERNICIOUS_ANAEMIA),
         ),
         oral(
-            "high-dose oral vitamin B12 (1000-2000 mcg daily) ... even in pernicious anemia",
-            lifelong=True,
+            "high-dose oral ... may be effective even in pernicious anemia; parenteral vitamin B12 "
+            "is traditionally recommended",
+            duration=D.LIFELONG,
             notes=frozenset(),
+            differences=frozenset({"oral_vs_parenteral_in_malabsorption"}),
+            warnings_present=frozenset(
+                {"parenteral_traditional_in_malabsorption", "oral_malabsorption_at_least_1mg"}
+            ),
         ),
-        id="neuro-no-oral-pernicious-anaemia-lifelong",
+        id="neuro-no-oral-pernicious-anaemia-keeps-parenteral-qualifier",
     ),
     pytest.param(
         Facts(
@@ -357,34 +406,21 @@ ROWS = [
             route_preference=ORAL,
             causes=causes(Cause.BARIATRIC_SURGERY),
         ),
-        oral("supplementation indefinitely", lifelong=True, notes=frozenset()),
-        id="neuro-no-oral-bariatric-lifelong",
+        oral(
+            "supplementation indefinitely",
+            duration=D.INDEFINITE,
+            notes=frozenset({"oral_dose_not_stated"}),
+        ),
+        id="neuro-no-oral-bariatric-indefinite",
     ),
     pytest.param(
         Facts(neurological_involvement=NO, route_preference=ORAL, ileal_resection_cm=60),
         oral(
             "provide prophylactic vitamin B12 injections (1000 μg)",
-            notes=frozenset({"ileal_resection_source_gives_injections"}),
+            duration=D.LIFELONG,
+            notes=frozenset({"ileal_resection_source_gives_injections", "oral_dose_not_stated"}),
         ),
         id="neuro-no-oral-ileal-source-gives-injections",
-    ),
-    pytest.param(
-        Facts(neurological_involvement=NO, platelet_count=50),
-        oral(
-            "safely performed with platelet count >50 (not at 50)",
-            notes=frozenset({"cause_unknown", "specialist_advice_low_platelets"}),
-            warnings_present=frozenset({"platelets_at_or_below_50", "oral_needs_close_monitoring"}),
-        ),
-        id="neuro-no-platelets-50-oral",
-    ),
-    pytest.param(
-        Facts(neurological_involvement=NO, platelet_count=10, formulary=Formulary.US),
-        oral(
-            "platelet count >50 × 10⁹/L",
-            notes=frozenset({"cause_unknown", "specialist_advice_low_platelets"}),
-            warnings_present=frozenset({"platelets_at_or_below_50"}),
-        ),
-        id="neuro-no-us-platelets-10-oral",
     ),
     # --- Always / tests / populations ----------------------------------------------------
     pytest.param(
@@ -441,12 +477,17 @@ ROWS = [
         id="age-75-not-elderly",
     ),
     pytest.param(
-        Facts(neurological_involvement=NO, pregnant=YES, age=30),
+        Facts(neurological_involvement=NO, age=16),
+        uk("NG239 covers people aged 16 and over (overview)"),
+        id="age-16-gets-a-plan",
+    ),
+    pytest.param(
+        Facts(neurological_involvement=NO, haemoglobin=95),
         uk(
-            "(the source does not address pregnancy)",
-            notes=frozenset({"cause_unknown", "pregnancy_not_covered"}),
+            "(no source read gives a haemoglobin cut-off for severe anaemia)",
+            notes=frozenset({"cause_unknown", "haemoglobin_not_classed"}),
         ),
-        id="pregnancy-not-covered",
+        id="haemoglobin-named-back-not-classed",
     ),
 ]
 
@@ -461,13 +502,16 @@ def test_plan_table(facts: Facts, expect: Expect) -> None:
     assert tuple(s.frequency for s in plan.maintenance) == expect.maintenance
     assert all(s.route is expect.route for s in (*plan.loading, *plan.maintenance))
     assert plan.maintenance_interval_months == expect.interval
-    assert plan.lifelong is expect.lifelong
+    assert plan.duration is expect.duration
+    assert all(s.duration.kind is expect.duration for s in plan.maintenance)
     assert plan.urgent_specialist_advice is expect.urgent
     if expect.urgent:
         assert plan.specialists == ("neurology", "haematology")
     else:
         assert plan.specialists == ()
     assert {n.code for n in plan.notes} == expect.notes
+    assert {d.code for d in plan.source_differences} == expect.differences
+    assert {o.code for o in plan.options} == expect.options
     codes = set(plan.warning_codes())
     assert ALWAYS_WARNINGS | expect.warnings_present <= codes
     assert not codes & expect.warnings_absent
@@ -500,12 +544,12 @@ def test_neuro_steps_and_citations() -> None:
             "mg",
             IM,
             F.EVERY_2_MONTHS,
-            Duration(DurationKind.NOT_STATED),
+            Duration(DurationKind.DEPENDS_ON_CAUSE),
             ("b12.neuro.maintenance",),
         ),
     )
     assert plan.specialist_snippet_ids == ("b12.neuro.specialist",)
-    assert plan.lifelong_snippet_ids == ()
+    assert plan.duration_snippet_ids[0] == "b12.ng239.lifelong_if_irreversible"
     assert plan.drug_route_snippet_ids[0] == "b12.overview.im_hydroxocobalamin"
 
 
@@ -515,8 +559,14 @@ def test_uk_steps() -> None:
     assert (loading.dose, loading.unit) == (1, "mg")
     assert loading.duration == Duration(DurationKind.FIXED, 2, 2, "weeks")
     (maintenance,) = plan.maintenance
-    assert maintenance.duration.kind is DurationKind.LIFELONG
-    assert plan.lifelong_snippet_ids == ("b12.nonneuro.maintenance",)
+    # "every 2-3 months lifelong" [1, 2] vs NG239 (lifelong only if irreversible): cause unknown.
+    assert maintenance.duration.kind is DurationKind.DEPENDS_ON_CAUSE
+    assert plan.lifelong is None
+    (difference,) = plan.source_differences
+    assert difference.snippet_ids == (
+        "b12.nonneuro.maintenance",
+        "b12.ng239.lifelong_if_irreversible",
+    )
 
 
 def test_us_steps() -> None:
@@ -535,7 +585,9 @@ def test_us_steps() -> None:
     )
 
 
-def test_oral_step() -> None:
+def test_oral_evidence_is_an_option_never_a_step() -> None:
+    # "high-dose oral vitamin B12 (1000-2000 mcg daily) may be effective even in pernicious
+    # anemia" [4, 6]: emerging evidence, shown with its strength, not as a plan step.
     plan = plan_of(
         Facts(
             neurological_involvement=NO,
@@ -543,15 +595,16 @@ def test_oral_step() -> None:
             causes=causes(Cause.PERNICIOUS_ANAEMIA),
         )
     )
-    (step,) = plan.loading
-    assert (step.dose, step.dose_max, step.unit) == (1000, 2000, "µg")
-    assert step.duration.kind is DurationKind.NOT_STATED
-    assert step.snippet_ids == (
-        "b12.oral.high_dose_pa",
-        "b12.oral.preference_or_contraindication",
-        "b12.oral.study_2024",
+    assert plan.loading == () and plan.maintenance == ()
+    (option,) = plan.options
+    assert option.snippet_ids == ("b12.oral.high_dose_pa", "b12.oral.study_2024")
+    # "parenteral vitamin B12 is traditionally recommended" stays on the plan.
+    parenteral = [w for w in plan.warnings if w.code == "parenteral_traditional_in_malabsorption"]
+    assert parenteral[0].snippet_ids == ("b12.cause.malabsorption_lifelong",)
+    assert plan.duration_snippet_ids == (
+        "b12.cause.malabsorption_lifelong",
+        "b12.ng239.lifelong_if_irreversible",
     )
-    assert plan.lifelong_snippet_ids == ("b12.cause.malabsorption_lifelong",)
     no_pa = plan_of(Facts(neurological_involvement=NO, route_preference=ORAL))
     assert "b12.oral.study_2024" not in no_pa.snippet_ids()
 
@@ -564,10 +617,10 @@ def test_oral_step() -> None:
         pytest.param(Formulary.UK, YES, "b12.neuro.maintenance", id="neuro-every-2-months"),
     ],
 )
-def test_ileal_step_cites_both_schedules(
+def test_ileal_step_is_one_schedule_and_names_the_one_it_replaces(
     formulary: Formulary, neuro_status: Tri, other_id: str
 ) -> None:
-    # "injections (1000 μg) monthly for life": the more frequent schedule wins, both cited.
+    # "injections (1000 μg) monthly for life": one schedule, one unit (1 mg), one duration.
     plan = plan_of(
         Facts(
             neurological_involvement=neuro_status,
@@ -577,23 +630,42 @@ def test_ileal_step_cites_both_schedules(
         )
     )
     (step,) = plan.maintenance
-    assert (step.dose, step.unit, step.frequency) == (1000, "µg", F.MONTHLY)
+    assert (step.dose, step.unit, step.frequency) == (1, "mg", F.MONTHLY)
     assert step.duration.kind is DurationKind.LIFELONG
-    assert step.snippet_ids[:2] == ("b12.cause.ileal_resection", other_id)
-    assert "b12.cause.ileal_resection" in plan.lifelong_snippet_ids
+    assert step.snippet_ids == ("b12.cause.ileal_resection",)
+    (difference,) = plan.source_differences
+    assert difference.snippet_ids == ("b12.cause.ileal_resection", other_id)
+    assert "b12.cause.ileal_resection" in plan.duration_snippet_ids
+    assert plan.causes == causes(Cause.ILEAL_RESECTION)
 
 
-def test_bariatric_only_is_indefinite() -> None:
+def test_bariatric_only_is_indefinite_never_also_lifelong() -> None:
     plan = plan_of(Facts(neurological_involvement=YES, causes=causes(Cause.BARIATRIC_SURGERY)))
     (step,) = plan.maintenance
     assert step.duration.kind is DurationKind.INDEFINITE
-    assert step.snippet_ids == ("b12.neuro.maintenance", "b12.cause.bariatric")
+    assert plan.duration is DurationKind.INDEFINITE
+    assert plan.lifelong is None
+    assert plan.duration_snippet_ids == ("b12.cause.bariatric",)
 
 
 def test_folic_acid_already_started_comes_first() -> None:
     plan = plan_of(Facts(neurological_involvement=YES, folic_acid_started=YES))
     assert plan.warning_codes()[:2] == ("folic_acid_already_started", "folic_acid_before_b12")
     assert plan.warnings[0].snippet_ids == ("b12.folic_acid.not_before_b12",)
+
+
+def test_low_platelets_without_the_gate_never_switch_route() -> None:
+    # "safely performed with platelet count >50" [2] says nothing of oral: no silent switch.
+    plan = plan_of_without_gates(Facts(neurological_involvement=NO, platelet_count=30))
+    assert plan.route is IM
+    assert "platelets_at_or_below_50" in plan.warning_codes()
+    assert "specialist_advice_low_platelets" in {n.code for n in plan.notes}
+
+
+def plan_of_without_gates(facts: Facts) -> Plan:
+    result = build_plan(facts, gates=())
+    assert isinstance(result, Plan), result
+    return result
 
 
 def test_platelets_above_50_cited_on_im_route() -> None:
@@ -671,6 +743,12 @@ def test_neuro_unknown_is_missing_fact() -> None:
             id="pregnant-age-7",
         ),
         pytest.param(
+            Facts(neurological_involvement=NO, haemoglobin=0),
+            ("haemoglobin 0 g/L must be above 0 and at most 250",),
+            ("haemoglobin",),
+            id="hb-0",
+        ),
+        pytest.param(
             Facts(platelet_count=-5, age=200),
             ("platelet count -5 ×10⁹/L is outside 0–2000", "age 200 years is outside 0–130"),
             ("platelet_count", "age"),
@@ -685,12 +763,10 @@ def test_invalid_facts(facts: Facts, problems: tuple[str, ...], fields: tuple[st
 @pytest.mark.parametrize(
     "facts",
     [
-        pytest.param(Facts(neurological_involvement=NO, platelet_count=0), id="platelets-0"),
         pytest.param(Facts(neurological_involvement=NO, platelet_count=2000), id="platelets-2000"),
-        pytest.param(Facts(neurological_involvement=NO, age=0), id="age-0"),
         pytest.param(Facts(neurological_involvement=NO, age=130), id="age-130"),
         pytest.param(Facts(neurological_involvement=NO, ileal_resection_cm=700), id="ileal-700"),
-        pytest.param(Facts(neurological_involvement=NO, pregnant=YES, age=8), id="pregnant-8"),
+        pytest.param(Facts(neurological_involvement=NO, haemoglobin=250), id="hb-250"),
         pytest.param(
             Facts(neurological_involvement=NO, route_preference=IM, injection_contraindication=NO),
             id="im-preference-no-contra",
@@ -727,13 +803,14 @@ def test_every_snippet_id_is_reachable() -> None:
             causes(Cause.ILEAL_RESECTION),
             causes(Cause.BARIATRIC_SURGERY),
         ),
-        (None, 30.0),
         (None, 20.0, 100.0),
+        (None, 80.0),
         (None, 80),
         (None, ORAL),
         (Formulary.UK, Formulary.US),
+        (Tri.UNKNOWN, YES),
     )
-    for neuro_status, cause_set, ileal, platelets, age, route, formulary in grid:
+    for neuro_status, cause_set, ileal, platelets, age, route, formulary, pregnant in grid:
         result: PlanResult = build_plan(
             Facts(
                 neurological_involvement=neuro_status,
@@ -743,9 +820,17 @@ def test_every_snippet_id_is_reachable() -> None:
                 age=age,
                 route_preference=route,
                 formulary=formulary,
-            )
+                pregnant=pregnant,
+                haemoglobin=platelets,
+            ),
+            gates=(),
         )
         assert isinstance(result, Plan)
         cited.update(result.snippet_ids())
+    low = build_plan(Facts(neurological_involvement=NO, platelet_count=10), gates=())
+    assert isinstance(low, Plan)
+    cited.update(low.snippet_ids())
+    medication = plan_of(Facts(neurological_involvement=NO, causes=causes(Cause.MEDICATION)))
+    cited.update(medication.snippet_ids())
     assert cited == ALL_SNIPPET_IDS
-    assert len(ALL_SNIPPET_IDS) == 24
+    assert len(ALL_SNIPPET_IDS) == 32
