@@ -97,24 +97,39 @@ def render_triage(
     describes_symptoms: bool,
     audience: Audience,
     offer_handoff: bool = True,
+    advice_pending: frozenset[str] = frozenset(),
+    about_other_person: bool = False,
 ) -> Rendered | None:
     """Triage first: any red flag, or a patient describing symptoms; else nothing.
 
     Detection happened in the NLU pipeline; this only words the result. Urgent and emergency
-    results carry a "Talk to a person" button unless ``offer_handoff`` is False.
+    results carry a "Talk to a person" button unless ``offer_handoff`` is False. Red flags in
+    ``advice_pending`` (not approved while the approval gate is on) still escalate, but their
+    advice is replaced by a neutral line saying it is pending clinical review.
+
+    Symptoms that match no red flag are never called harmless: the reply says they cannot be
+    assessed here and when to seek help (payload ``assessed: false``). With
+    ``about_other_person`` the advice is introduced as being about the person described.
     """
     known = red_flags_by_id()
     flags: list[RedFlag] = [known[i] for i in dict.fromkeys(red_flag_ids) if i in known]
     if flags:
         level = max((f.urgency for f in flags), key=lambda u: u.rank)
-    elif audience == "patient" and (describes_symptoms or urgency):
-        level = Urgency(urgency) if urgency else Urgency.ROUTINE
+    elif audience == "patient" and urgency:
+        level = Urgency(urgency)
+    elif audience == "patient" and describes_symptoms:
+        return _render_unassessed()
     else:
         return None
     worst = [f for f in flags if f.urgency is level]
-    advice = " ".join(dict.fromkeys(f.advice(audience) for f in worst)) or messages().text(
-        f"triage_advice_{level.value}"
-    )
+    pending = messages().text("advice_pending_review")
+    advice = " ".join(
+        dict.fromkeys(pending if f.id in advice_pending else f.advice(audience) for f in worst)
+    ) or messages().text(f"triage_advice_{level.value}")
+    if about_other_person:
+        advice = f"{messages().text('triage_about_other_person')} {advice}"
+    if level is Urgency.ROUTINE and audience == "patient":
+        advice = f"{advice} {messages().text('triage_routine_other_symptoms')}"
     heading = messages().text(f"triage_heading_{level.value}")
     named = ", ".join(f.label for f in flags)
     text = f"{heading} {advice}" + (f" (Red flags: {named}.)" if named else "")
@@ -125,6 +140,29 @@ def render_triage(
             "urgency": level.value,
             "red_flags": [f.id for f in flags],
             "advice": advice,
+            "advice_pending_review": sorted(f.id for f in flags if f.id in advice_pending),
+            "assessed": True,
+            "heading": heading,
+            "about_other_person": about_other_person,
         },
         buttons=(HANDOFF_BUTTON,) if offer_handoff and level in HANDOFF_URGENCIES else (),
+    )
+
+
+def _render_unassessed() -> Rendered:
+    """Symptoms without a recognised red flag: say they cannot be assessed, never reassure."""
+    heading = messages().text("triage_heading_unassessed")
+    advice = messages().text("triage_advice_unassessed")
+    return Rendered(
+        text=f"{heading} {advice}",
+        payload={
+            "type": "b12.triage",
+            "urgency": Urgency.ROUTINE.value,
+            "red_flags": [],
+            "advice": advice,
+            "advice_pending_review": [],
+            "assessed": False,
+            "heading": heading,
+            "about_other_person": False,
+        },
     )

@@ -1,4 +1,11 @@
-"""``assess(text)``: match curated red flags and rank their urgency."""
+"""``assess(text)``: match curated red flags and rank their urgency.
+
+Two signals may escalate: tolerant, word-order-free cues from ``red_flags.yml`` (see
+:mod:`guideline_engine.triage.cues`) together with extracted symptoms, and the nearest
+curated exemplar per red flag (:mod:`guideline_engine.triage.semantic`). The assertion
+rules (:mod:`guideline_engine.triage.assertion`) can only take a mention away: negated,
+conditional, long past or resolved, or someone else's in the past.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,16 @@ from functools import lru_cache
 from guideline_engine.extraction.context import analyse_text
 from guideline_engine.extraction.extract import MAX_TEXT_LENGTH, extract
 from guideline_engine.extraction.model import Extraction
-from guideline_engine.extraction.text import PhraseMatcher
+from guideline_engine.triage.assertion import (
+    Assertion,
+    MessageMarkers,
+    Time,
+    assert_mention,
+    load_triage_context,
+)
+from guideline_engine.triage.cues import CueMatcher, parse_cue, phrase_cue
 from guideline_engine.triage.rules import RedFlag, Urgency, load_red_flags
+from guideline_engine.triage.semantic import nearest_red_flags, warm_up_exemplars
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,9 @@ class RedFlagHit:
         urgency: ``emergency``, ``urgent`` or ``routine``.
         start: Start offset of the evidence in the text, or None for a combined rule.
         end: End offset (exclusive), or None.
+        other_person: The evidence is about someone other than the writer, now.
+        signal: ``"cue"`` (curated wording or an extracted symptom), ``"exemplar"``
+            (nearest curated example) or ``"rule"`` (a combined condition).
     """
 
     id: str
@@ -30,6 +48,8 @@ class RedFlagHit:
     urgency: Urgency
     start: int | None = None
     end: int | None = None
+    other_person: bool = False
+    signal: str = "cue"
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,8 @@ class TriageResult:
         describes_symptoms: The message states something about the patient's symptoms or
             red-flag features, affirmed or denied ("no chest pain" counts; a hypothetical
             question such as "can B12 deficiency cause tingling?" does not).
+        about_other_person: The most urgent hits describe someone other than the writer
+            (a carer writing about a relative now).
     """
 
     urgency: Urgency | None
@@ -51,6 +73,7 @@ class TriageResult:
     advice_clinician: tuple[str, ...]
     advice_patient: tuple[str, ...]
     describes_symptoms: bool
+    about_other_person: bool = False
 
     @property
     def red_flag_ids(self) -> tuple[str, ...]:
@@ -59,21 +82,35 @@ class TriageResult:
 
 
 @dataclass(frozen=True)
-class _CompiledRule:
-    rule: RedFlag
-    phrases: PhraseMatcher | None
-    patterns: tuple[re.Pattern[str], ...]
+class _Compiled:
+    rules: tuple[RedFlag, ...]
+    by_id: dict[str, RedFlag]
+    order: dict[str, int]
+    cues: CueMatcher
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    by_symptom: dict[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[_CompiledRule, ...]:
-    return tuple(
-        _CompiledRule(
-            rule=r,
-            phrases=PhraseMatcher((p, r.id) for p in r.phrases) if r.phrases else None,
-            patterns=tuple(re.compile(p) for p in r.patterns),
-        )
-        for r in load_red_flags()
+def _compiled() -> _Compiled:
+    """Everything triage needs, loaded and validated once (the first message pays)."""
+    rules = load_red_flags()
+    load_triage_context()
+    warm_up_exemplars()
+    entries = []
+    for rule in rules:
+        entries += [(rule.id, p, phrase_cue(p)) for p in rule.phrases]
+        entries += [(rule.id, c, parse_cue(c)) for c in rule.cues]
+    return _Compiled(
+        rules=rules,
+        by_id={r.id: r for r in rules},
+        order={r.id: i for i, r in enumerate(rules)},
+        cues=CueMatcher(entries),
+        patterns=tuple((r.id, re.compile(p)) for r in rules for p in r.patterns),
+        by_symptom={
+            sid: tuple(r.id for r in rules if sid in r.symptoms)
+            for sid in {s for r in rules for s in r.symptoms}
+        },
     )
 
 
@@ -85,37 +122,73 @@ def _conditions_hold(rule: RedFlag, extraction: Extraction) -> bool:
     return all(facts.get(key) == value for key, value in rule.all_of)
 
 
-def _evidence(
-    compiled: _CompiledRule, text: str, extraction: Extraction
-) -> tuple[tuple[int, int] | None, bool]:
-    """Evidence span of a hit (or None) and whether the flag was mentioned at all."""
-    norm, ctx = analyse_text(text)
-    mentioned = False
-    spans: list[tuple[int, int]] = []
-    if compiled.phrases is not None:
-        spans += [(h.start, h.end) for h in compiled.phrases.find(norm, text)]
-    for pattern in compiled.patterns:
-        spans += [(m.start(), m.end()) for m in pattern.finditer(norm)]
-    for start, end in sorted(spans):
-        c = ctx.classify(start, end)
-        if c.hypothetical or c.other_experiencer:
-            continue
-        mentioned = True
-        if not (c.negated or c.historical):
-            return (start, end), True
-    wanted = set(compiled.rule.symptoms)
+_Candidate = tuple[str, int, int, str, tuple[tuple[int, int], ...]]
+
+
+def _candidates(
+    compiled: _Compiled, text: str, norm: str, extraction: Extraction
+) -> list[_Candidate]:
+    """Every (rule id, start, end, signal, parts) a red flag could rest on, before assertion."""
+    found: list[_Candidate] = [
+        (h.key, h.start, h.end, "cue", h.parts) for h in compiled.cues.find(text)
+    ]
+    for rid, pattern in compiled.patterns:
+        found += [(rid, m.start(), m.end(), "cue", ()) for m in pattern.finditer(norm)]
+    wanted = compiled.by_symptom
     for mention in extraction.symptoms:
-        if mention.id in wanted and mention.affirmed and not mention.historical:
-            return (mention.start, mention.end), True
-    return None, mentioned
+        if mention.affirmed and not mention.historical:
+            found += [
+                (rid, mention.start, mention.end, "cue", ()) for rid in wanted.get(mention.id, ())
+            ]
+    found += [(rid, s, e, "exemplar", ()) for rid, s, e in nearest_red_flags(text)]
+    return found
+
+
+def _admits(rule: RedFlag, assertion: Assertion, markers: MessageMarkers, start: int) -> bool:
+    if assertion.negated or assertion.hypothetical:
+        return False
+    if rule.when == "recent_past":
+        return assertion.time is Time.RECENT_PAST and not assertion.other_person
+    if rule.when == "new_or_worsening" and not markers.changing(start):
+        return False
+    return assertion.time is Time.CURRENT
+
+
+def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[RedFlagHit], bool]:
+    norm, ctx = analyse_text(text)
+    candidates = _candidates(compiled, text, norm, extraction)
+    hits: dict[str, RedFlagHit] = {}
+    mentioned = False
+    markers: MessageMarkers | None = None
+    for rid, start, end, signal, parts in sorted(candidates, key=lambda c: (c[1], -c[2])):
+        rule = compiled.by_id[rid]
+        if rule.all_of and not _conditions_hold(rule, extraction):
+            continue
+        markers = markers or MessageMarkers(text)
+        assertion = assert_mention(ctx, markers, start, end, parts)
+        mentioned = mentioned or not assertion.hypothetical
+        if rid in hits or not _admits(rule, assertion, markers, start):
+            continue
+        hits[rid] = RedFlagHit(
+            rid, rule.label, rule.urgency, start, end, assertion.other_person, signal
+        )
+    if not mentioned:
+        mentioned = MessageMarkers(text).mentions_symptoms()
+    for rule in compiled.rules:
+        has_matchers = bool(rule.phrases or rule.cues or rule.patterns or rule.symptoms)
+        if rule.all_of and not has_matchers and _conditions_hold(rule, extraction):
+            hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
+    return list(hits.values()), mentioned
 
 
 def assess(text: str, extraction: Extraction | None = None) -> TriageResult:
     """Find red flags in a message and rank them.
 
-    Emergency outranks urgent outranks routine. Matching is negation-aware: "no chest pain"
-    is not a hit, nor is a hypothetical ("if she faints"), past ("fainted years ago") or
-    other person's ("her mother collapsed") mention.
+    Emergency outranks urgent outranks routine. Matching tolerates inflections, missing
+    apostrophes, typing slips and free word order; it is negation-aware ("no chest pain" is
+    not a hit), and a conditional ("if she faints"), long past or resolved ("fainted years
+    ago", "fainted once but fine since") or someone else's past ("her mother collapsed last
+    year") mention is not a hit. Someone else described now ("my dad won't wake up") is.
 
     Args:
         text: The user's message.
@@ -128,36 +201,23 @@ def assess(text: str, extraction: Extraction | None = None) -> TriageResult:
     if extraction is None or extraction.text != text[:MAX_TEXT_LENGTH]:
         extraction = extract(text)
     text = extraction.text
-    hits: list[RedFlagHit] = []
-    mentioned = False
-    for compiled in _compiled():
-        rule = compiled.rule
-        has_matchers = bool(rule.phrases or rule.patterns or rule.symptoms)
-        if rule.all_of and not _conditions_hold(rule, extraction):
-            continue
-        if has_matchers:
-            span, said = _evidence(compiled, text, extraction)
-            mentioned = mentioned or said
-            if span is None:
-                continue
-            hits.append(RedFlagHit(rule.id, rule.label, rule.urgency, span[0], span[1]))
-        else:
-            hits.append(RedFlagHit(rule.id, rule.label, rule.urgency))
+    compiled = _compiled()
+    hits, mentioned = _hits(compiled, text, extraction)
     found = {h.id for h in hits}
-    rules = {c.rule.id: c.rule for c in _compiled()}
-    hits = [h for h in hits if not found.intersection(rules[h.id].unless)]
-    order = {c.rule.id: i for i, c in enumerate(_compiled())}
-    hits.sort(key=lambda h: (-h.urgency.rank, order[h.id]))
+    hits = [h for h in hits if not found.intersection(compiled.by_id[h.id].unless)]
+    hits.sort(key=lambda h: (-h.urgency.rank, compiled.order[h.id]))
     urgency: Urgency | None = hits[0].urgency if hits else None
+    top = [h for h in hits if h.urgency is urgency]
     return TriageResult(
         urgency=urgency,
         red_flags=tuple(hits),
-        advice_clinician=tuple(dict.fromkeys(rules[h.id].advice_clinician for h in hits)),
-        advice_patient=tuple(dict.fromkeys(rules[h.id].advice_patient for h in hits)),
+        advice_clinician=tuple(dict.fromkeys(compiled.by_id[h.id].advice_clinician for h in hits)),
+        advice_patient=tuple(dict.fromkeys(compiled.by_id[h.id].advice_patient for h in hits)),
         describes_symptoms=(
             extraction.describes_symptoms
             or bool(extraction.negative_findings)
             or mentioned
             or bool(hits)
         ),
+        about_other_person=bool(top) and all(h.other_person for h in top),
     )

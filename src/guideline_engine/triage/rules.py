@@ -14,6 +14,7 @@ import yaml
 
 from guideline_engine.extraction.text import phrase_regex
 from guideline_engine.extraction.vocab import VocabularyError, load_symptoms, read_vocab_text
+from guideline_engine.triage.cues import parse_cue, phrase_cue
 
 RED_FLAGS_FILE = "red_flags.yml"
 
@@ -38,6 +39,9 @@ CONDITION_VALUES: Mapping[str, frozenset[str]] = {
     "pregnant": frozenset({"yes", "no"}),
     "neurological_involvement": frozenset({"yes", "no"}),
 }
+When = Literal["current", "recent_past", "new_or_worsening"]
+"""When a mention counts: now; recently over; or now and new, worsening or spreading."""
+WHEN_VALUES: tuple[str, ...] = ("current", "recent_past", "new_or_worsening")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -76,6 +80,8 @@ class RedFlag:
     phrases: tuple[str, ...]
     patterns: tuple[str, ...]
     symptoms: tuple[str, ...]
+    cues: tuple[str, ...]
+    when: When
     all_of: tuple[tuple[str, str], ...]
     unless: tuple[str, ...]
     advice_clinician: str
@@ -255,15 +261,34 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
             raise _fail(entry, "urgency", f"{urgency!r} is not one of emergency, urgent, routine")
         match = _mapping(item["match"], entry, "match")
         _keys(
-            match, set(), {"phrases", "patterns", "symptoms", "all_of", "unless"}, entry, "match."
+            match,
+            set(),
+            {"phrases", "cues", "patterns", "symptoms", "all_of", "unless", "when"},
+            entry,
+            "match.",
         )
-        if not set(match) - {"unless"}:
-            raise _fail(entry, "match", "needs at least one of phrases, patterns, symptoms, all_of")
+        if not set(match) - {"unless", "when"}:
+            raise _fail(
+                entry, "match", "needs at least one of phrases, cues, patterns, symptoms, all_of"
+            )
         phrases = _list(match.get("phrases"), entry, "match.phrases")
         for i, phrase in enumerate(phrases):
             if phrase != phrase.lower():
                 raise _fail(entry, f"match.phrases[{i}]", f"phrase {phrase!r} must be lower case")
             phrase_regex(phrase)
+            try:
+                phrase_cue(phrase)
+            except ValueError as exc:
+                raise _fail(entry, f"match.phrases[{i}]", str(exc)) from exc
+        when = match.get("when", "current")
+        if when not in WHEN_VALUES:
+            raise _fail(entry, "match.when", f"{when!r} is not one of {', '.join(WHEN_VALUES)}")
+        cues = _list(match.get("cues"), entry, "match.cues")
+        for i, cue in enumerate(cues):
+            try:
+                parse_cue(cue)
+            except ValueError as exc:
+                raise _fail(entry, f"match.cues[{i}]", str(exc)) from exc
         patterns = _list(match.get("patterns"), entry, "match.patterns")
         for i, pattern in enumerate(patterns):
             try:
@@ -303,6 +328,8 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
                 phrases=phrases,
                 patterns=patterns,
                 symptoms=symptoms,
+                cues=cues,
+                when=cast(When, when),
                 all_of=tuple(all_of),
                 unless=unless,
                 advice_clinician=cast(str, _text(advice["clinician"], entry, "advice.clinician")),

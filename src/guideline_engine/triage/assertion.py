@@ -1,0 +1,385 @@
+"""Whose red flag, and when: the assertion rules that may only de-escalate triage.
+
+A red-flag mention escalates unless clear wording in its own clause says otherwise:
+
+* negated close by ("no chest pain"), confirmed by the general context engine;
+* conditional or generic ("if he faints", "can b12 deficiency cause chest pain?");
+* long past or resolved ("last year", "once", "fine since") - dropped;
+* recently past ("yesterday", "last week") - an emergency becomes urgent;
+* someone else's and past ("my sister collapsed last year") - dropped; someone else's now
+  ("my dad ... we can hardly wake him") escalates for that person.
+
+The word lists are data in ``vocab/triage_context.yml``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from guideline_engine.extraction.context import TextContext
+from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
+from guideline_engine.triage.cues import Word, words
+
+CONTEXT_FILE = "triage_context.yml"
+TIME_REACH = 8
+"""Words between a time marker and the mention it dates (same or referring segment)."""
+COMPACT_MENTION = 6
+"""Longest mention (in words) whose inner time markers date it."""
+_LISTS = (
+    "conditional",
+    "generic_question",
+    "first_person",
+    "remote_past",
+    "recent_past",
+    "resolved",
+    "present",
+    "other_person",
+    "symptom_words",
+    "recurred",
+    "hearsay",
+    "refers_back",
+    "change",
+    "stable",
+)
+_POSSESSIVE_LISTS = frozenset({"other_person"})
+
+
+class Time(str, Enum):
+    """When a mention happened, as far as triage is concerned."""
+
+    CURRENT = "current"
+    RECENT_PAST = "recent_past"
+    PAST = "past"
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """How a red-flag mention is qualified.
+
+    Attributes:
+        negated: Denied close by in the same clause.
+        hypothetical: Conditional or a generic question.
+        time: Current, recently past or long past / resolved.
+        other_person: About someone other than the writer.
+    """
+
+    negated: bool = False
+    hypothetical: bool = False
+    time: Time = Time.CURRENT
+    other_person: bool = False
+
+    @property
+    def escalates(self) -> bool:
+        """Whether the mention may raise triage at all."""
+        return not (self.negated or self.hypothetical or self.time is Time.PAST)
+
+
+@dataclass(frozen=True)
+class TriageContext:
+    """Validated word lists of ``triage_context.yml``."""
+
+    negation_reach: int
+    phrases: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+
+
+def parse_triage_context(data: object) -> TriageContext:
+    """Validate the parsed ``triage_context.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+
+    Returns:
+        The word lists, each phrase split into word keys.
+
+    Raises:
+        VocabularyError: On a missing or unknown key, or a bad value.
+    """
+    if not isinstance(data, Mapping):
+        raise VocabularyError(f"{CONTEXT_FILE}: expected a mapping")
+    expected = {"version", "negation_reach", *_LISTS}
+    unknown = sorted(set(data) - expected)
+    missing = sorted(expected - set(data))
+    if unknown or missing:
+        raise VocabularyError(f"{CONTEXT_FILE}: unknown keys {unknown}, missing keys {missing}")
+    if data["version"] != 1:
+        raise VocabularyError(f"{CONTEXT_FILE}: unsupported version {data['version']!r}")
+    reach = data["negation_reach"]
+    if isinstance(reach, bool) or not isinstance(reach, int) or not 0 <= reach <= 10:
+        raise VocabularyError(f"{CONTEXT_FILE}: negation_reach must be an integer 0-10")
+    phrases: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    for name in _LISTS:
+        items: Any = data[name]
+        if not isinstance(items, list) or not items:
+            raise VocabularyError(f"{CONTEXT_FILE}: '{name}' must be a non-empty list")
+        keys: list[tuple[str, ...]] = []
+        for item in items:
+            if not isinstance(item, str) or item != item.lower() or not words(item):
+                raise VocabularyError(f"{CONTEXT_FILE}: '{name}': bad phrase {item!r}")
+            key = tuple(w.key for w in words(item))
+            keys.append(key)
+            # "my colleague" also covers "my colleague's baby" (apostrophes are dropped).
+            if name in _POSSESSIVE_LISTS and len(key) > 1 and not key[-1].endswith("s"):
+                keys.append((*key[:-1], key[-1] + "s"))
+        phrases.append((name, tuple(keys)))
+    return TriageContext(negation_reach=reach, phrases=tuple(phrases))
+
+
+@lru_cache(maxsize=1)
+def load_triage_context() -> TriageContext:
+    """The validated triage context rules (read once per process)."""
+    try:
+        data = yaml.safe_load(read_vocab_text(CONTEXT_FILE))
+    except yaml.YAMLError as exc:
+        raise VocabularyError(f"{CONTEXT_FILE}: not valid YAML: {exc}") from exc
+    return parse_triage_context(data)
+
+
+@lru_cache(maxsize=4)
+def _first_word_index(rules: TriageContext) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for name, phrases in rules.phrases:
+        for phrase in phrases:
+            index.setdefault(phrase[0], []).append((name, phrase))
+    return index
+
+
+def _is_past_year(key: str) -> bool:
+    """A four-digit calendar year before the current one ("in 2010")."""
+    return len(key) == 4 and key.isdigit() and 1900 <= int(key) < dt.date.today().year
+
+
+@dataclass(frozen=True)
+class _Marker:
+    start: int
+    end: int
+    clause: int
+    segment: int
+
+
+class MessageMarkers:
+    """Every person/time marker of one message, found once and asked per mention."""
+
+    def __init__(self, text: str, rules: TriageContext | None = None) -> None:
+        """Find the markers of ``text``.
+
+        Args:
+            text: The raw message.
+            rules: Word lists; the packaged ones by default.
+        """
+        self.rules = rules or load_triage_context()
+        self.words: tuple[Word, ...] = words(text)
+        self._starts = [w.start for w in self.words]
+        self.found: dict[str, list[_Marker]] = {name: [] for name in _LISTS}
+        keys = [w.key for w in self.words]
+        index = _first_word_index(self.rules)
+        for i, key in enumerate(keys):
+            for name, phrase in index.get(key, ()):
+                n = len(phrase)
+                if tuple(keys[i : i + n]) == phrase:
+                    w0, w1 = self.words[i], self.words[i + n - 1]
+                    self.found[name].append(_Marker(w0.start, w1.end, w0.clause, w0.segment))
+        # A calendar year ("in 2010") dates a mention to the long past.
+        self.found["remote_past"] += [
+            _Marker(w.start, w.end, w.clause, w.segment) for w in self.words if _is_past_year(w.key)
+        ]
+
+    def _word_at(self, offset: int) -> Word | None:
+        """The word that contains ``offset`` (or the last word starting before it)."""
+        if not self.words:
+            return None
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self.words[max(i, 0)]
+
+    def clause_of(self, start: int) -> int:
+        """Clause number of the word at offset ``start``."""
+        word = self._word_at(start)
+        return word.clause if word else 0
+
+    def segment_of(self, start: int) -> int:
+        """Comma-segment number of the word at offset ``start``."""
+        word = self._word_at(start)
+        return word.segment if word else 0
+
+    def _in_segment(self, name: str, segment: int) -> list[_Marker]:
+        return [m for m in self.found[name] if m.segment == segment]
+
+    def _segment_starts_with(self, name: str, segment: int) -> list[_Marker]:
+        first = next((w for w in self.words if w.segment == segment), None)
+        if first is None:
+            return []
+        return [m for m in self._in_segment(name, segment) if m.start == first.start]
+
+    def mentions_symptoms(self) -> bool:
+        """Whether a generic symptom word occurs outside a conditional or generic clause."""
+        return any(not self.conditional(m.start) for m in self.found["symptom_words"])
+
+    def hearsay(self, start: int) -> bool:
+        """Whether the clause of the mention reports what was read or heard about others."""
+        return bool(self.in_clause("hearsay", self.clause_of(start)))
+
+    def in_clause(self, name: str, clause: int, before: int | None = None) -> list[_Marker]:
+        """Markers of list ``name`` in ``clause`` (ending at or before ``before``, if given)."""
+        return [
+            m
+            for m in self.found[name]
+            if m.clause == clause and (before is None or m.end <= before)
+        ]
+
+    def words_between(self, a: int, b: int) -> int:
+        """Number of words starting in ``[a, b)``."""
+        return bisect.bisect_left(self._starts, b) - bisect.bisect_left(self._starts, a)
+
+    def time(self, start: int, end: int, parts: tuple[tuple[int, int], ...] = ()) -> Time:
+        """Time of the mention ``[start, end)``.
+
+        Recurrence ("it's back") and resolution ("fine since") markers count anywhere after
+        the mention; present and past markers only near it in its own comma segment ("my
+        sister collapsed last year, I'm fine now").
+        """
+        if any(m.start >= end for m in self.found["recurred"]):
+            return Time.CURRENT
+        if any(m.start >= end for m in self.found["resolved"]):
+            return Time.PAST
+        segments = {self.segment_of(start), self.segment_of(max(start, end - 1))}
+        following = max(segments) + 1
+        if any(self._segment_starts_with("refers_back", following)):
+            segments.add(following)
+
+        # Markers between the parts of a short mention count ("gums used to bleed");
+        # markers inside its own words, or anywhere inside a long one, do not.
+        short = self.words_between(start, end) <= COMPACT_MENTION
+        own = parts if parts and short else ((start, end),)
+
+        def near(name: str) -> bool:
+            return any(
+                not any(a <= m.start < b for a, b in own)
+                and min(self._distance(m, a, b) for a, b in own) <= TIME_REACH
+                for seg in segments
+                for m in self._in_segment(name, seg)
+            )
+
+        if near("present"):
+            return Time.CURRENT
+        if near("remote_past"):
+            return Time.PAST
+        if near("recent_past"):
+            return Time.RECENT_PAST
+        return Time.CURRENT
+
+    def _distance(self, marker: _Marker, start: int, end: int) -> int:
+        if marker.end <= start:
+            return self.words_between(marker.end, start)
+        return self.words_between(end, marker.start)
+
+    def changing(self, start: int) -> bool:
+        """Whether the message calls the symptom new, worsening or spreading.
+
+        A stability marker in the mention's clause ("same as for months", "goes away")
+        wins over a change marker elsewhere; without either, the symptom is not new.
+        """
+        if self.in_clause("stable", self.clause_of(start)):
+            return False
+        return bool(self.found["change"])
+
+    def other_person(self, start: int) -> bool:
+        """Whether the clause of the mention is about someone other than the writer."""
+        clause = self.clause_of(start)
+        return bool(self.in_clause("other_person", clause))
+
+    def conditional(self, start: int) -> bool:
+        """Whether a conditional or a generic question governs the mention."""
+        clause = self.clause_of(start)
+        if self.in_clause("conditional", clause, before=start):
+            return True
+        generic = self.in_clause("generic_question", clause)
+        return bool(generic) and not self.in_clause("first_person", clause)
+
+
+def _negated_close_by(
+    ctx: TextContext,
+    markers: MessageMarkers,
+    start: int,
+    end: int,
+    own: tuple[tuple[int, int], ...],
+) -> bool:
+    """A negation trigger right before or after ``[start, end)`` in the same comma segment.
+
+    Triggers inside the mention's own words (``own``: "not breathing", "can't wake") are not
+    negations of it.
+    """
+    segment = markers.segment_of(start)
+    reach = markers.rules.negation_reach
+
+    def outside(trig_start: int, trig_end: int) -> bool:
+        return not any(trig_start < b and a < trig_end for a, b in own)
+
+    for trig in ctx.neg_pre:
+        if not outside(trig.start, trig.end):
+            continue
+        if trig.end <= start and markers.segment_of(trig.start) == segment:
+            if markers.words_between(trig.end, start) <= reach:
+                return True
+    for trig in ctx.neg_post:
+        if not outside(trig.start, trig.end):
+            continue
+        if trig.start >= end and markers.segment_of(trig.start) == markers.segment_of(end - 1):
+            if markers.words_between(end, trig.start) <= reach:
+                return True
+    return False
+
+
+def assert_mention(
+    ctx: TextContext,
+    markers: MessageMarkers,
+    start: int,
+    end: int,
+    parts: tuple[tuple[int, int], ...] = (),
+) -> Assertion:
+    """Qualify one red-flag mention.
+
+    The general context engine must agree on a negation or a hypothetical, and the
+    triage rules must find it in the same clause, close by: either alone is not enough to
+    drop a red flag. A mention made of several parts ("ulcers ... no temperature") is
+    negated when any part is.
+
+    Args:
+        ctx: Context of the normalised message (from ``analyse_text``).
+        markers: Person/time markers of the same message.
+        start: Start offset of the mention.
+        end: End offset of the mention.
+        parts: Spans of the mention's words or word groups, if known.
+
+    Returns:
+        The mention's assertion.
+    """
+    units = parts or ((start, end),)
+    # The cheap same-segment check first; the general engine only confirms.
+    negated = any(
+        _negated_close_by(ctx, markers, a, b, units) and ctx.classify(a, b).negated
+        for a, b in units
+    )
+    conditional = markers.conditional(start)
+    general = ctx.classify(start, end) if conditional or ctx.exp_pre or ctx.exp_post else None
+    hypothetical = markers.hearsay(start) or (
+        conditional
+        and general is not None
+        and (
+            general.hypothetical or not markers.in_clause("first_person", markers.clause_of(start))
+        )
+    )
+    time = markers.time(start, end, parts)
+    other_experiencer = general is not None and general.other_experiencer
+    other = markers.other_person(start) or other_experiencer
+    if other_experiencer and time is not Time.CURRENT:
+        time = Time.PAST
+    if other and time is Time.RECENT_PAST:
+        time = Time.PAST
+    return Assertion(negated=negated, hypothetical=hypothetical, time=time, other_person=other)
