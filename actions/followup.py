@@ -8,8 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.engine import audience_of, knowledge_base, retriever, send
-from guideline_engine.render.answers import render_followup, render_sources
+from actions.engine import (
+    answer_followup,
+    describes_patient,
+    fact_values,
+    knowledge_base,
+    send,
+)
+from actions.guard import guard
+from actions.plan import looks_like_a_question, plan_reply
+from guideline_engine.render.answers import render_sources
 
 
 class ActionAnswerFollowup(Action):
@@ -22,10 +30,15 @@ class ActionAnswerFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Retrieve and render."""
-        question = tracker.latest_message.get("text") or ""
-        result = retriever().search(question)
-        send(dispatcher, render_followup(result, knowledge_base(), audience_of(tracker)))
+        """Decline another language or condition; answer a question; plan a case.
+
+        A case told as a statement ("no tingling however has an unsteady gait") gets the plan.
+        """
+        if guard(dispatcher, tracker):
+            return []
+        if describes_patient(tracker) and not looks_like_a_question(tracker):
+            return plan_reply(dispatcher, tracker, fact_values(tracker))
+        answer_followup(dispatcher, tracker)
         return []
 
 

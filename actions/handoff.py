@@ -33,13 +33,19 @@ DEFAULT_TIMEOUT_S = 5.0
 
 
 def latest_triage(tracker: Tracker) -> dict[str, Any] | None:
-    """The last ``b12.triage`` payload the bot sent in the current session, if any."""
+    """The last ``b12.triage`` payload of the current patient, if any.
+
+    The search stops at the start of the session and at a reset (``b12.new_patient``): the
+    previous patient's triage must not reach the operator as this patient's.
+    """
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
             return None
         if event.get("event") != "bot":
             continue
         custom = (event.get("data") or {}).get("custom")
+        if isinstance(custom, dict) and custom.get("type") == "b12.new_patient":
+            return None
         if isinstance(custom, dict) and custom.get("type") == "b12.triage":
             return custom
     return None

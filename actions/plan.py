@@ -2,21 +2,76 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.engine import audience_of, fact_values, knowledge_base, send
-from guideline_engine.facts import facts_from_values
-from guideline_engine.regimen import build_plan
+from actions.engine import (
+    answer_followup,
+    audience_of,
+    describes_patient,
+    fact_values,
+    message_text,
+    render_gated_plan,
+    send,
+)
+from actions.guard import decline, guard
+from guideline_engine.facts import facts_from_values, findings_from_values
 from guideline_engine.regimen.model import MissingFacts, Plan
 from guideline_engine.render.messages import messages
-from guideline_engine.render.plan import render_result, render_why
+from guideline_engine.render.plan import Rendered, render_why
 from guideline_engine.scope import topic_terms
 
 NEURO_QUESTION = "neuro_involvement"
+INVALID_FACTS_TYPE = "b12.invalid_facts"
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:why|what|when|how|who|which|where|is|are|can|could|should|would|will|do|"
+    r"does|did)\b",
+    re.IGNORECASE,
+)
+
+
+def unusable_values(
+    tracker: Tracker, values: dict[str, Any], stored: list[dict[str, Any]] | None = None
+) -> Rendered | None:
+    """The values given but not usable (named back), or None when every value can be used.
+
+    Two sources: values the extractor refused in this or an earlier message (slot
+    ``value_problems``, cleared when a usable value for the same fact arrives or on reset), and
+    slot values :func:`facts_from_values` cannot read. ``stored`` replaces the slot (a reset
+    in this turn that has not reached the tracker yet).
+    """
+    if stored is None:
+        stored = [p for p in tracker.get_slot("value_problems") or [] if isinstance(p, dict)]
+    read = facts_from_values(values)
+    problems = [str(p.get("problem")) for p in stored] + list(read.problems)
+    fields = list(dict.fromkeys([str(p.get("field")) for p in stored] + list(read.unreadable)))
+    if not problems:
+        return None
+    text = "\n".join([messages().text("values_not_used"), *(f"- {p}" for p in problems)])
+    return Rendered(
+        text=text, payload={"type": INVALID_FACTS_TYPE, "problems": problems, "fields": fields}
+    )
+
+
+def plan_reply(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    values: dict[str, Any],
+    stored_problems: list[dict[str, Any]] | None = None,
+) -> list[EventType]:
+    """Send the plan for ``values``, the one question still needed, or why there is none."""
+    unusable = unusable_values(tracker, values, stored_problems)
+    if unusable is not None:
+        send(dispatcher, unusable)
+        return [SlotSet("pending_question", None)]
+    result, rendered = render_gated_plan(facts_from_values(values).facts, audience_of(tracker))
+    send(dispatcher, rendered)
+    pending = NEURO_QUESTION if isinstance(result, MissingFacts) else None
+    return [SlotSet("pending_question", pending)]
 
 
 class ActionPlan(Action):
@@ -30,34 +85,44 @@ class ActionPlan(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Build the plan from the slots and send text plus payload."""
-        kb = knowledge_base()
+        if guard(dispatcher, tracker):
+            return []
         values = fact_values(tracker)
-        events: list[EventType] = []
-        text = tracker.latest_message.get("text") or ""
-        if _intent(tracker) == "ask_treatment" and not values and not topic_terms().mentions(text):
+        intent = _intent(tracker)
+        if (
+            intent == "ask_treatment"
+            and not values
+            and not topic_terms().mentions(message_text(tracker))
+        ):
             # "How do I treat eczema?" reads like a treatment question but is not our topic.
-            dispatcher.utter_message(response="utter_not_this_topic")
-            return events
-        answer = _yes_no_answer(tracker)
+            decline(dispatcher, "not_this_topic")
+            return []
+        answer = {"affirm": "yes", "deny": "no"}.get(intent)
         if answer and tracker.get_slot("pending_question") == NEURO_QUESTION:
-            values["neuro_involvement"] = answer
-            events.append(SlotSet("neuro_involvement", answer))
-        elif answer:
-            dispatcher.utter_message(text=messages().text("ok"))
-            return events
-        result = build_plan(facts_from_values(values).facts, kb.ids)
-        send(dispatcher, render_result(result, kb, audience_of(tracker)))
-        pending = NEURO_QUESTION if isinstance(result, MissingFacts) else None
-        events.append(SlotSet("pending_question", pending))
-        return events
+            values[NEURO_QUESTION] = answer
+            return [SlotSet(NEURO_QUESTION, answer), *plan_reply(dispatcher, tracker, values)]
+        if answer and not describes_patient(tracker):
+            return _nothing_pending(dispatcher, tracker)
+        return plan_reply(dispatcher, tracker, values)
+
+
+def looks_like_a_question(tracker: Tracker) -> bool:
+    """Ends with "?" or opens with a question word or an inverted auxiliary."""
+    return bool(_QUESTION.search(message_text(tracker)))
+
+
+def _nothing_pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A yes/no with no open question: a question is answered from the snippets, else ack."""
+    if looks_like_a_question(tracker):
+        answer_followup(dispatcher, tracker)
+        return []
+    dispatcher.utter_message(text=messages().text("acknowledged"))
+    dispatcher.utter_message(json_message={"type": "b12.acknowledged", "pending": None})
+    return []
 
 
 def _intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name"))
-
-
-def _yes_no_answer(tracker: Tracker) -> str | None:
-    return {"affirm": "yes", "deny": "no"}.get(_intent(tracker))
 
 
 class ActionExplain(Action):
@@ -71,10 +136,15 @@ class ActionExplain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Recompute the (deterministic) plan and show how it was reached."""
-        kb = knowledge_base()
-        result = build_plan(facts_from_values(fact_values(tracker)).facts, kb.ids)
-        if isinstance(result, Plan):
-            send(dispatcher, render_why(result))
-        else:
-            send(dispatcher, render_result(result, kb, audience_of(tracker)))
+        values = fact_values(tracker)
+        unusable = unusable_values(tracker, values)
+        if unusable is not None:
+            send(dispatcher, unusable)
+            return []
+        facts = facts_from_values(values).facts
+        result, rendered = render_gated_plan(facts, audience_of(tracker))
+        if isinstance(result, Plan) and rendered.payload.get("type") == "b12.regimen":
+            findings = findings_from_values(tracker.get_slot("findings"))
+            rendered = render_why(result, audience_of(tracker), findings)
+        send(dispatcher, rendered)
         return []

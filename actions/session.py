@@ -10,8 +10,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.engine import audience_of, knowledge_base
-from guideline_engine.facts import FACT_NAMES
+from actions.engine import (
+    announced_this_turn,
+    audience_of,
+    describes_patient,
+    entity_values,
+    fact_values,
+    knowledge_base,
+)
+from actions.guard import guard, language_reply
+from actions.plan import plan_reply
+from guideline_engine.facts import FACT_NAMES, findings_from_values
 from guideline_engine.feedback import FeedbackRecord, append_feedback
 from guideline_engine.render.messages import messages
 
@@ -31,10 +40,17 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Send the greeting, plus the audience question if needed."""
+        """Send the greeting, plus the audience question if needed.
+
+        A greeting in another language gets the English-only reply instead.
+        """
+        if language_reply(dispatcher, tracker):
+            return []
         dispatcher.utter_message(text=messages().text("greet"))
-        if tracker.get_slot("audience") is None:
+        asks = tracker.get_slot("audience") is None
+        if asks:
             dispatcher.utter_message(text=messages().text("ask_audience"), buttons=AUDIENCE_BUTTONS)
+        dispatcher.utter_message(json_message={"type": "b12.greeting", "asks_audience": asks})
         return []
 
 
@@ -48,17 +64,86 @@ class ActionSetAudience(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """The slot is set by action_validate_slot_mappings; ask again if it is not."""
-        audience = tracker.get_slot("audience")
-        if audience is None:
+        """Confirm the audience, then answer patient details in the same message.
+
+        The slot is set by action_validate_slot_mappings; "I am a doctor. 62F no neuro
+        symptoms" gets the confirmation and then the plan.
+        """
+        if tracker.get_slot("audience") is None:
+            if guard(dispatcher, tracker):
+                return []
             dispatcher.utter_message(text=messages().text("ask_audience"), buttons=AUDIENCE_BUTTONS)
+            dispatcher.utter_message(json_message={"type": "b12.ask_audience"})
             return []
-        dispatcher.utter_message(text=messages().text(f"audience_set_{audience_of(tracker)}"))
-        return []
+        audience = audience_of(tracker)
+        dispatcher.utter_message(text=messages().text(f"audience_set_{audience}"))
+        dispatcher.utter_message(json_message={"type": "b12.audience_set", "audience": audience})
+        if not describes_patient(tracker) or guard(dispatcher, tracker):
+            return []
+        return plan_reply(dispatcher, tracker, fact_values(tracker))
+
+
+PATIENT_SLOTS: tuple[str, ...] = (*FACT_NAMES, "findings", "value_problems", "pending_question")
+"""Slots about the patient, cleared by a reset. Audience and disclaimer_shown are about the
+user and the conversation, not the patient, so they stay."""
+NEW_PATIENT_TYPE = "b12.new_patient"
+
+
+def problems_in_message(tracker: Tracker) -> list[dict[str, str]]:
+    """Values of the latest message refused by the extractor, as ``{field, problem}``."""
+    entities = tracker.latest_message.get("entities") or []
+    return [
+        {"field": str(e.get("value")), "problem": str(e.get("problem") or e.get("value"))}
+        for e in entities
+        if e.get("entity") == "invalid_value"
+    ]
+
+
+def findings_in_message(tracker: Tracker) -> list[dict[str, str]]:
+    """Findings of the latest message with their assertions (see ``Finding.to_dict``)."""
+    entities = tracker.latest_message.get("entities") or []
+    found = [
+        {**e, "id": e.get("value"), "text": e.get("mention")}
+        for e in entities
+        if e.get("entity") == "finding"
+    ]
+    return [f.to_dict() for f in findings_from_values(found)]
+
+
+def reset_events(tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    """Set every patient slot to what the latest message says about the new patient, or None.
+
+    Nothing of the previous patient survives: not a fact, not a refused value, not the pending
+    question. (Triage is not a slot: it is assessed on each message alone, and the handoff
+    summary reads it only from messages after the reset.)
+    """
+    causes = list(dict.fromkeys(str(v) for v in entity_values(tracker, "cause")))
+    this_turn: dict[str, Any] = {
+        "causes": causes or None,
+        "value_problems": problems_in_message(tracker) or None,
+        "findings": findings_in_message(tracker) or None,
+        "pending_question": None,
+    }
+    for name in FACT_NAMES:
+        if name not in this_turn:
+            values = entity_values(tracker, name)
+            this_turn[name] = values[-1] if values else None
+    return [SlotSet(n, this_turn[n]) for n in PATIENT_SLOTS if n in domain.get("slots", {})]
+
+
+def announce_new_patient(dispatcher: CollectingDispatcher) -> None:
+    """Say that the previous patient's details were cleared."""
+    dispatcher.utter_message(text=messages().text("new_patient"))
+    dispatcher.utter_message(json_message={"type": NEW_PATIENT_TYPE})
 
 
 class ActionNewPatient(Action):
-    """Forget every fact about the previous patient (audience and disclaimer stay)."""
+    """Forget every fact about the previous patient, then answer this message's details.
+
+    action_validate_slot_mappings already cleared the slots and said so when the message
+    opens with a reset (it runs first, every turn); this action does both only if that did not
+    happen, and then answers the new patient's details given in the same message.
+    """
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -67,11 +152,21 @@ class ActionNewPatient(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Clear the fact slots and say so."""
-        dispatcher.utter_message(text=messages().text("new_patient"))
-        dispatcher.utter_message(json_message={"type": "b12.new_patient"})
-        slots = [name for name in FACT_NAMES if name in domain.get("slots", {})]
-        return [SlotSet(name, None) for name in (*slots, "pending_question")]
+        """Clear (if not done yet), say so (once), then plan from the new details, if any."""
+        events: list[EventType] = []
+        values = fact_values(tracker)
+        if not announced_this_turn(tracker, NEW_PATIENT_TYPE):
+            announce_new_patient(dispatcher)
+            events = reset_events(tracker, domain)
+            values = {
+                e["name"]: e["value"]
+                for e in events
+                if e["name"] in FACT_NAMES and e["value"] is not None
+            }
+        if not describes_patient(tracker) or guard(dispatcher, tracker):
+            return events
+        stored = problems_in_message(tracker) if events else None
+        return [*events, *plan_reply(dispatcher, tracker, values, stored)]
 
 
 class ActionRecordFeedback(Action):

@@ -1,8 +1,13 @@
 """Runs on every user turn (Rasa calls it from action_extract_slots), before any reply.
 
 Triage comes first: the NLU pipeline has already detected red flags in the message; this action
-only renders them. Then the audience (REST metadata wins), accumulated causes, and the
+only renders them. Then the audience (REST metadata wins), accumulated causes and findings
+(every symptom, cause or antibody read, with its assertions, for "why?"), values refused by the
+extractor, a reset that opens the message ("new patient: 30M, vegan, ..."), and the
 once-per-conversation disclaimer.
+
+A reset clears every patient slot and keeps this message's details as the new patient's; the
+audience stays, because it describes the user, not the patient.
 """
 
 from __future__ import annotations
@@ -16,9 +21,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.engine import send
+from actions.engine import approvals, send
+from actions.session import (
+    announce_new_patient,
+    findings_in_message,
+    problems_in_message,
+    reset_events,
+)
+from guideline_engine.extraction.extract import stated_audience
+from guideline_engine.facts import findings_from_values
 from guideline_engine.render.answers import render_triage
-from guideline_engine.render.messages import messages
+from guideline_engine.render.messages import Audience, messages
 
 AUDIENCES = ("clinician", "patient")
 # A carer reads the same plain language as a patient.
@@ -27,6 +40,22 @@ AUDIENCE_ALIASES = {"clinician": "clinician", "patient": "patient", "caregiver":
 
 def _entity_values(tracker: Tracker, entity: str) -> list[Any]:
     return list(tracker.get_latest_entity_values(entity))
+
+
+def _about_other_person(tracker: Tracker) -> bool:
+    """Whether the NLU said the most urgent red flags describe someone else, now."""
+    return any(
+        e.get("entity") == "triage_urgency" and e.get("about_other_person") is True
+        for e in tracker.latest_message.get("entities") or []
+    )
+
+
+def _says_audience(tracker: Tracker) -> bool:
+    """Whether the message states an audience in words (or by a button), not only by style."""
+    if _entity_values(tracker, "audience") and not tracker.latest_message.get("text"):
+        return True
+    text = str(tracker.latest_message.get("text") or "")
+    return text.startswith("/") or stated_audience(text) is not None
 
 
 def _metadata_audience(tracker: Tracker) -> str | None:
@@ -45,21 +74,32 @@ class ValidateSlotMappings(ValidationAction):
         events: list[EventType] = []
         audience = self.extract_audience(dispatcher, tracker, domain).get("audience")
         audience = audience or tracker.get_slot("audience")
-        who = "clinician" if audience == "clinician" else "patient"
+        who: Audience = "clinician" if audience == "clinician" else "patient"
         # Handed over to a person: the bot stays silent, except that an emergency is still
         # named at once (the operator may not be reading yet).
         paused = tracker.is_paused()
+        red_flag_ids = [str(v) for v in _entity_values(tracker, "red_flag")]
         triage = render_triage(
-            red_flag_ids=[str(v) for v in _entity_values(tracker, "red_flag")],
+            red_flag_ids=red_flag_ids,
             urgency=next(iter(_entity_values(tracker, "triage_urgency")), None),
-            describes_symptoms=bool(_entity_values(tracker, "symptom")),
+            describes_symptoms=bool(
+                _entity_values(tracker, "symptom")
+                or _entity_values(tracker, "triage_describes_symptoms")
+            ),
             audience=who,
+            about_other_person=_about_other_person(tracker),
             offer_handoff=not paused and bool(os.environ.get("HANDOFF_WEBHOOK_URL")),
+            advice_pending=approvals().advice_pending(red_flag_ids),
         )
         if triage is not None and (not paused or triage.payload["urgency"] == "emergency"):
             send(dispatcher, triage)
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
+        if _resets(tracker):
+            # Last, so these override the accumulated causes and refused values above.
+            events += reset_events(tracker, domain)
+            if not paused:
+                announce_new_patient(dispatcher)
         if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
@@ -68,12 +108,31 @@ class ValidateSlotMappings(ValidationAction):
     def extract_audience(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """REST metadata first, then an audience stated in words or by a button."""
+        """REST metadata first, then an audience stated in words or by a button.
+
+        A known audience changes only when the user says who they are ("I'm a GP"): a patient
+        must never be switched to dose-level wording by something else in a message.
+        """
         audience = _metadata_audience(tracker)
         if audience is None:
             stated = [AUDIENCE_ALIASES.get(str(v)) for v in _entity_values(tracker, "audience")]
             audience = next((a for a in reversed(stated) if a), None)
+            known = tracker.get_slot("audience")
+            if audience and known and audience != known and not _says_audience(tracker):
+                audience = None
         return {"audience": audience} if audience else {}
+
+    def extract_value_problems(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Refused values stay until a usable value of the same fact arrives (or a reset)."""
+        new = problems_in_message(tracker)
+        known = [p for p in tracker.get_slot("value_problems") or [] if isinstance(p, dict)]
+        given = {str(e.get("entity")) for e in tracker.latest_message.get("entities") or []}
+        replaced = given | {p["field"] for p in new}
+        kept = [p for p in known if p.get("field") not in replaced]
+        merged = kept + new
+        return {} if merged == known else {"value_problems": merged or None}
 
     def extract_causes(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -84,3 +143,25 @@ class ValidateSlotMappings(ValidationAction):
             return {}
         known = list(tracker.get_slot("causes") or [])
         return {"causes": known + [c for c in new if c not in known]}
+
+
+    def extract_findings(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Findings, with their assertions, add up across turns until a new patient.
+
+        Only affirmed findings about the patient reach the fact slots (the extractor decides);
+        this slot keeps every finding so that "why?" can show the ones not counted.
+        """
+        new = findings_in_message(tracker)
+        if not new:
+            return {}
+        known = [f.to_dict() for f in findings_from_values(tracker.get_slot("findings"))]
+        merged = known + [f for f in new if f not in known]
+        return {} if merged == known else {"findings": merged}
+
+
+def _resets(tracker: Tracker) -> bool:
+    """A message that opens with a reset, or the new-patient intent (button or words)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return bool(_entity_values(tracker, "reset")) or intent == "new_patient"

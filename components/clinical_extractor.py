@@ -11,6 +11,12 @@ Wraps the pure-Python engine (:func:`guideline_engine.extraction.extract` and
 
 Entity values are JSON-serialisable strings or numbers; lab levels are strings with their
 unit ("150 ng/L") and also carry ``numeric_value`` and ``unit`` keys.
+
+The message is cleaned first (Unicode NFKC, invisible characters removed) so extraction and
+triage read the same text. Three entities steer the dialogue: ``reset`` (the message opens
+with "new patient: ..."), ``invalid_value`` (a value given but refused; ``problem`` says why, to
+be named back) and ``language`` (not English: then only red-flag entities are emitted, since
+facts read from a language the vocabularies do not cover cannot be trusted).
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from guideline_engine.extraction import Extraction, LabMeasurement, extract, vocab_fingerprint
 from guideline_engine.extraction import warm_up as warm_up_extraction
+from guideline_engine.extraction.text import clean_text
+from guideline_engine.scope import detect_language
 from guideline_engine.triage import TriageResult, assess, load_red_flags
 
 ENTITY_NAMES = (
@@ -57,8 +65,19 @@ ENTITY_NAMES = (
     "audience",
     "red_flag",
     "triage_urgency",
+    "triage_describes_symptoms",
+    "breastfeeding",
+    "haemoglobin",
+    "pancytopenia",
+    "invalid_value",
+    "reset",
+    "language",
+    "finding",
 )
 """Every entity type this component can emit."""
+
+TRIAGE_ENTITIES = frozenset({"red_flag", "triage_urgency", "triage_describes_symptoms"})
+"""Kept for a message in another language: a red flag still recognised still gets triage."""
 
 
 def _entity(
@@ -165,11 +184,93 @@ def entities_for(facts: Extraction, triage: TriageResult) -> list[dict[str, Any]
         out.append(_scalar(facts, "formulary", "formulary", facts.formulary))
     if facts.audience is not None:
         out.append(_scalar(facts, "audience", "audience", facts.audience))
+    out += _values_and_reset(facts)
+    out += _findings(facts)
     for hit in triage.red_flags:
-        out.append(_entity("red_flag", hit.id, hit.start, hit.end, urgency=hit.urgency.value))
+        out.append(
+            _entity(
+                "red_flag",
+                hit.id,
+                hit.start,
+                hit.end,
+                urgency=hit.urgency.value,
+                other_person=hit.other_person,
+            )
+        )
     if triage.urgency is not None:
-        out.append(_entity("triage_urgency", triage.urgency.value))
+        out.append(
+            _entity(
+                "triage_urgency",
+                triage.urgency.value,
+                about_other_person=triage.about_other_person,
+            )
+        )
+    if triage.describes_symptoms:
+        # Symptoms no red flag matched still get the "cannot assess" reply, never silence.
+        out.append(_entity("triage_describes_symptoms", True))
     return out
+
+
+def _values_and_reset(facts: Extraction) -> list[dict[str, Any]]:
+    """Entities for the newer facts, refused values (named back) and a reset."""
+    out: list[dict[str, Any]] = []
+    for name in ("breastfeeding", "pancytopenia", "haemoglobin"):
+        value = getattr(facts, name)
+        if value is not None:
+            out.append(_scalar(facts, name, name, value))
+    for problem in facts.value_problems:
+        out.append(
+            _entity(
+                "invalid_value", problem.field, problem.start, problem.end, problem=problem.problem
+            )
+        )
+    if facts.reset:
+        out.append(_entity("reset", "new_patient"))
+    return out
+
+
+def _findings(facts: Extraction) -> list[dict[str, Any]]:
+    """One ``finding`` entity per symptom, cause or antibody, with its assertions.
+
+    Value is the vocabulary id; ``kind``, ``mention`` (the words as written), ``certainty``,
+    ``experiencer`` and ``time`` say what was read, so "why?" can show findings that did not
+    drive the plan (someone else's, denied, uncertain, asked about, past).
+    """
+    out: list[dict[str, Any]] = []
+    for found in facts.findings_as_dicts():
+        start, end = found["start"], found["end"]
+        extra = {k: found[k] for k in ("kind", "certainty", "experiencer", "time")}
+        out.append(
+            _entity(
+                "finding",
+                found["id"],
+                start if isinstance(start, int) else None,
+                end if isinstance(end, int) else None,
+                mention=found["text"],
+                **extra,
+            )
+        )
+    return out
+
+
+def entities_for_text(text: str) -> list[dict[str, Any]]:
+    """Every entity of one message: cleaned, language checked, facts read, triage assessed.
+
+    Args:
+        text: The message as received.
+
+    Returns:
+        Entity dicts (see :func:`entities_for`); for a message not in English, only the
+        ``language`` entity and the red-flag entities.
+    """
+    cleaned = clean_text(text)
+    facts = extract(cleaned)
+    entities = entities_for(facts, assess(facts.text, facts))
+    language = detect_language(cleaned)
+    if language is None:
+        return entities
+    kept = [e for e in entities if e[ENTITY_ATTRIBUTE_TYPE] in TRIAGE_ENTITIES]
+    return [_entity("language", language), *kept]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -237,9 +338,7 @@ class ClinicalFactExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text.strip():
                 continue
-            facts = extract(text)
-            triage = assess(text, facts)
-            new_entities = self.add_extractor_name(entities_for(facts, triage))
+            new_entities = self.add_extractor_name(entities_for_text(text))
             if not new_entities:
                 continue
             message.set(ENTITIES, message.get(ENTITIES, []) + new_entities, add_to_output=True)

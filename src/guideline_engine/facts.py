@@ -1,6 +1,8 @@
 """Turn loosely typed conversation values (slots, JSON) into regimen :class:`Facts`.
 
-Values that cannot be read are dropped and reported, never guessed.
+Values that cannot be read, are negative or cannot be a real result are left out of the facts
+and reported (``unreadable`` names them, ``problems`` says why in words fit to show the user),
+never guessed.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
+from guideline_engine.extraction.model import Certainty, Experiencer, Temporality
+from guideline_engine.extraction.numbers import PLAUSIBLE
 from guideline_engine.regimen.model import (
     Cause,
     Facts,
@@ -36,16 +40,29 @@ FACT_NAMES: tuple[str, ...] = (
     "mma_level",
     "formulary",
     "folic_acid_started",
+    "breastfeeding",
+    "haemoglobin",
+    "pancytopenia",
 )
-_LAB = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>\S.*)?$")
+_LAB = re.compile(r"^\s*(?P<value>-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<unit>\S.*)?$", re.IGNORECASE)
+_LABELS = {
+    "platelet_count": "platelet count",
+    "age": "age",
+    "ileal_resection_cm": "resected ileum length",
+    "haemoglobin": "haemoglobin",
+    "b12_level": "B12 level",
+    "folate_level": "folate level",
+    "mma_level": "MMA level",
+}
 
 
 @dataclass(frozen=True)
 class ReadFacts:
-    """Facts plus the names of values that could not be read."""
+    """Facts plus the values that could not be used: their names and why, in words."""
 
     facts: Facts
     unreadable: tuple[str, ...]
+    problems: tuple[str, ...] = ()
 
 
 def _tri(value: Any) -> Tri:
@@ -75,27 +92,75 @@ def _causes(value: Any) -> frozenset[Cause]:
     return frozenset(known[str(v)] for v in items if str(v) in known)
 
 
-def _lab(value: Any, status: LabStatus | None = None) -> LabValue | None:
+def _lab_parts(value: Any) -> tuple[float | None, str]:
     if isinstance(value, Mapping):
-        number = _number(value.get("value"))
-        unit = str(value.get("unit") or "")
-    else:
-        match = _LAB.match(str(value)) if value is not None else None
-        number = float(match["value"]) if match else None
-        unit = (match["unit"] or "").strip() if match else ""
-    return None if number is None else LabValue(value=number, unit=unit, status=status)
+        return _number(value.get("value")), str(value.get("unit") or "")
+    match = _LAB.match(str(value)) if value is not None else None
+    if match is None:
+        return None, ""
+    number = _number(match["value"])
+    return number, (match["unit"] or "").strip()
+
+
+def _range_key(name: str, unit: str) -> str:
+    keyed = f"{name} {unit}"
+    return keyed if keyed in PLAUSIBLE else name
+
+
+class _Reader:
+    """Reads numbers and lab values, collecting what cannot be used."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+        self.unreadable: list[str] = []
+        self.problems: list[str] = []
+
+    def refuse(self, name: str, raw: Any, why: str) -> None:
+        self.unreadable.append(name)
+        self.problems.append(f'{_LABELS.get(name, name)} "{raw}": {why}')
+
+    def number(self, name: str) -> float | None:
+        raw = self.values.get(name)
+        parsed = _number(raw)
+        if raw is None:
+            return None
+        if parsed is None:
+            self.refuse(name, raw, "not a number")
+        elif parsed < 0:
+            self.refuse(name, raw, "it cannot be negative")
+        elif name in PLAUSIBLE and not PLAUSIBLE[name][0] <= parsed <= PLAUSIBLE[name][1]:
+            low, high = PLAUSIBLE[name]
+            self.refuse(name, raw, f"outside the possible range {low:g}-{high:g}")
+        else:
+            return parsed
+        return None
+
+    def lab(self, name: str, status: LabStatus | None = None) -> LabValue | None:
+        raw = self.values.get(name)
+        if raw is None:
+            return None
+        number, unit = _lab_parts(raw)
+        if number is None:
+            self.refuse(name, raw, "not a number")
+            return None
+        low, high = PLAUSIBLE.get(_range_key(name, unit), (0.0, math.inf))
+        if number < 0:
+            self.refuse(name, raw, "it cannot be negative")
+        elif not low <= number <= high:
+            self.refuse(name, raw, f"outside the possible range {low:g}-{high:g} {unit}".rstrip())
+        else:
+            return LabValue(value=number, unit=unit, status=status)
+        return None
 
 
 def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
-    """Build :class:`Facts` from slot-like values; unknown names are ignored."""
-    unreadable: list[str] = []
+    """Build :class:`Facts` from slot-like values; unknown names are ignored.
 
-    def number(name: str) -> float | None:
-        raw = values.get(name)
-        parsed = _number(raw)
-        if raw is not None and parsed is None:
-            unreadable.append(name)
-        return parsed
+    A number that is not a number, is negative or is outside :data:`PLAUSIBLE` is left out and
+    reported in ``unreadable`` (names) and ``problems`` (sentences to show the user).
+    """
+    reader = _Reader(values)
+    number = reader.number
 
     route_raw = values.get("route_preference")
     route = Route(route_raw) if route_raw in {r.value for r in Route} else None
@@ -103,7 +168,7 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
     formulary = Formulary.US if formulary_raw == "us" else Formulary.UK
     status_raw = values.get("b12_status")
     status = LabStatus(status_raw) if status_raw in {s.value for s in LabStatus} else None
-    b12 = _lab(values.get("b12_level"), status)
+    b12 = reader.lab("b12_level", status)
     if b12 is None and status is not None:
         # A described result ("borderline B12") without a number still counts.
         b12 = LabValue(value=None, unit="", status=status)
@@ -120,7 +185,118 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
         formulary=formulary,
         folic_acid_started=_tri(values.get("folic_acid_started")),
         b12=b12,
-        folate=_lab(values.get("folate_level")),
-        mma=_lab(values.get("mma_level")),
+        folate=reader.lab("folate_level"),
+        mma=reader.lab("mma_level"),
+        breastfeeding=_tri(values.get("breastfeeding")),
+        haemoglobin=number("haemoglobin"),
+        pancytopenia=_tri(values.get("pancytopenia")),
     )
-    return ReadFacts(facts=facts, unreadable=tuple(unreadable))
+    return ReadFacts(
+        facts=facts, unreadable=tuple(reader.unreadable), problems=tuple(reader.problems)
+    )
+
+
+FindingKind = Literal["symptom", "cause", "antibody"]
+FindingUse = Literal["counted", "absent", "not_counted"]
+NotCountedBecause = Literal["other_person", "hypothetical", "possible", "historical"]
+_FINDING_FIELDS: dict[str, tuple[str, ...]] = {
+    "kind": get_args(FindingKind),
+    "certainty": get_args(Certainty),
+    "experiencer": get_args(Experiencer),
+    "time": get_args(Temporality),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One symptom, cause or antibody finding read from a message, with its assertions.
+
+    Only some findings drive the plan and triage; the rest are kept so that "why?" can show
+    them with the reason they were not counted.
+
+    Attributes:
+        kind: ``symptom``, ``cause`` or ``antibody``.
+        id: Vocabulary id (``pernicious_anaemia``, ``paraesthesia``...).
+        text: The words as written.
+        certainty: ``affirmed``, ``negated``, ``possible`` or ``hypothetical``.
+        experiencer: ``patient`` or ``other`` (someone else: "my sister has PA").
+        time: ``current`` or ``historical``.
+    """
+
+    kind: FindingKind
+    id: str
+    text: str
+    certainty: Certainty
+    experiencer: Experiencer
+    time: Temporality
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """Build from plain data (extractor output or a slot); extra keys are ignored.
+
+        Raises:
+            ValueError: A field is missing or empty, or an assertion is not a known value.
+        """
+        values: dict[str, str] = {}
+        for name in ("kind", "id", "text", "certainty", "experiencer", "time"):
+            value = data.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"finding: {name!r} missing or not text: {value!r}")
+            allowed = _FINDING_FIELDS.get(name)
+            if allowed is not None and value not in allowed:
+                raise ValueError(f"finding: {name} {value!r} is not one of {list(allowed)}")
+            values[name] = value
+        return cls(**values)  # type: ignore[arg-type]  # Literal values checked above
+
+    def to_dict(self) -> dict[str, str]:
+        """``{kind, id, text, certainty, experiencer, time}``."""
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "text": self.text,
+            "certainty": self.certainty,
+            "experiencer": self.experiencer,
+            "time": self.time,
+        }
+
+    @property
+    def not_counted_because(self) -> NotCountedBecause | None:
+        """Why the finding did not drive the plan, or ``None`` when it was used.
+
+        Mirrors the extractor: a cause or antibody about the patient counts even when past
+        ("s/p RYGB 2019"); a symptom counts only when current.
+        """
+        if self.experiencer == "other":
+            return "other_person"
+        if self.certainty == "hypothetical":
+            return "hypothetical"
+        if self.certainty == "possible":
+            return "possible"
+        if self.certainty == "affirmed" and self.kind == "symptom" and self.time == "historical":
+            return "historical"
+        return None
+
+    @property
+    def use(self) -> FindingUse:
+        """``counted`` (drives the plan), ``absent`` (denied for the patient) or not."""
+        if self.not_counted_because is not None:
+            return "not_counted"
+        return "absent" if self.certainty == "negated" else "counted"
+
+
+def findings_from_values(values: Any) -> tuple[Finding, ...]:
+    """Findings from a list of plain dicts, in order, without repeats.
+
+    An entry that is not a valid finding is left out: findings only explain the plan, and
+    a slot can be set from a message payload, so its content is not trusted.
+    """
+    items = values if isinstance(values, list | tuple) else []
+    out: dict[Finding, None] = {}
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        try:
+            out.setdefault(Finding.from_dict(item), None)
+        except ValueError:
+            continue
+    return tuple(out)

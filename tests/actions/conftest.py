@@ -7,15 +7,19 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from components.clinical_extractor import entities_for_text
+
 SLOTS = (
     "neuro_involvement causes platelet_count age pregnant route_preference "
     "injection_contraindication folic_acid_started ileal_resection_cm b12_level b12_status "
-    "folate_level mma_level "
+    "folate_level mma_level breastfeeding haemoglobin pancytopenia value_problems findings "
     "formulary audience disclaimer_shown pending_question"
 ).split()
 DOMAIN: dict[str, Any] = {"slots": {name: {"type": "any", "mappings": []} for name in SLOTS}}
 DOMAIN["slots"]["causes"]["mappings"] = [{"type": "custom"}]
 DOMAIN["slots"]["audience"]["mappings"] = [{"type": "custom"}]
+DOMAIN["slots"]["value_problems"]["mappings"] = [{"type": "custom"}]
+DOMAIN["slots"]["findings"]["mappings"] = [{"type": "custom"}]
 
 
 @pytest.fixture
@@ -37,6 +41,7 @@ def build_tracker(
     metadata: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     paused: bool = False,
+    after_user: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker as the action server receives it, via Tracker.from_dict."""
     user_event = {
@@ -53,7 +58,7 @@ def build_tracker(
             "intent": {"name": intent, "confidence": 1.0},
             "entities": entities or [],
         },
-        "events": [*(events or []), user_event],
+        "events": [*(events or []), user_event, *(after_user or [])],
         "paused": paused,
         "followup_action": None,
         "active_loop": {},
@@ -73,3 +78,8 @@ def custom_payloads(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m["text"] for m in dispatcher.messages if m.get("text")]
+
+
+def real_entities(text: str) -> list[dict[str, Any]]:
+    """The entities the real NLU component gives this message (no trained model needed)."""
+    return [{**e, "extractor": "ClinicalFactExtractor"} for e in entities_for_text(text)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from actions.engine import knowledge_base
 from actions.followup import ActionAnswerFollowup, ActionSources
 from tests.actions.conftest import custom_payloads, texts
 
@@ -32,11 +33,21 @@ async def test_uncovered_question_says_so(dispatcher, make_tracker, domain):
 async def test_sources_list_documents_and_unresolved_citations(dispatcher, make_tracker, domain):
     await ActionSources().run(dispatcher, make_tracker(intent="ask_sources"), domain)
     (payload,) = custom_payloads(dispatcher)
+    text = texts(dispatcher)[0]
     assert payload["type"] == "b12.sources"
-    (document,) = payload["documents"]
-    assert len(document["references"]) == 5
-    resolutions = {c["number"]: c["resolution"] for c in document["citations"]}
+    kb = knowledge_base()
+    listed = {d["id"]: d for d in payload["documents"]}
+    assert set(listed) == {d.id for d in kb.documents}, "every source document is listed"
+    assert len(listed) > 1
+    for document in kb.documents:
+        assert document.title in text, f"{document.id} is not named in the text"
+    seed = listed["droracle_b12_treatment"]
+    assert len(seed["references"]) == 5
+    resolutions = {c["number"]: c["resolution"] for c in seed["citations"]}
     assert resolutions[6] == "resolved"
     assert resolutions[1] == resolutions[2] == "ambiguous"
-    assert {resolutions[n] for n in (3, 4, 5, 7, 8)} == {"unresolved"}
-    assert "Praxis Medical Insights" in texts(dispatcher)[0]
+    unresolved = (3, 4, 5, 7, 8)
+    assert {resolutions[n] for n in unresolved} == {"unresolved"}
+    for number in unresolved:
+        assert f"citation [{number}]: unresolved" in text, f"citation {number} is not named"
+    assert "Praxis Medical Insights" in text

@@ -84,11 +84,11 @@ async def test_yes_no_answers_the_pending_neuro_question(
 
 
 async def test_yes_without_a_question_is_not_taken_as_a_fact(dispatcher, make_tracker, domain):
-    tracker = make_tracker(slots={"audience": "clinician"}, intent="affirm")
+    tracker = make_tracker(slots={"audience": "clinician"}, intent="affirm", text="yes")
     events = await ActionPlan().run(dispatcher, tracker, domain)
     assert events == []
-    assert texts(dispatcher) == ["Okay."]
-    assert not custom_payloads(dispatcher)
+    assert texts(dispatcher)[0].startswith("Okay.")
+    assert custom_payloads(dispatcher) == [{"type": "b12.acknowledged", "pending": None}]
 
 
 async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tracker, domain):
@@ -100,7 +100,10 @@ async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tra
 
 
 async def test_why_lists_facts_and_rule_path(dispatcher, make_tracker, domain):
-    tracker = make_tracker(slots={"neuro_involvement": "no", "formulary": "us"}, intent="ask_why")
+    tracker = make_tracker(
+        slots={"neuro_involvement": "no", "formulary": "us", "audience": "clinician"},
+        intent="ask_why",
+    )
     assert await ActionExplain().run(dispatcher, tracker, domain) == []
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.why"
@@ -111,10 +114,13 @@ async def test_why_lists_facts_and_rule_path(dispatcher, make_tracker, domain):
 @pytest.mark.parametrize(
     ("text", "declined"),
     [
-        pytest.param("how do I treat eczema?", True, id="other-condition"),
-        pytest.param("what is the treatment for shingles", True, id="other-condition-2"),
-        pytest.param("how do I treat it?", False, id="pronoun-back-to-patient"),
-        pytest.param("how is pernicious anaemia treated", False, id="topic-word"),
+        pytest.param("how do I treat eczema?", "other_condition", id="other-condition"),
+        pytest.param(
+            "what is the treatment for shingles", "other_condition", id="other-condition-2"
+        ),
+        pytest.param("how do I treat it?", "not_this_topic", id="pronoun-without-context"),
+        pytest.param("how do I treat my anemia?", "not_this_topic", id="which-anaemia"),
+        pytest.param("how is pernicious anaemia treated", None, id="topic-word"),
     ],
 )
 async def test_treatment_question_about_another_condition_is_declined(
@@ -122,6 +128,27 @@ async def test_treatment_question_about_another_condition_is_declined(
 ):
     tracker = make_tracker(text=text, intent="ask_treatment", slots={"audience": "clinician"})
     await ActionPlan().run(dispatcher, tracker, domain)
-    responses = [m.get("response") for m in dispatcher.messages]
-    assert ("utter_not_this_topic" in responses) is declined
-    assert bool(custom_payloads(dispatcher)) is not declined
+    (payload,) = custom_payloads(dispatcher)
+    if declined:
+        assert payload["type"] == "b12.out_of_scope" and payload["reason"] == declined
+    else:
+        assert payload["type"] == "b12.missing_facts"
+
+
+async def test_pronoun_after_a_patient_is_described_is_the_patient(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        text="how do I treat it?", intent="ask_treatment", slots={"neuro_involvement": "no"}
+    )
+    await ActionPlan().run(dispatcher, tracker, domain)
+    assert custom_payloads(dispatcher)[0]["type"] == "b12.regimen"
+
+
+async def test_why_for_a_patient_has_no_rule_path(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"neuro_involvement": "no", "audience": "patient"}, intent="ask_why"
+    )
+    await ActionExplain().run(dispatcher, tracker, domain)
+    (payload,) = custom_payloads(dispatcher)
+    assert payload["type"] == "b12.why" and "rule_path" not in payload

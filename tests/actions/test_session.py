@@ -10,9 +10,10 @@ from tests.actions.conftest import SLOTS, custom_payloads, texts
 
 async def test_greeting_asks_the_audience_with_buttons(dispatcher, make_tracker, domain):
     await ActionGreet().run(dispatcher, make_tracker(intent="greet"), domain)
-    ask = dispatcher.messages[-1]
+    ask = dispatcher.messages[-2]
     assert ask["text"] == "Which best describes you?"
     assert [b["title"] for b in ask["buttons"]] == ["Clinician", "Patient or carer"]
+    assert custom_payloads(dispatcher) == [{"type": "b12.greeting", "asks_audience": True}]
 
 
 async def test_greeting_skips_the_question_when_audience_known(dispatcher, make_tracker, domain):
@@ -30,7 +31,14 @@ async def test_set_audience_confirms(dispatcher, make_tracker, domain):
 async def test_new_patient_clears_every_fact_but_keeps_audience(dispatcher, make_tracker, domain):
     tracker = make_tracker(
         intent="new_patient",
-        slots={"audience": "clinician", "neuro_involvement": "yes", "causes": ["dietary"]},
+        text="new patient",
+        slots={
+            "audience": "clinician",
+            "neuro_involvement": "yes",
+            "causes": ["dietary"],
+            "value_problems": [{"field": "age", "problem": 'age "250"'}],
+            "pending_question": "neuro_involvement",
+        },
     )
     events = await ActionNewPatient().run(dispatcher, tracker, domain)
     cleared = {e["name"] for e in events if e == SlotSet(e["name"], None)}

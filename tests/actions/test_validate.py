@@ -3,7 +3,7 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 
 from actions.validate import ValidateSlotMappings
-from tests.actions.conftest import custom_payloads, texts
+from tests.actions.conftest import custom_payloads, real_entities, texts
 
 
 def _entity(name: str, value: object) -> dict[str, object]:
@@ -123,3 +123,71 @@ async def test_handoff_button_only_when_a_webhook_is_configured(
     await ValidateSlotMappings().run(dispatcher, tracker, domain)
     buttons = [b for m in dispatcher.messages for b in m.get("buttons") or []]
     assert buttons == [{"title": "Talk to a person", "payload": "/request_human"}]
+
+
+async def test_unrecognised_complaint_gets_cannot_assess_reply_through_the_action(
+    dispatcher, make_tracker, domain
+):
+    # Hazard: a symptom no red flag matches ("swollen and hot" leg) got no triage at all,
+    # because the action only looked at extracted `symptom` entities.
+    text = "my leg is swollen and hot"
+    entities = real_entities(text)
+    assert not [e for e in entities if e["entity"] in {"red_flag", "symptom"}]
+    tracker = make_tracker(text=text, entities=entities, metadata={"audience": "patient"})
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    triage = custom_payloads(dispatcher)[0]
+    assert triage["type"] == "b12.triage"
+    assert triage["assessed"] is False
+    assert "cannot assess" in texts(dispatcher)[0]
+    assert "Nothing you describe" not in " ".join(texts(dispatcher))
+
+
+async def test_relatives_emergency_is_worded_about_them_through_the_action(
+    dispatcher, make_tracker, domain
+):
+    text = "my dad has low B12 and today he is very drowsy and we can hardly wake him up"
+    tracker = make_tracker(
+        text=text, entities=real_entities(text), metadata={"audience": "patient"}
+    )
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    triage = custom_payloads(dispatcher)[0]
+    assert triage["urgency"] == "emergency"
+    assert triage["about_other_person"] is True
+    assert "About the person you describe:" in texts(dispatcher)[0]
+
+
+async def test_own_emergency_is_not_worded_about_someone_else(dispatcher, make_tracker, domain):
+    text = "my chest feels crushed and I am sweating"
+    tracker = make_tracker(
+        text=text, entities=real_entities(text), metadata={"audience": "patient"}
+    )
+    await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    triage = custom_payloads(dispatcher)[0]
+    assert triage["urgency"] == "emergency"
+    assert triage["about_other_person"] is False
+    assert "About the person you describe:" not in texts(dispatcher)[0]
+
+
+async def test_clinician_shorthand_never_sets_the_audience(dispatcher, make_tracker, domain):
+    # HAZ-010: style is not a statement; a patient pasting lab shorthand keeps patient wording.
+    text = "70M, Hb 98, MCV 112, B12 90 ng/L, no neuro"
+    tracker = make_tracker(text=text, entities=real_entities(text))
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert SlotSet("audience", "clinician") not in events
+
+
+async def test_shorthand_never_turns_a_known_patient_into_a_clinician(
+    dispatcher, make_tracker, domain
+):
+    # Hazard: a patient who later types lab shorthand would be switched to dose-level wording.
+    text = "70M, Hb 98, MCV 112, B12 90 ng/L, no neuro"
+    tracker = make_tracker(text=text, entities=real_entities(text), slots={"audience": "patient"})
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert not [e for e in events if e.get("name") == "audience"]
+
+
+async def test_a_stated_role_still_changes_a_known_audience(dispatcher, make_tracker, domain):
+    text = "I'm a GP: 70M, Hb 98, B12 90 ng/L"
+    tracker = make_tracker(text=text, entities=real_entities(text), slots={"audience": "patient"})
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert SlotSet("audience", "clinician") in events

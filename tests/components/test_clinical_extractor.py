@@ -64,8 +64,10 @@ def test_clinical_note_entities(component: ClinicalFactExtractor) -> None:
     assert _values(entities, "mma_level") == ["450 nmol/L"]
     assert _values(entities, "formulary") == ["us"]
     assert _values(entities, "audience") == ["clinician"]
-    assert _values(entities, "red_flag") == ["new_tingling_or_numbness"]
-    assert _values(entities, "triage_urgency") == ["urgent"]
+    # Tingling not said to be new, worsening or spreading is no red flag (narrowed
+    # 2026-12-01, pending clinical review); it still counts as neurological involvement.
+    assert _values(entities, "red_flag") == []
+    assert _values(entities, "triage_urgency") == []
     b12 = next(e for e in entities if e["entity"] == "b12_level")
     assert b12["numeric_value"] == 120.0 and b12["unit"] == "ng/L"
     for entity in entities:
@@ -95,7 +97,7 @@ def test_symptom_spans_match_text(component: ClinicalFactExtractor) -> None:
             "28 weeks pregnant, tingling feet",
             {
                 "pregnant": ["yes"],
-                "red_flag": ["pregnancy_with_neurological_symptoms", "new_tingling_or_numbness"],
+                "red_flag": ["pregnancy_with_neurological_symptoms"],
                 "triage_urgency": ["urgent"],
             },
             id="pregnancy-neuro",
@@ -172,3 +174,39 @@ def test_component_is_registered_as_entity_extractor() -> None:
     registered = DefaultV1Recipe._from_registry("ClinicalFactExtractor")
     assert DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR in registered.types
     assert registered.is_trainable is False
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        pytest.param("new patient: 30M, vegan", "reset", "new_patient", id="reset"),
+        pytest.param("30F breastfeeding", "breastfeeding", "yes", id="breastfeeding"),
+        pytest.param("not breastfeeding", "breastfeeding", "no", id="not-breastfeeding"),
+        pytest.param("Hb 8.5 g/dL", "haemoglobin", 85.0, id="hb-g-per-dl"),
+        pytest.param("known pancytopenia", "pancytopenia", "yes", id="pancytopenia"),
+        pytest.param("platelets -40", "invalid_value", "platelet_count", id="negative"),
+        pytest.param("age 250", "invalid_value", "age", id="impossible-age"),
+        pytest.param("pins\u200b and needles", "neuro_involvement", "yes", id="zero-width-space"),
+        pytest.param("plt \uff13\uff15", "platelet_count", 35.0, id="full-width-digits"),
+    ],
+)
+def test_values_reset_and_cleaning(
+    component: ClinicalFactExtractor, text: str, entity: str, value: Any
+) -> None:
+    assert value in _values(_run(component, text), entity)
+
+
+def test_refused_value_carries_the_problem_to_name_back(component: ClinicalFactExtractor) -> None:
+    (refused,) = [e for e in _run(component, "plt -40") if e["entity"] == "invalid_value"]
+    assert "-40" in refused["problem"]
+    assert not _values(_run(component, "plt -40"), "platelet_count")
+
+
+def test_other_language_keeps_only_language_and_red_flags(
+    component: ClinicalFactExtractor,
+) -> None:
+    entities = _run(component, "tengo crushing chest pain, 62 años, no puedo respirar")
+    names = {e["entity"] for e in entities}
+    assert _values(entities, "language") == ["es"]
+    assert names <= {"language", "red_flag", "triage_urgency", "triage_describes_symptoms"}
+    assert "red_flag" in names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -41,7 +42,13 @@ VIGNETTES = [
     pytest.param(
         "neuro exam normal, s/p RYGB 2019, B12 low, what regimen",
         "clinician",
-        {"neurological_involvement": "no", "cause": "bariatric_surgery", "lifelong": True},
+        # The seed: "supplementation indefinitely" [1, 4]; NG239 (parts read) does not address it.
+        {
+            "neurological_involvement": "no",
+            "cause": "bariatric_surgery",
+            "duration": "indefinite",
+            "lifelong": None,
+        },
         id="rygb-neuro-normal",
     ),
     pytest.param(
@@ -78,45 +85,19 @@ VIGNETTES = [
     pytest.param(
         "pt with pernicious anemia no neuro signs prefers tablets",
         "clinician",
+        # Oral by preference: no dose step (the oral evidence is an option), PA stays lifelong,
+        # and the traditional parenteral route stays visible.
         {
             "neurological_involvement": "no",
             "route": "oral",
-            "drug": "cyanocobalamin",
-            "warnings+": "oral_needs_close_monitoring",
+            "drug": "vitamin_b12",
+            "loading": [],
+            "maintenance": [],
+            "lifelong": True,
+            "warnings+": ["oral_needs_close_monitoring", "parenteral_traditional_in_malabsorption"],
+            "options+": "oral_high_dose_emerging_evidence",
         },
         id="oral-preference-us-spelling",
-    ),
-    pytest.param(
-        "no neuro sx, platelets 35",
-        "clinician",
-        {
-            "neurological_involvement": "no",
-            "route": "oral",
-            "warnings+": "platelets_at_or_below_50",
-        },
-        id="low-platelets-no-neuro",
-    ),
-    pytest.param(
-        "paraesthesia both hands, plt 35k",
-        "clinician",
-        {
-            "neurological_involvement": "yes",
-            "route": "intramuscular",
-            "warnings+": "platelets_at_or_below_50",
-        },
-        id="low-platelets-neuro-35k",
-    ),
-    pytest.param(
-        "tingling in feet, platelets 35,000/µL",
-        "clinician",
-        {"neurological_involvement": "yes", "warnings+": "platelets_at_or_below_50"},
-        id="platelets-per-microlitre",
-    ),
-    pytest.param(
-        "no tingling, platelets 35 x10^9/L",
-        "clinician",
-        {"neurological_involvement": "no", "warnings+": "platelets_at_or_below_50"},
-        id="platelets-si",
     ),
     pytest.param(
         "pins and needles in her fingers, on folic acid already",
@@ -167,12 +148,6 @@ VIGNETTES = [
         id="borderline-b12",
     ),
     pytest.param(
-        "30 weeks pregnant, numbness in both legs",
-        "clinician",
-        {"neurological_involvement": "yes", "notes+": "pregnancy_not_covered"},
-        id="pregnant-neuro",
-    ),
-    pytest.param(
         "tingling but no numbness",
         "clinician",
         {"neurological_involvement": "yes"},
@@ -193,13 +168,25 @@ VIGNETTES = [
     pytest.param(
         "my mum has pernicious anaemia and her feet tingle what treatment will she get",
         "patient",
-        {"neurological_involvement": "yes", "urgent_specialist_advice": True},
+        {
+            "neurological_involvement": "yes",
+            "urgent_specialist_advice": True,
+            "cause": "pernicious_anaemia",
+            "lifelong": True,
+        },
         id="patient-mum-tingle",
     ),
     pytest.param(
         "i have b12 deficiency but no numbness or tingling what happens now",
         "patient",
-        {"neurological_involvement": "no", "route": "intramuscular"},
+        {
+            "neurological_involvement": "no",
+            "route": "intramuscular",
+            "cause": "unknown",
+            "duration": "depends_on_cause",
+            "lifelong": None,
+            "notes+": "cause_unknown",
+        },
         id="patient-no-neuro",
     ),
     pytest.param(
@@ -211,7 +198,12 @@ VIGNETTES = [
     pytest.param(
         "i had a gastric bypass and my b12 is low. no tingling",
         "patient",
-        {"neurological_involvement": "no", "cause": "bariatric_surgery"},
+        {
+            "neurological_involvement": "no",
+            "cause": "bariatric_surgery",
+            "duration": "indefinite",
+            "lifelong": None,
+        },
         id="patient-gastric-bypass",
     ),
     pytest.param(
@@ -223,13 +215,28 @@ VIGNETTES = [
     pytest.param(
         "my dad is 82 and has numbness in his feet from low b12",
         "patient",
-        {"neurological_involvement": "yes", "warnings+": "elderly_monitor_closely"},
+        {
+            "neurological_involvement": "yes",
+            "urgent_specialist_advice": True,
+            "duration": "depends_on_cause",
+            "warnings+": "elderly_monitor_closely",
+        },
         id="patient-elderly-neuro",
     ),
     pytest.param(
         "HOW IS VITAMIN B12 DEFICIENCY ANAEMIA TREATED NO NEURO SYMPTOMS",
         "clinician",
-        {"neurological_involvement": "no", "lifelong": True},
+        # Cause unknown: NG239 makes treatment lifelong only for an irreversible cause, so the
+        # plan says the duration depends on the cause and names the seed's "for life" as a
+        # difference between the sources, never a lifelong plan nor a stop date.
+        {
+            "neurological_involvement": "no",
+            "cause": "unknown",
+            "duration": "depends_on_cause",
+            "lifelong": None,
+            "notes+": "cause_unknown",
+            "source_differences+": "seed_lifelong_vs_ng239",
+        },
         id="upper-case",
     ),
     pytest.param(
@@ -253,10 +260,56 @@ VIGNETTES = [
 ]
 
 
+# Eligibility gates fire before any plan (content/b12/gates.yml): urgent specialist advice
+# first, and no standard plan, whatever the neurological status.
+_LOW_PLATELETS = {
+    "gate": "gate.b12.low_platelets",
+    "conditions": ["platelet_count ≤ 50"],
+    "advice": ["b12.population.thrombocytopenia", "b12.policy.low_platelets_haematology"],
+}
+_PREGNANCY = {
+    "gate": "gate.b12.pregnancy",
+    "conditions": ["pregnant = yes"],
+    "advice": ["b12.sps.pregnancy_urgent_haematology"],
+}
+# With nerve symptoms the regimen's urgent neurology advice goes with the gate [1].
+_NEURO_COMPANION = {
+    "gate": "gate.b12.neurological_symptoms",
+    "conditions": ["neurological_involvement = yes"],
+    "advice": ["b12.neuro.specialist"],
+}
+GATED_VIGNETTES = [
+    pytest.param("no neuro sx, platelets 35", [_LOW_PLATELETS], id="low-platelets-no-neuro"),
+    pytest.param(
+        "paraesthesia both hands, plt 35k",
+        [_LOW_PLATELETS, _NEURO_COMPANION],
+        id="low-platelets-neuro-35k",
+    ),
+    pytest.param(
+        "tingling in feet, platelets 35,000/µL",
+        [_LOW_PLATELETS, _NEURO_COMPANION],
+        id="platelets-per-microlitre",
+    ),
+    pytest.param("no tingling, platelets 35 x10^9/L", [_LOW_PLATELETS], id="platelets-si"),
+    pytest.param(
+        "30 weeks pregnant, numbness in both legs",
+        [_PREGNANCY, _NEURO_COMPANION],
+        id="pregnant-neuro",
+    ),
+]
+# Doses and schedules, which patients never see (HAZ-010).
+DOSE_OR_SCHEDULE = re.compile(
+    r"\b\d[\d.,\-]*\s*(mg|µg|mcg|micrograms?)\b|\b(mg|µg|mcg|micrograms?)\b"
+    r"|every other day|alternate days|times a week|\bmonthly\b|\bdaily\b|once a month",
+    re.IGNORECASE,
+)
+
+
 def _check_plan(plan: dict, expected: dict) -> None:
     for key, value in expected.items():
         if key.endswith("+"):
-            assert value in plan[key[:-1]], (key, plan[key[:-1]])
+            for item in value if isinstance(value, list) else [value]:
+                assert item in plan[key[:-1]], (key, plan[key[:-1]])
         else:
             assert plan[key] == value, (key, plan[key])
 
@@ -269,11 +322,66 @@ def test_vignette_gets_a_cited_plan_at_once(bot: Bot, sender, message, audience,
     assert payload["audience"] == audience
     _check_plan(payload["plan"], expected)
     cited = {c["snippet_id"] for c in payload["citations"]}
-    for step in payload["plan"]["loading"] + payload["plan"]["maintenance"]:
-        assert step["snippet_ids"] and set(step["snippet_ids"]) <= cited
     assert all(c["source"] and c["year"] for c in payload["citations"])
-    if audience == "patient":
-        assert "Your clinician will decide" in "\n".join(reply.texts())
+    steps = payload["plan"]["loading"] + payload["plan"]["maintenance"]
+    if audience == "clinician":
+        for step in steps:
+            assert step["snippet_ids"] and set(step["snippet_ids"]) <= cited
+        return
+    # Patients: plain words only, no dose or schedule in any text or citation they are shown,
+    # and the loading schedule's snippets (doses) are not among their citations.
+    texts = [*reply.texts(), *(c["text"] for c in payload["citations"])]
+    assert not [t for t in texts if DOSE_OR_SCHEDULE.search(t)]
+    for step in payload["plan"]["loading"]:
+        assert not set(step["snippet_ids"]) & cited, step["snippet_ids"]
+    assert "Your clinician will decide" in "\n".join(reply.texts())
+
+
+@pytest.mark.parametrize(("message", "expected"), GATED_VIGNETTES)
+def test_gated_vignette_gets_specialist_advice_and_no_plan(
+    bot: Bot, sender, message, expected
+) -> None:
+    reply = bot.say(sender(), message, "clinician")
+    assert reply.status == 200
+    assert not reply.payloads("b12.regimen"), "no standard plan behind a gate"
+    gate = reply.payload("b12.gate")
+    assert (gate["gate"], gate["urgency"], gate["plan_withheld"]) == (
+        expected[0]["gate"],
+        "urgent",
+        True,
+    )
+    neuro = _NEURO_COMPANION in expected
+    assert gate["specialists"] == (["haematology", "neurology"] if neuro else ["haematology"])
+    hits = [
+        {"gate": h["gate"], "conditions": h["conditions"], "advice": h["advice"]}
+        for h in gate["gates"]
+    ]
+    assert hits == expected
+    advice = [sid for hit in expected for sid in hit["advice"]]
+    assert [c["snippet_id"] for c in gate["citations"]] == advice
+    assert all(c["source"] and c["year"] for c in gate["citations"])
+    text = "\n".join(reply.texts())
+    who = "haematology, neurology" if neuro else "haematology"
+    assert f"URGENT specialist advice first ({who})" in text
+    assert "standard plan is withheld" in text
+
+
+def test_relatives_finding_does_not_drive_the_plan_and_why_names_it(bot: Bot, sender) -> None:
+    conversation = sender()
+    message = "my sister has PA, I don't. 40F vegan, no neuro symptoms"
+    plan = bot.say(conversation, message, "patient").payload("b12.regimen")
+    assert plan["plan"]["causes"] == ["dietary"]
+    why = bot.say(conversation, "why?")
+    sisters = {
+        "kind": "cause",
+        "id": "pernicious_anaemia",
+        "text": "has PA",
+        "certainty": "affirmed",
+        "experiencer": "other",
+        "time": "current",
+    }
+    assert sisters in why.payload("b12.why")["findings"]
+    assert "Not counted: pernicious anaemia (about someone else)" in "\n".join(why.texts())
 
 
 def test_unknown_neuro_status_asks_one_question_then_answers(bot: Bot, sender) -> None:
@@ -490,3 +598,183 @@ def test_treatment_question_about_another_condition_is_declined(bot: Bot, sender
     reply = bot.say(sender(), message, "clinician")
     assert any("only help with" in t for t in reply.texts())
     assert not reply.payloads("b12.regimen") and not reply.payloads("b12.missing_facts")
+
+
+# --------------------------------------------------------------------------- dialogue hazards
+# Each reproduces a defect found over REST (security review C1, M2, m5; issue 10; issue 9 scope).
+
+
+def _kinds(reply) -> list[str]:
+    return [p.get("type") for p in reply.payloads()]
+
+
+@pytest.mark.parametrize(
+    ("message", "causes"),
+    [
+        pytest.param("new patient: 30M, vegan, no neurological symptoms", ["dietary"], id="colon"),
+        pytest.param(
+            "next patient is a 45 year old man with no neuro symptoms after gastric bypass",
+            ["bariatric_surgery"],
+            id="next-patient-is",
+        ),
+    ],
+)
+def test_reset_at_the_start_of_a_message_forgets_the_previous_patient(
+    bot: Bot, sender, message, causes
+) -> None:
+    conversation = sender()
+    bot.say(
+        conversation,
+        "62F, pernicious anaemia, pins and needles in both feet, platelets 35",
+        "clinician",
+    )
+    reply = bot.say(conversation, message)
+    assert reply.payloads("b12.new_patient")
+    assert any("cleared" in t for t in reply.texts())
+    facts = reply.payload("b12.regimen")["facts_used"]
+    assert facts["causes"] == causes
+    assert "platelet_count" not in facts
+    assert facts["neurological_involvement"] == "no"
+    why = bot.say(conversation, "why?").payload("b12.why")
+    assert "platelet_count" not in why["facts_used"]
+
+
+def test_audience_and_patient_details_in_one_message(bot: Bot, sender) -> None:
+    conversation = sender()
+    reply = bot.say(conversation, "I am a doctor. 62F no neuro symptoms, pernicious anaemia")
+    plan = reply.payload("b12.regimen")
+    assert plan["audience"] == "clinician"
+    assert plan["facts_used"]["age"] == 62
+    assert plan["facts_used"]["causes"] == ["pernicious_anaemia"]
+    assert "1 mg" in "\n".join(reply.texts())  # clinician wording, with doses
+    assert bot.say(conversation, "why?").payload("b12.why")["facts_used"]["age"] == 62
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "written"),
+    [
+        pytest.param("platelets -40", "platelet_count", "-40", id="negative"),
+        pytest.param("age 250", "age", "250", id="age-250"),
+        pytest.param(
+            "B12 99999999999999999999999999 ng/L",
+            "b12_level",
+            "99999999999999999999999999",
+            id="huge-b12",
+        ),
+        pytest.param("platelets 35 platelets 300", "platelet_count", "300", id="contradiction"),
+    ],
+)
+def test_value_that_cannot_be_used_is_named_back(bot: Bot, sender, values, field, written):
+    reply = bot.say(sender(), f"62F no neuro symptoms, {values}", "clinician")
+    refused = reply.payload("b12.invalid_facts")
+    assert field in refused["fields"]
+    assert any(written in p for p in refused["problems"])
+    assert any(written in t for t in reply.texts())
+    assert not reply.payloads("b12.regimen")
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "expected"),
+    [
+        pytest.param(
+            "platelet count was 45 last week, now 220", "platelet_count", 220.0, id="latest"
+        ),
+        pytest.param("platelets 150e9/L", "platelet_count", 150.0, id="e9-per-litre"),
+        pytest.param(
+            "12 cm of ileum resected, then a further 14 cm of distal ileum",
+            "ileal_resection_cm",
+            26.0,
+            id="resections-added",
+        ),
+    ],
+)
+def test_values_are_read_as_meant(bot: Bot, sender, values, field, expected) -> None:
+    reply = bot.say(sender(), f"62F no neuro symptoms, {values}", "clinician")
+    assert reply.payload("b12.regimen")["facts_used"][field] == expected
+    assert not reply.payloads("b12.invalid_facts")
+
+
+def test_platelets_zero_never_gives_a_silent_im_plan(bot: Bot, sender) -> None:
+    reply = bot.say(sender(), "62F no neuro symptoms, pernicious anaemia, platelets 0", "clinician")
+    answer = next(
+        p for p in reply.payloads() if p["type"] in ("b12.regimen", "b12.gate", "b12.invalid_facts")
+    )
+    if answer["type"] == "b12.regimen":
+        plan = answer["plan"]
+        cautioned = any("platelet" in c for c in [*plan["warnings"], *plan["notes"]])
+        assert plan["route"] != "intramuscular" or cautioned
+    else:
+        assert "platelet" in json.dumps(answer)
+
+
+def test_invisible_characters_do_not_hide_a_symptom(bot: Bot, sender) -> None:
+    reply = bot.say(
+        sender(), "62F pernicious anaemia, pins\u200b and nee\u00addles in both feet", "clinician"
+    )
+    assert reply.payload("b12.regimen")["plan"]["neurological_involvement"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("message", "condition"),
+    [
+        pytest.param(
+            "How is folate deficiency anaemia treated?", "folate deficiency anaemia", id="folate"
+        ),
+        pytest.param("iron deficiency anaemia", "iron deficiency anaemia", id="iron"),
+        pytest.param("how do I treat my eczema?", "eczema", id="eczema"),
+        pytest.param("ferrous sulphate dose", "iron deficiency anaemia", id="ferrous-sulphate"),
+    ],
+)
+def test_other_condition_is_declined_with_a_reason(bot: Bot, sender, message, condition):
+    conversation = sender()
+    reply = bot.say(conversation, message, "clinician")
+    declined = reply.payload("b12.out_of_scope")
+    assert (declined["reason"], declined["condition"]) == ("other_condition", condition)
+    for kind in ("b12.regimen", "b12.missing_facts", "b12.answer", "b12.gate"):
+        assert not reply.payloads(kind)
+    # nothing is pending: a "no" next is not an answer to a nerve-symptom question
+    assert not bot.say(conversation, "no").payloads("b12.regimen")
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        pytest.param("¿Cómo se trata la anemia por deficiencia de vitamina B12?", "es", id="es"),
+        pytest.param("Mon père a une carence en B12 et des fourmillements", "fr", id="fr"),
+        pytest.param("Mein Vater hat B12-Mangel und Kribbeln in den Füßen", "de", id="de"),
+        pytest.param("لدي نقص فيتامين ب12 وتنميل في قدمي", "ar", id="ar"),
+    ],
+)
+def test_non_english_message_gets_english_only_reply(bot: Bot, sender, message, language):
+    reply = bot.say(sender(), message, "patient")
+    assert reply.payload("b12.language_unsupported")["language"] == language
+    assert not reply.payloads("b12.missing_facts") and not reply.payloads("b12.regimen")
+    assert any("English" in t for t in reply.texts())
+
+
+def test_every_reply_carries_a_typed_payload(bot: Bot, sender) -> None:
+    conversation = sender()
+    for message in [
+        "hello",
+        "I'm a GP",
+        "how is b12 deficiency treated?",
+        "no",
+        "is it cheaper privately?",
+        "yes",
+        "why?",
+        "asdf qwer zxcv",
+        "book me a taxi to the airport",
+        "help",
+        "thanks",
+        "new patient",
+        "how do I treat my eczema?",
+        "tengo dolor de cabeza y estoy muy cansada",
+        "bye",
+    ]:
+        reply = bot.say(conversation, message, "clinician" if message == "hello" else None)
+        assert reply.status == 200
+        kinds = _kinds(reply)
+        assert kinds and all(isinstance(k, str) and k.startswith("b12.") for k in kinds), (
+            message,
+            reply.messages,
+        )

@@ -11,7 +11,7 @@ def test_slot_values_become_typed_facts() -> None:
         {
             "neuro_involvement": "yes",
             "causes": ["pernicious_anaemia", "dietary", "made_up"],
-            "platelet_count": "35,000",
+            "platelet_count": "35",
             "age": 62.0,
             "pregnant": "no",
             "route_preference": "oral",
@@ -23,7 +23,7 @@ def test_slot_values_become_typed_facts() -> None:
     facts = read.facts
     assert facts.neurological_involvement is Tri.YES
     assert facts.causes == frozenset({Cause.PERNICIOUS_ANAEMIA, Cause.DIETARY})
-    assert facts.platelet_count == 35000.0
+    assert facts.platelet_count == 35.0
     assert facts.age == 62
     assert facts.pregnant is Tri.NO
     assert facts.route_preference is Route.ORAL
@@ -40,12 +40,38 @@ def test_slot_values_become_typed_facts() -> None:
         pytest.param({"age": True}, ("age",), id="age-bool"),
         pytest.param({"age": "nan"}, ("age",), id="age-nan"),
         pytest.param({"platelet_count": "inf"}, ("platelet_count",), id="platelets-inf"),
+        pytest.param({"platelet_count": -40}, ("platelet_count",), id="platelets-negative"),
+        pytest.param({"platelet_count": "35,000"}, ("platelet_count",), id="platelets-per-ul"),
+        pytest.param({"age": 250}, ("age",), id="age-impossible"),
+        pytest.param({"b12_level": "1e+26 ng/L"}, ("b12_level",), id="b12-huge"),
+        pytest.param({"b12_level": "-150 ng/L"}, ("b12_level",), id="b12-negative"),
+        pytest.param({"b12_level": "90000 pmol/L"}, ("b12_level",), id="b12-pmol-impossible"),
+        pytest.param({"haemoglobin": 900}, ("haemoglobin",), id="hb-impossible"),
+        pytest.param({"ileal_resection_cm": -3}, ("ileal_resection_cm",), id="ileal-negative"),
     ],
 )
 def test_unreadable_values_are_dropped_and_named(values, unreadable) -> None:
     read = facts_from_values(values)
     assert read.unreadable == unreadable
-    assert read.facts.platelet_count is None and read.facts.age is None
+    assert len(read.problems) == len(unreadable)
+    (name,) = unreadable
+    written = str(values[name])
+    assert written in read.problems[0]
+    assert read.facts.platelet_count is None and read.facts.age is None and read.facts.b12 is None
+
+
+def test_zero_platelets_is_a_value() -> None:
+    read = facts_from_values({"platelet_count": 0.0})
+    assert read.facts.platelet_count == 0.0 and read.unreadable == ()
+
+
+def test_new_facts_reach_the_regimen() -> None:
+    facts = facts_from_values(
+        {"breastfeeding": "yes", "haemoglobin": 85.0, "pancytopenia": "no"}
+    ).facts
+    assert facts.breastfeeding is Tri.YES
+    assert facts.haemoglobin == 85.0
+    assert facts.pancytopenia is Tri.NO
 
 
 def test_nothing_known_stays_unknown() -> None:

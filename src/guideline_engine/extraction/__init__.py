@@ -11,6 +11,7 @@ Public API::
 
 from guideline_engine.extraction.extract import MAX_TEXT_LENGTH, extract, warm_up
 from guideline_engine.extraction.model import (
+    AntibodyMention,
     ConceptMention,
     Extraction,
     FactSpan,
@@ -19,6 +20,7 @@ from guideline_engine.extraction.model import (
 )
 from guideline_engine.extraction.vocab import (
     VocabularyError,
+    load_antibodies,
     load_causes,
     load_context_rules,
     load_cues,
@@ -28,6 +30,7 @@ from guideline_engine.extraction.vocab import (
 
 __all__ = [
     "MAX_TEXT_LENGTH",
+    "AntibodyMention",
     "ConceptMention",
     "Extraction",
     "FactSpan",
@@ -35,6 +38,7 @@ __all__ = [
     "SymptomMention",
     "VocabularyError",
     "extract",
+    "load_antibodies",
     "load_causes",
     "load_context_rules",
     "load_cues",

@@ -1,4 +1,17 @@
-"""NegEx/ConText-style context of a concept mention: negated, hypothetical, historical, other.
+"""ConText assertions of a concept mention: certainty, experiencer and time.
+
+The algorithm is ConText (Harkema et al., 2009, an extension of NegEx); the trigger lists,
+scopes and terminators are data in ``vocab/negation.yml``. Each mention gets:
+
+* certainty: ``hypothetical`` ("if she gets numbness"), else ``negated`` ("no numbness"),
+  else ``possible`` ("?PA", "possible coeliac"), else ``affirmed``;
+* experiencer: ``patient`` or ``other`` ("her mother had PA"; "my sister has PA, I don't");
+* time: ``historical`` ("numb feet last year, fine now") or ``current``.
+
+Only an affirmed, current finding about the patient (:attr:`Context.affirmed_current_patient`)
+may drive a plan or a red flag. For another person's finding,
+:attr:`Context.other_experiencer_now` says whether it is described as happening now (a
+relative's emergency) rather than in the past.
 
 A pre-trigger modifies a concept that starts after it within ``scope_window`` word tokens,
 provided no scope terminator lies in between; a post-trigger modifies a concept that ends
@@ -24,6 +37,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from guideline_engine.extraction.lexicon import (
     NEGATIVE_FINDING,
@@ -31,11 +45,23 @@ from guideline_engine.extraction.lexicon import (
     ConceptHit,
     find_concepts,
 )
-from guideline_engine.extraction.text import PhraseHit, PhraseMatcher, Token, normalise, tokenize
+from guideline_engine.extraction.text import (
+    PhraseHit,
+    PhraseMatcher,
+    Token,
+    normalise,
+    phrase_regex,
+    tokenize,
+)
 from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_context_rules
 
 _GAP_SPLIT = re.compile(r"\s+|(,)")
 _OR_WORDS = frozenset({"or", "nor", "and/or"})
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?\n]|$)")
+
+Certainty = Literal["affirmed", "negated", "possible", "hypothetical"]
+Experiencer = Literal["patient", "other"]
+Temporality = Literal["current", "historical"]
 
 
 def _kind(group: str) -> str:
@@ -45,21 +71,72 @@ def _kind(group: str) -> str:
 
 @dataclass(frozen=True)
 class Context:
-    """How a mention is qualified by its surroundings."""
+    """How a mention is qualified by its surroundings (the raw ConText modifiers).
+
+    Attributes:
+        negated: Denied ("no numbness", "IF antibodies negative").
+        hypothetical: Asked about or conditional ("if someone has pins and needles").
+        historical: Past or resolved ("numbness resolved", "last year, fine now").
+        other_experiencer: About someone other than the patient.
+        possible: Uncertain ("?PA", "possible pernicious anaemia", "might have").
+        other_experiencer_now: Another person's finding described as happening now
+            ("is", "today", "can't wake him") or with no time word at all; False for the
+            patient's own findings and for someone else's past or hypothetical event.
+    """
 
     negated: bool = False
     hypothetical: bool = False
     historical: bool = False
     other_experiencer: bool = False
+    possible: bool = False
+    other_experiencer_now: bool = False
 
     @property
     def about_patient_now_or_before(self) -> bool:
         """True when the mention is a real statement about the patient (any polarity)."""
         return not self.hypothetical and not self.other_experiencer
 
+    @property
+    def certainty(self) -> Certainty:
+        """``hypothetical``, else ``negated``, else ``possible``, else ``affirmed``."""
+        if self.hypothetical:
+            return "hypothetical"
+        if self.negated:
+            return "negated"
+        return "possible" if self.possible else "affirmed"
+
+    @property
+    def experiencer(self) -> Experiencer:
+        """``patient`` or ``other``."""
+        return "other" if self.other_experiencer else "patient"
+
+    @property
+    def time(self) -> Temporality:
+        """``historical`` or ``current``."""
+        return "historical" if self.historical else "current"
+
+    @property
+    def affirmed_current_patient(self) -> bool:
+        """Affirmed, current and about the patient: the only kind that may drive a plan."""
+        return self.certainty == "affirmed" and not self.other_experiencer and not self.historical
+
 
 def _matcher(phrases: tuple[str, ...]) -> PhraseMatcher:
     return PhraseMatcher((p, p) for p in phrases)
+
+
+def _alternation(phrases: tuple[str, ...]) -> str:
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    return "|".join(f"(?:{phrase_regex(p)})" for p in ordered)
+
+
+def _normal_exam_regex(rules: ContextRules) -> re.Pattern[str] | None:
+    """One pattern for "<subject> [:|-] <normal word>" and "<normal word> <subject>"."""
+    if not rules.normal_exam_subjects or not rules.normal_exam_words:
+        return None
+    subject = _alternation(rules.normal_exam_subjects)
+    word = _alternation(rules.normal_exam_words)
+    return re.compile(rf"(?:{subject})(?:\s*[:\-]\s*|\s+)(?:{word})|(?:{word})\s+(?:{subject})")
 
 
 @dataclass(frozen=True)
@@ -74,7 +151,24 @@ class _Matchers:
     exp_post: PhraseMatcher
     term_common: PhraseMatcher
     term_negation: PhraseMatcher
+    term_historical: PhraseMatcher
     negative_findings: PhraseMatcher
+    poss_pre: PhraseMatcher
+    poss_post: PhraseMatcher
+    relative_pre: PhraseMatcher
+    self_denial: PhraseMatcher
+    self_denial_final: PhraseMatcher
+    time_now: PhraseMatcher
+    time_past: PhraseMatcher
+
+
+def _is_symbol(hit: PhraseHit, norm: str) -> bool:
+    return not any(ch.isalnum() for ch in norm[hit.start : hit.end])
+
+
+def _attached(hit: PhraseHit, norm: str) -> bool:
+    """A symbol trigger ("?") written against the next word ("?PA")."""
+    return hit.end < len(norm) and norm[hit.end].isalnum()
 
 
 class ContextEngine:
@@ -87,6 +181,7 @@ class ContextEngine:
             rules: Validated rules from ``negation.yml``.
         """
         self.rules = rules
+        self._normal_exam = _normal_exam_regex(rules)
 
         def pair(ts: TriggerSet) -> tuple[PhraseMatcher, PhraseMatcher]:
             return _matcher(ts.pre), _matcher(ts.post)
@@ -105,8 +200,35 @@ class ContextEngine:
             exp_post=exp_post,
             term_common=_matcher(rules.terminators_common),
             term_negation=_matcher(rules.terminators_negation),
+            term_historical=_matcher(rules.terminators_historical),
             negative_findings=_matcher(rules.negative_findings),
+            poss_pre=_matcher(rules.possible.pre),
+            poss_post=_matcher(rules.possible.post),
+            relative_pre=_matcher(rules.writer.relative_pre),
+            self_denial=_matcher(rules.writer.self_denial),
+            self_denial_final=_matcher(rules.writer.self_denial_clause_final),
+            time_now=_matcher(rules.experiencer_time.now),
+            time_past=_matcher(rules.experiencer_time.past),
         )
+
+    def self_denials(self, norm: str, original: str) -> tuple[PhraseHit, ...]:
+        """Where the writer sets themselves apart from someone else ("..., I don't.").
+
+        Args:
+            norm: Normalised text.
+            original: Original text of the same length.
+
+        Returns:
+            The self-denial phrases, in text order.
+        """
+        hits = list(self._m.self_denial.find(norm, original))
+        hits += [
+            h
+            for h in self._m.self_denial_final.find(norm, original)
+            if _CLAUSE_END.match(norm, h.end) is not None
+            and not any(o.start <= h.start < o.end for o in hits)
+        ]
+        return tuple(sorted(hits, key=lambda h: h.start))
 
     def analyse(
         self, norm: str, original: str, concepts: tuple[ConceptHit, ...] = ()
@@ -136,9 +258,18 @@ class ContextEngine:
                 and not any(c.start <= h.start and h.end <= c.end for c in concepts)
             )
 
+        exam_hits = (
+            [PhraseHit("normal_exam", x.start(), x.end()) for x in self._normal_exam.finditer(norm)]
+            if self._normal_exam is not None
+            else []
+        )
+        listed = m.negative_findings.find(norm, original)
+        merged = listed + [
+            h for h in exam_hits if not any(o.start < h.end and h.start < o.end for o in listed)
+        ]
         negative_findings = tuple(
             h
-            for h in m.negative_findings.find(norm, original)
+            for h in sorted(merged, key=lambda h: h.start)
             if not any(p.start < h.end and h.start < p.end for p in pseudo)
         )
         fences = tuple(
@@ -150,6 +281,10 @@ class ContextEngine:
                 key=lambda c: (c.start, -c.end),
             )
         )
+
+        denials = self.self_denials(norm, original)
+        possible_pre = found(m.poss_pre)
+        exp_pre = found(m.exp_pre) + (found(m.relative_pre) if denials else ())
 
         number_terms: tuple[PhraseHit, ...] = ()
         if self.rules.numbers_end_negation_scope:
@@ -167,7 +302,7 @@ class ContextEngine:
             hyp_pre=found(m.hyp_pre),
             hist_pre=found(m.hist_pre),
             hist_post=found(m.hist_post),
-            exp_pre=found(m.exp_pre),
+            exp_pre=tuple(sorted(exp_pre, key=lambda h: h.start)),
             exp_post=found(m.exp_post),
             term_common=tuple(m.term_common.find(norm, original)),
             term_negation=tuple(m.term_negation.find(norm, original)) + number_terms,
@@ -175,6 +310,15 @@ class ContextEngine:
             norm=norm,
             concepts=concepts,
             fences=fences,
+            poss_pre=tuple(h for h in possible_pre if not _is_symbol(h, norm)),
+            poss_pre_attached=tuple(
+                h for h in possible_pre if _is_symbol(h, norm) and _attached(h, norm)
+            ),
+            poss_post=found(m.poss_post),
+            self_denials=denials,
+            time_now=tuple(m.time_now.find(norm, original)),
+            time_past=tuple(m.time_past.find(norm, original)),
+            term_historical=tuple(m.term_historical.find(norm, original)),
         )
 
 
@@ -200,6 +344,15 @@ class TextContext:
     """Concept mentions found in the text (symptoms, causes, negation-aware cues)."""
     fences: tuple[ConceptHit, ...] = ()
     """Concepts and negative findings, which end the negation scope of another kind."""
+    poss_pre: tuple[PhraseHit, ...] = ()
+    poss_pre_attached: tuple[PhraseHit, ...] = ()
+    """Symbol triggers ("?") that modify only the concept written against them ("?PA")."""
+    poss_post: tuple[PhraseHit, ...] = ()
+    self_denials: tuple[PhraseHit, ...] = ()
+    """Where the writer sets themselves apart from someone else ("I've got none of that")."""
+    time_now: tuple[PhraseHit, ...] = ()
+    time_past: tuple[PhraseHit, ...] = ()
+    term_historical: tuple[PhraseHit, ...] = ()
 
     def group_of(self, start: int, end: int) -> str | None:
         """Kind of the concept mention exactly at ``[start, end)``, if there is one."""
@@ -325,9 +478,12 @@ class TextContext:
         hypothetical = self._pre(
             outside(self.hyp_pre), start, end, r.hypothetical_window, common, starts
         )
+        hist_terms = common + self.term_historical
         historical = self._pre(
-            outside(self.hist_pre), start, end, r.scope_window, common, starts
-        ) or self._post(outside(self.hist_post), start, end, r.post_scope_window, common, starts)
+            outside(self.hist_pre), start, end, r.scope_window, hist_terms, starts
+        ) or self._post(
+            outside(self.hist_post), start, end, r.post_scope_window, hist_terms, starts
+        )
         other = self._pre(
             outside(self.exp_pre), start, end, r.scope_window, common, starts
         ) or self._post(outside(self.exp_post), start, end, r.post_scope_window, common, starts)
@@ -336,7 +492,63 @@ class TextContext:
             hypothetical=hypothetical,
             historical=historical,
             other_experiencer=other,
+            possible=self._possible(start, end, group),
+            other_experiencer_now=other
+            and not hypothetical
+            and not historical
+            and self._described_now(start, end),
         )
+
+    def _possible(self, start: int, end: int, group: str | None) -> bool:
+        """POSSIBLE_EXISTENCE: a "?" written against the mention, or a word trigger in scope.
+
+        A comma ends the scope of a possible trigger as well: "?PA, vegan" doubts only PA.
+        """
+        r = self.rules
+        starts = self.word_starts
+        if any(t.end == start for t in self.poss_pre_attached):
+            return True
+        terms = self.term_common + tuple(
+            PhraseHit(",", t.start, t.end) for t in self.tokens if t.text == ","
+        )
+
+        def outside(hits: tuple[PhraseHit, ...]) -> tuple[PhraseHit, ...]:
+            return tuple(h for h in hits if not (h.start < end and start < h.end))
+
+        return self._pre(
+            outside(self.poss_pre), start, end, r.scope_window, terms, starts, group
+        ) or self._post(outside(self.poss_post), start, end, r.post_scope_window, terms, starts)
+
+    def _sentence(self, start: int, end: int) -> tuple[int, int]:
+        """Bounds of the stretch around ``[start, end)`` between two common terminators."""
+        lo, hi = 0, len(self.norm)
+        for t in self.term_common:
+            if t.end <= start:
+                lo = max(lo, t.end)
+            elif t.start >= end:
+                hi = min(hi, t.start)
+        return lo, hi
+
+    def _described_now(self, start: int, end: int) -> bool:
+        """Whether another person's finding is told as happening now.
+
+        The time cue nearest the mention within its sentence decides (a tie goes to "now");
+        with no cue the finding is taken as now, so that a relative's emergency is not
+        missed for want of a time word.
+        """
+        lo, hi = self._sentence(start, end)
+        best: tuple[int, bool] | None = None
+        for is_now, cues in ((True, self.time_now), (False, self.time_past)):
+            for c in cues:
+                if c.start < lo or c.end > hi:
+                    continue
+                if c.start < end and start < c.end:
+                    distance = 0
+                else:
+                    distance = start - c.end if c.end <= start else c.start - end
+                if best is None or distance < best[0] or (distance == best[0] and is_now):
+                    best = (distance, is_now)
+        return True if best is None else best[1]
 
 
 @lru_cache(maxsize=1)

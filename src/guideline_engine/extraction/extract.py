@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import cast
 
 from guideline_engine.extraction.context import TextContext, analyse_text
 from guideline_engine.extraction.lexicon import (
+    ANTIBODY,
     CAUSE,
     NEGATIVE_FINDING,
     SYMPTOM,
     ConceptHit,
+    Lexicon,
+    antibody_results,
     get_lexicon,
 )
 from guideline_engine.extraction.model import (
+    AntibodyMention,
     Audience,
     ConceptMention,
     Extraction,
@@ -29,13 +34,16 @@ from guideline_engine.extraction.model import (
 )
 from guideline_engine.extraction.numbers import (
     NumberHit,
-    find_age,
+    ValueProblem,
     find_b12_status,
     find_gestation_weeks,
-    find_ileal_resection_cm,
-    find_lab,
-    find_platelets,
+    read_age,
+    read_haemoglobin,
+    read_ileal_resection_cm,
+    read_lab,
+    read_platelets,
 )
+from guideline_engine.extraction.text import clean_text
 
 MAX_TEXT_LENGTH = 5000
 """Longer messages are cut to this many characters before extraction."""
@@ -63,10 +71,86 @@ def _mentions(group: str, text: str, ctx: TextContext) -> list[ConceptMention]:
                 negated=c.negated,
                 hypothetical=c.hypothetical,
                 historical=c.historical,
-                experiencer="other" if c.other_experiencer else "patient",
+                experiencer=c.experiencer,
+                possible=c.possible,
             )
         )
     return out
+
+
+def _symptoms(text: str, ctx: TextContext, lex: Lexicon) -> tuple[SymptomMention, ...]:
+    out: list[SymptomMention] = []
+    for hit in _hits(ctx, SYMPTOM):
+        c = ctx.classify(hit.start, hit.end, SYMPTOM)
+        out.append(
+            SymptomMention(
+                id=hit.key,
+                text=text[hit.start : hit.end],
+                start=hit.start,
+                end=hit.end,
+                negated=c.negated,
+                neurological=hit.key in lex.neurological,
+                hypothetical=c.hypothetical,
+                historical=c.historical,
+                experiencer=c.experiencer,
+                possible=c.possible,
+            )
+        )
+    return tuple(out)
+
+
+def _negative_findings(
+    text: str, ctx: TextContext, symptoms: tuple[SymptomMention, ...]
+) -> list[FactSpan]:
+    """Normal-finding phrases about the patient, and the writer's own denials.
+
+    "neuro exam NAD" or "asymptomatic" counts when it is itself affirmed about the patient
+    (not negated, uncertain, hypothetical or someone else's). "I've got none of that" after
+    someone else's neurological symptom ("my dad had numb feet") is the patient denying them.
+    """
+    out: list[FactSpan] = []
+    for finding in ctx.negative_findings:
+        c = ctx.classify(finding.start, finding.end, NEGATIVE_FINDING)
+        if c.certainty != "affirmed" or c.other_experiencer:
+            continue
+        out.append(_span("negative_finding", text, finding.start, finding.end))
+    for denial in ctx.self_denials:
+        if any(
+            s.neurological and s.experiencer == "other" and s.end <= denial.start for s in symptoms
+        ):
+            out.append(_span("negative_finding", text, denial.start, denial.end))
+    return out
+
+
+def _antibodies(
+    text: str, norm: str, ctx: TextContext, lex: Lexicon
+) -> tuple[AntibodyMention, ...]:
+    """Antibody tests with their results; the result sets the certainty.
+
+    Positive is affirmed, negative negated; pending or no result is possible. ConText
+    still applies: "check IF antibodies" is hypothetical, "her IF antibodies" someone else's.
+    """
+    results = antibody_results(norm, ctx.concepts)
+    out: list[AntibodyMention] = []
+    for hit in _hits(ctx, ANTIBODY):
+        c = ctx.classify(hit.start, hit.end, ANTIBODY)
+        result = results.get((hit.start, hit.end))
+        out.append(
+            AntibodyMention(
+                id=hit.key,
+                text=text[hit.start : hit.end],
+                start=hit.start,
+                end=hit.end,
+                indicates=lex.antibody_tests[hit.key].indicates,
+                result=result,
+                negated=c.negated or result == "negative",
+                hypothetical=c.hypothetical,
+                historical=c.historical,
+                experiencer=c.experiencer,
+                possible=c.possible or result in (None, "pending"),
+            )
+        )
+    return tuple(out)
 
 
 def _span(field: str, text: str, start: int, end: int) -> FactSpan:
@@ -81,19 +165,132 @@ def _single(values: Iterable[str]) -> str | None:
 def _neurological_involvement(
     symptoms: tuple[SymptomMention, ...], negative_findings: Iterable[FactSpan]
 ) -> YesNo | None:
-    if any(s.affirmed and s.neurological for s in symptoms):
+    # yes only from a current symptom; a resolved one leaves the fact unknown (asked)
+    if any(s.affirmed_current_patient and s.neurological for s in symptoms):
         return "yes"
     if any(s.denied and s.neurological for s in symptoms) or any(True for _ in negative_findings):
         return "no"
     return None
 
 
+# --------------------------------------------------------------------------- values, reset
+
+
+@dataclass(frozen=True)
+class _Values:
+    """Every number of one message, each checked; refused ones are in ``problems``."""
+
+    platelets: NumberHit | None
+    age: NumberHit | None
+    compact_sex: str | None
+    b12: LabMeasurement | None
+    folate: LabMeasurement | None
+    mma: LabMeasurement | None
+    haemoglobin: NumberHit | None
+    ileal: NumberHit | None
+    problems: tuple[ValueProblem, ...]
+
+
 def _lab(norm: str, text: str, kind: str, spans: list[FactSpan]) -> LabMeasurement | None:
-    hit = find_lab(norm, kind)
+    hit = read_lab(norm, kind).hit
     if hit is None:
         return None
     spans.append(_span(kind, text, hit.start, hit.end))
     return LabMeasurement(value=hit.value, unit=hit.unit, start=hit.start, end=hit.end)
+
+
+def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
+    """Read the numbers; a value refused or contradicted is named in ``problems``, never used."""
+    platelets = read_platelets(norm)
+    age, compact_sex = read_age(norm)
+    haemoglobin = read_haemoglobin(norm)
+    ileal = read_ileal_resection_cm(norm)
+    labs = {kind: read_lab(norm, kind) for kind in ("b12", "folate", "mma")}
+    for field, hit in (
+        ("platelet_count", platelets.hit),
+        ("age", age.hit),
+        ("haemoglobin", haemoglobin.hit),
+        ("ileal_resection_cm", ileal.hit),
+    ):
+        if hit is not None:
+            spans.append(_span(field, text, hit.start, hit.end))
+    problems = [p for r in (platelets, age, haemoglobin, ileal, *labs.values()) for p in r.problems]
+    return _Values(
+        platelets=platelets.hit,
+        age=age.hit,
+        compact_sex=compact_sex,
+        b12=_lab(norm, text, "b12", spans),
+        folate=_lab(norm, text, "folate", spans),
+        mma=_lab(norm, text, "mma", spans),
+        haemoglobin=haemoglobin.hit,
+        ileal=ileal.hit,
+        problems=tuple(problems),
+    )
+
+
+def _yes_no_cue(
+    group: str, text: str, norm: str, ctx: TextContext, spans: list[FactSpan]
+) -> YesNo | None:
+    """A negation-aware yes/no cue about the patient now ("breastfeeding", "no pancytopenia")."""
+    matcher = get_lexicon().cues.get(group)
+    if matcher is None:
+        return None
+    yes: list[FactSpan] = []
+    no: list[FactSpan] = []
+    for hit in matcher.find(norm, text):
+        c = ctx.classify(hit.start, hit.end, group)
+        if c.hypothetical or c.other_experiencer or c.historical:
+            continue
+        (yes if (hit.key == "yes") != c.negated else no).append(
+            _span(group, text, hit.start, hit.end)
+        )
+    chosen: YesNo | None = "yes" if yes else "no" if no else None
+    if chosen is not None:
+        spans.append((yes or no)[0])
+    return chosen
+
+
+_RESET_LEAD = re.compile(
+    r"^[\s\W]*(?:(?:ok(?:ay)?|right|thanks|thank\s+you|great|cheers|and|now|so|next|hi|hello)"
+    r"[\s\W]+)*$"
+)
+
+
+def _reset(text: str, norm: str) -> bool:
+    """Whether the message opens with a reset ("new patient: ...", "next patient is ...")."""
+    matcher = get_lexicon().cues.get("reset")
+    hits = matcher.find(norm, text) if matcher is not None else []
+    return bool(hits) and bool(_RESET_LEAD.match(norm[: hits[0].start]))
+
+
+def _stated_audience(text: str, norm: str, spans: list[FactSpan]) -> Audience | None:
+    """The audience a cue states ("I'm a GP", "my mum", "I have"); clinician wins."""
+    audience_hits = get_lexicon().cues["audience"].find(norm, text)
+    levels: tuple[Audience, ...] = ("clinician", "caregiver", "patient")
+    for level in levels:
+        chosen = [h for h in audience_hits if h.key == level]
+        if chosen:
+            spans.append(_span("audience", text, chosen[0].start, chosen[0].end))
+            return level
+    return None
+
+
+def stated_audience(text: str) -> Audience | None:
+    """The audience the message states in words, without inferring one from its style."""
+    text = clean_text(text)[:MAX_TEXT_LENGTH]
+    norm, _ = analyse_text(text)
+    return _stated_audience(text, norm, [])
+
+
+def _patient_switch(text: str, norm: str) -> int:
+    """Where the current patient's details start: after the last reset cue, else 0.
+
+    "Forget the pregnant lady - the next one is 55F, not pregnant" is about two people; only
+    what follows the switch describes the patient the plan is for.
+    """
+    matcher = get_lexicon().cues.get("reset")
+    hits = matcher.find(norm, text) if matcher is not None else []
+    return hits[-1].end if hits else 0
 
 
 _CLAUSE_BREAK = re.compile(r"[,;!?\n]|\.(?!\d)")
@@ -134,8 +331,10 @@ def _first_span(
 def extract(text: str) -> Extraction:
     """Read clinical facts from one free-text message.
 
-    Handles lower case, missing punctuation, UK/US spellings and common typos; every
-    symptom, cause and cue is negation-aware (NegEx/ConText rules from ``negation.yml``).
+    Handles lower case, missing punctuation, UK/US spellings and common typos. Every
+    symptom, cause, antibody result and cue carries its ConText assertions (certainty,
+    experiencer, time; rules in ``negation.yml``); only affirmed findings about the patient
+    set a fact, and neurological involvement needs a current one.
 
     Args:
         text: The user's message (clinician or patient wording).
@@ -143,66 +342,41 @@ def extract(text: str) -> Extraction:
     Returns:
         The facts found; a field is None when the text does not say.
     """
-    text = text[:MAX_TEXT_LENGTH]
+    text = clean_text(text)[:MAX_TEXT_LENGTH]
     lex = get_lexicon()
     norm, ctx = analyse_text(text)
     spans: list[FactSpan] = []
 
-    # symptoms and neurological involvement
-    symptoms: list[SymptomMention] = []
-    for hit in _hits(ctx, SYMPTOM):
-        c = ctx.classify(hit.start, hit.end, SYMPTOM)
-        symptoms.append(
-            SymptomMention(
-                id=hit.key,
-                text=text[hit.start : hit.end],
-                start=hit.start,
-                end=hit.end,
-                negated=c.negated,
-                neurological=hit.key in lex.neurological,
-                hypothetical=c.hypothetical,
-                historical=c.historical,
-                experiencer="other" if c.other_experiencer else "patient",
-            )
-        )
-    symptom_tuple = tuple(symptoms)
-    negative_findings: list[FactSpan] = []
-    for finding in ctx.negative_findings:
-        c = ctx.classify(finding.start, finding.end, NEGATIVE_FINDING)
-        if c.negated or c.hypothetical or c.other_experiencer:
-            continue
-        negative_findings.append(_span("negative_finding", text, finding.start, finding.end))
+    # symptoms and neurological involvement (affirmed, current, about the patient)
+    symptom_tuple = _symptoms(text, ctx, lex)
+    negative_findings = _negative_findings(text, ctx, symptom_tuple)
     neuro = _neurological_involvement(symptom_tuple, negative_findings)
 
-    # causes
+    # causes: affirmed about the patient (a past cause still counts), positive antibodies
     cause_mentions = _mentions(CAUSE, text, ctx)
-    ileal = find_ileal_resection_cm(norm)
+    antibodies = _antibodies(text, norm, ctx, lex)
+    values = _values(norm, text, spans)
+    ileal, platelets, age_hit = values.ileal, values.platelets, values.age
     causes = [m.id for m in cause_mentions if m.affirmed]
+    causes += [a.indicates for a in antibodies if a.affirmed]
     if ileal is not None:
-        spans.append(_span("ileal_resection_cm", text, ileal.start, ileal.end))
         causes.append("ileal_resection")
 
-    # numbers
-    platelets = find_platelets(norm)
-    if platelets is not None:
-        spans.append(_span("platelet_count", text, platelets.start, platelets.end))
-    age_hit, compact_sex = find_age(norm)
-    if age_hit is not None:
-        spans.append(_span("age", text, age_hit.start, age_hit.end))
-    b12 = _lab(norm, text, "b12", spans)
-    folate = _lab(norm, text, "folate", spans)
-    mma = _lab(norm, text, "mma", spans)
     status_hit = find_b12_status(norm)
     b12_status: LabStatusWord | None = None
     if status_hit is not None:
         b12_status = cast(LabStatusWord, status_hit[0])
         spans.append(_span("b12_status", text, status_hit[1], status_hit[2]))
 
-    # pregnancy
+    # pregnancy (about this patient: mentions before a mid-message switch of patient are dropped)
+    boundary = _patient_switch(text, norm)
     preg_mentions = [
         m
         for m in _mentions("pregnancy", text, ctx)
-        if not m.hypothetical and m.experiencer == "patient" and not m.historical
+        if not m.hypothetical
+        and m.experiencer == "patient"
+        and not m.historical
+        and m.start >= boundary
     ]
     gestation: NumberHit | None = find_gestation_weeks(norm)
     pregnant: YesNo | None = None
@@ -265,17 +439,11 @@ def extract(text: str) -> Extraction:
     if formulary is not None:
         spans.append(_span("formulary", text, formulary_hits[0].start, formulary_hits[0].end))
 
-    audience_hits = lex.cues["audience"].find(norm, text)
-    audience: Audience | None = None
-    levels: tuple[Audience, ...] = ("clinician", "caregiver", "patient")
-    for level in levels:
-        chosen = [h for h in audience_hits if h.key == level]
-        if chosen:
-            audience = level
-            spans.append(_span("audience", text, chosen[0].start, chosen[0].end))
-            break
+    # Only a stated audience counts: a patient whose message merely looks like a clinician's
+    # ("72M, Hb 96, MCV 114") must never be switched to dose-level wording (HAZ-010).
+    audience = _stated_audience(text, norm, spans)
 
-    sex: Sex | None = cast(Sex | None, compact_sex)
+    sex: Sex | None = cast(Sex | None, values.compact_sex)
     if sex is None:
         sex_hits = lex.cues["sex"].find(norm, text)
         sex = cast(Sex | None, _single(h.key for h in sex_hits))
@@ -291,6 +459,7 @@ def extract(text: str) -> Extraction:
         negative_findings=tuple(negative_findings),
         causes=tuple(dict.fromkeys(causes)),
         cause_mentions=tuple(cause_mentions),
+        antibody_mentions=antibodies,
         platelet_count=platelets.value if platelets else None,
         age=int(age_hit.value) if age_hit else None,
         sex=sex,
@@ -301,11 +470,16 @@ def extract(text: str) -> Extraction:
         injection_contraindication_reason=reason,
         folic_acid_started=folic_acid_started,
         ileal_resection_cm=ileal.value if ileal else None,
-        b12=b12,
-        folate=folate,
-        mma=mma,
+        b12=values.b12,
+        folate=values.folate,
+        mma=values.mma,
         b12_status=b12_status,
         formulary=formulary,
         audience=audience,
+        breastfeeding=_yes_no_cue("breastfeeding", text, norm, ctx, spans),
+        haemoglobin=values.haemoglobin.value if values.haemoglobin else None,
+        pancytopenia=_yes_no_cue("pancytopenia", text, norm, ctx, spans),
+        reset=_reset(text, norm),
+        value_problems=values.problems,
         spans=tuple(spans),
     )

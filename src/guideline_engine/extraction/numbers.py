@@ -7,6 +7,7 @@ compiled once, on first use.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -16,7 +17,9 @@ _FILLER_WORDS = (
     r"count|counts|level|levels|value|result|results|of|is|are|was|were|now|at|about|around|"
     r"only|just|approx|approximately|roughly|came\s+back|came\s+back\s+at|down\s+to|"
     r"dropped\s+to|fell\s+to|measured|measured\s+at|reading|today|yesterday|recently|serum|"
-    r"total|very|low|reduced|borderline|last|latest|recent|check|test|the|her|his|my"
+    r"total|very|low|reduced|borderline|last|latest|recent|check|test|the|her|his|my|"
+    r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
+    r"high|raised|deficient|apparently"
 )
 _FILLER = rf"(?:[\s:=~\-(]*(?:{_FILLER_WORDS})\b)*[\s:=~\-(]*"
 
@@ -35,17 +38,237 @@ class NumberHit:
     end: int
 
 
+@dataclass(frozen=True)
+class ValueProblem:
+    """A value the writer gave that cannot be used, and why, in words fit to show them.
+
+    Attributes:
+        field: The fact it was meant for (``platelet_count``, ``age``, ``b12_level``, ...).
+        problem: One sentence naming the value as written and what is wrong with it.
+        start: Start offset of the value in the (cleaned) text.
+        end: End offset (exclusive).
+    """
+
+    field: str
+    problem: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What was read for one fact: the value to use (or None) and every value refused."""
+
+    hit: NumberHit | None
+    problems: tuple[ValueProblem, ...] = ()
+
+
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    # Sanity limits, not clinical thresholds: a value outside cannot be a real result for a
+    # living person (or is a typing slip), so it is named back instead of being used.
+    "platelet_count": (0.0, 2000.0),  # ×10⁹/L; 0 is a real (critical) result
+    "age": (0.0, 120.0),  # years
+    "ileal_resection_cm": (0.1, 700.0),  # cm; longer than a whole small bowel is impossible
+    "haemoglobin": (10.0, 250.0),  # g/L
+    "b12_level ng/L": (1.0, 50000.0),  # ng/L = pg/mL
+    "b12_level pg/mL": (1.0, 50000.0),
+    "b12_level pmol/L": (1.0, 37000.0),  # 1 ng/L = 0.738 pmol/L
+    "b12_level": (1.0, 50000.0),  # no unit written
+    "folate_level": (0.0, 10000.0),  # only sign and gross slips are checked
+    "mma_level": (0.0, 100000.0),
+}
+_LABELS: dict[str, str] = {
+    "platelet_count": "platelet count",
+    "age": "age",
+    "ileal_resection_cm": "resected ileum length",
+    "haemoglobin": "haemoglobin",
+    "b12_level": "B12 level",
+    "folate_level": "folate level",
+    "mma_level": "MMA level",
+}
+
+
 def _to_float(raw: str) -> float:
     return float(raw.replace(",", ""))
+
+
+def _negative(norm: str, num_start: int) -> bool:
+    """A minus sign written against the number ("platelets -40", "plt: -40").
+
+    Not a hyphen joining a word to it ("plt-40") or a range ("35-40").
+    """
+    if num_start < 1 or norm[num_start - 1] != "-":
+        return False
+    return num_start < 2 or norm[num_start - 2] in " \t\n:=(~,;"
+
+
+def _problem(field: str, norm: str, start: int, end: int, why: str) -> ValueProblem:
+    written = norm[start:end].strip()
+    return ValueProblem(field, f'{_LABELS[field]} "{written}": {why}', start, end)
+
+
+_PAST_MARKER = re.compile(
+    r"(?<![a-z])(?:was|were|previously|prior|before|initially|originally|on\s+admission|"
+    r"at\s+diagnosis|last\s+(?:week|month|year|time|check|test)|yesterday|earlier|ago|"
+    r"used\s+to\s+be)(?![a-z])"
+)
+_NOW_MARKER = re.compile(
+    r"(?<![a-z])(?:now|today|currently|current|this\s+morning|latest|most\s+recent(?:ly)?|"
+    r"repeat|recheck(?:ed)?|this\s+week)(?![a-z])"
+)
+_TAIL = re.compile(r"[^,;.\n]{0,30}")
+
+
+_LEAD_NOW = re.compile(
+    r"(?<![a-z])(?:now|today|currently|latest|later|then|subsequently|repeat(?:ed)?|"
+    r"recheck(?:ed)?)[^a-z0-9,;.]*(?:[a-z]+[^a-z0-9,;.]+){0,2}$"
+)
+
+
+def _timing(norm: str, start: int, num_start: int, end: int) -> str:
+    """``"now"``, ``"past"`` or ``""`` from the words around one value."""
+    if _LEAD_NOW.search(norm[max(0, start - 30) : start]):
+        return "now"
+    tail = _TAIL.match(norm, end)
+    around = norm[start:num_start] + " " + (tail.group() if tail else "")
+    if _NOW_MARKER.search(around):
+        return "now"
+    if _PAST_MARKER.search(around):
+        return "past"
+    return ""
+
+
+_CONTINUATION = re.compile(
+    r"[\s,;(]*(?:(?:last|this|previous)\s+(?:week|month|year|time)|\w+\s+(?:days?|weeks?|"
+    r"months?)\s+ago|yesterday|previously|before|initially|on\s+admission|at\s+diagnosis)?"
+    r"[\s,;)]*(?:and|but|which|that)?\s*(?:(?:is|are|has|have)\s+)?(?:been\s+)?"
+    r"(?P<marker>now|today|currently|this\s+morning|latest|most\s+recent(?:ly)?|repeat|then|"
+    r"later|rose\s+to|risen\s+to|rising\s+to|increased\s+to|gone\s+up\s+to|up\s+to|"
+    r"improved\s+to|fell\s+to|fallen\s+to|dropped\s+to|down\s+to|->|→)"
+    r"(?:\s*(?:is|at|of|it'?s|was)\b)?[\s:=~]*(?P<neg>-)?"
+)
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: float
+    start: int
+    num_start: int
+    end: int
+    timing: str  # "now" | "past" | ""
+    unit: str | None = None
+
+
+def _resolve(field: str, unit: str, values: list[_Value], norm: str) -> Reading:
+    """The value to use among several, or a contradiction.
+
+    One distinct value, else the one said to be current, else the only one not said to be
+    past, else (a history only) the last; two current values are a contradiction.
+    """
+    if not values:
+        return Reading(None)
+    values = sorted(values, key=lambda v: v.start)
+    chosen: _Value | None = None
+    if len({v.value for v in values}) == 1:
+        chosen = values[-1]
+    else:
+        for pool in (
+            [v for v in values if v.timing == "now"],
+            [v for v in values if v.timing != "past"],
+        ):
+            if len({v.value for v in pool}) == 1:
+                chosen = pool[-1]
+                break
+        if chosen is None and all(v.timing == "past" for v in values):
+            chosen = values[-1]  # a history only: the last value given is the latest
+    if chosen is None:
+        shown = " and ".join(dict.fromkeys(f"{v.value:g} {v.unit or unit}".strip() for v in values))
+        problem = ValueProblem(
+            field,
+            f"{_LABELS[field]}: different values ({shown}) without saying which is the current one",
+            values[0].start,
+            values[-1].end,
+        )
+        return Reading(None, (problem,))
+    return Reading(NumberHit(chosen.value, chosen.unit or unit or None, chosen.start, chosen.end))
 
 
 def _after_threshold(norm: str, pos: int) -> bool:
     return bool(_THRESHOLD_BEFORE.search(norm[max(0, pos - 14) : pos]))
 
 
+Convert = Callable[[re.Match[str]], tuple[float | None, str, str | None]]
+"""A match to ``(value or None if unreadable, key into PLAUSIBLE, unit as normalised)``."""
+
+
+def _read_values(
+    field: str,
+    unit: str,
+    norm: str,
+    matches: Iterable[re.Match[str]],
+    continuation: re.Pattern[str],
+    convert: Convert,
+) -> Reading:
+    """Every value of one field, each checked for sign and range, resolved to one or none.
+
+    A value followed by "..., now N" (``continuation``) is the earlier of the two. Any value
+    refused (unreadable unit, negative, impossible) means no value is used for the field.
+    """
+    values: list[_Value] = []
+    problems: list[ValueProblem] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], timing: str | None = None) -> None:
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        num_start = m.start("num")
+        value, key, written_unit = convert(m)
+        follow = continuation.match(norm, m.end())
+        negative = _negative(norm, num_start) or bool(m["neg"])
+        problem = _refusal(key, value, negative)
+        if problem:
+            problems.append(_problem(field, norm, num_start - negative, m.end(), problem))
+        elif value is not None:
+            when = timing if timing is not None else _timing(norm, m.start(), num_start, m.end())
+            timing_ = "past" if follow else when
+            values.append(_Value(value, m.start(), num_start, m.end(), timing_, written_unit))
+        if follow is not None:
+            add(follow, "now")
+
+    for m in matches:
+        if not _after_threshold(norm, m.start("num")):
+            add(m)
+    if problems:
+        return Reading(None, tuple(problems))
+    return _resolve(field, unit, values, norm)
+
+
+_UNIT_SHOWN = {
+    "platelet_count": "x10^9/L",
+    "age": "years",
+    "haemoglobin": "g/L",
+    "ileal_resection_cm": "cm",
+}
+
+
+def _refusal(key: str, value: float | None, negative: bool) -> str | None:
+    """Why a value cannot be used (``key`` names its range in PLAUSIBLE), or None."""
+    if value is None:
+        return "the unit could not be read, or is not one I can use"
+    if negative:
+        return "it cannot be negative"
+    low, high = PLAUSIBLE[key]
+    if not low <= value <= high:
+        unit = key.partition(" ")[2] or _UNIT_SHOWN.get(key, "")
+        return f"outside the possible range {low:g}-{high:g} {unit}".rstrip()
+    return None
+
+
 # --------------------------------------------------------------------------- platelets
 
 _PLT_KW = r"(?:platelets?|platelet\s+counts?|plts?|plat|thrombocytes)"
+_PLT_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:e(?P<exp>[+-]?\d{1,2})(?![\d]))?"
 _PLT_UNIT = (
     r"(?P<unit>\s*(?:"
     r"x\s*10\s*(?:\^|e|\*\*?)?\s*9\s*(?:/\s*l|per\s+l(?:itre|iter)?)?"
@@ -58,47 +281,64 @@ _PLT_UNIT = (
 
 
 @lru_cache(maxsize=1)
-def _platelet_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    forward = re.compile(rf"(?<![a-z0-9]){_PLT_KW}(?![a-z]){_FILLER}{NUM}{_PLT_UNIT}")
-    backward = re.compile(rf"(?<![\d.,]){NUM}{_PLT_UNIT}\s*(?:of\s+)?{_PLT_KW}(?![a-z])")
-    return forward, backward
+def _platelet_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    forward = re.compile(rf"(?<![a-z0-9]){_PLT_KW}(?![a-z]){_FILLER}(?P<neg>){_PLT_NUM}{_PLT_UNIT}")
+    backward = re.compile(
+        rf"(?<![\d.,])(?P<neg>){_PLT_NUM}{_PLT_UNIT}\s*(?:of\s+)?{_PLT_KW}(?![a-z])"
+    )
+    continuation = re.compile(rf"{_CONTINUATION.pattern}{_PLT_NUM}{_PLT_UNIT}")
+    return forward, backward, continuation
 
 
-def _platelet_value(raw: str, unit: str | None) -> float:
+def _platelet_value(raw: str, exp: str | None, unit: str | None) -> float | None:
+    """The count in ×10⁹/L, or None when a power of ten cannot be read as a count."""
     value = _to_float(raw)
     u = re.sub(r"\s+", "", unit or "")
-    per_microlitre = u.startswith("/") or u.startswith("per")
-    if per_microlitre or (not u and value >= 1000):
+    per_microlitre = u.startswith("/u") or u.startswith("/mcl") or u.startswith("/mm")
+    per_microlitre = per_microlitre or u.startswith("per") or u.startswith("k/")
+    if exp is not None:
+        # "150e9/L" = 150 ×10⁹ per litre; "150e3/µL" = 150 ×10³ per microlitre.
+        per_litre = value * 10.0 ** int(exp) * (1e6 if per_microlitre else 1.0)
+        if not per_microlitre and u not in ("", "/l"):
+            return None
+        if not per_microlitre and u == "" and int(exp) not in (9, 3):
+            return None
+        if u == "" and int(exp) == 3:
+            per_litre *= 1e6
+        return per_litre / 1e9
+    if per_microlitre or u == "/l" or (not u and value >= 1000):
         value = value / 1000.0
     return value
 
 
-def find_platelets(norm: str) -> NumberHit | None:
-    """First platelet count in the text, in ×10⁹/L.
+def read_platelets(norm: str) -> Reading:
+    """Every platelet count in the text, resolved to the one to use, in ×10⁹/L.
 
-    "plt 35", "platelets 35", "35k", "35,000/µL", "35000/uL", "35 x10^9/L" and
-    "35 ×10⁹/L" all read as 35.0. A number after a comparison ("platelets > 50") is a
-    threshold, not a result, and is ignored.
+    "plt 35", "platelets 35", "35k", "35,000/µL", "35000/uL", "35 x10^9/L", "35 ×10⁹/L" and
+    "35e9/L" all read as 35.0. A number after a comparison ("platelets > 50") is a threshold,
+    not a result. "was 45 last week, now 220" gives 220; two current values that differ
+    ("platelets 35 ... platelets 300") give no value and a contradiction; a negative or
+    impossible count gives no value and a problem naming it. 0 is a real result.
 
     Args:
         norm: Normalised text.
 
     Returns:
-        The count, or None.
+        The reading.
     """
-    best: NumberHit | None = None
-    for pattern in _platelet_patterns():
-        for m in pattern.finditer(norm):
-            if _after_threshold(norm, m.start("num")):
-                continue
-            value = _platelet_value(m.group("num"), m.group("unit"))
-            if not 0 < value < 2000:
-                continue
-            hit = NumberHit(value, "x10^9/L", m.start(), m.end())
-            if best is None or hit.start < best.start:
-                best = hit
-            break
-    return best
+    forward, backward, continuation = _platelet_patterns()
+
+    def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
+        value = _platelet_value(m.group("num"), m.group("exp"), m.group("unit"))
+        return value, "platelet_count", None
+
+    matches = [*forward.finditer(norm), *backward.finditer(norm)]
+    return _read_values("platelet_count", "x10^9/L", norm, matches, continuation, convert)
+
+
+def find_platelets(norm: str) -> NumberHit | None:
+    """The platelet count to use, in ×10⁹/L (see :func:`read_platelets`), or None."""
+    return read_platelets(norm).hit
 
 
 # --------------------------------------------------------------------------- age and sex
@@ -106,42 +346,67 @@ def find_platelets(norm: str) -> NumberHit | None:
 _AGE_UNIT = r"(?:yo|y/o|y\.o\.?|yrs?\s*-?\s*old|years?\s*-?\s*old|year\s*-?\s*old)"
 
 
+_RELATIVE = (
+    r"mum|mom|dad|mother|father|wife|husband|partner|son|daughter|sister|brother|grandad|"
+    r"granddad|grandpa|grandfather|grandma|grandmother|granny|gran|nan|nana|aunt|uncle|"
+    r"neighbou?r|friend|father-in-law|mother-in-law"
+)
+
+
 @lru_cache(maxsize=1)
 def _age_patterns() -> tuple[re.Pattern[str], ...]:
     return (
-        re.compile(rf"(?<![\d.,])(?P<num>\d{{1,3}})\s*-?\s*{_AGE_UNIT}(?![a-z0-9])"),
-        re.compile(r"(?<![a-z0-9.,])(?P<num>\d{2,3})\s?(?P<sex>[fm])(?![a-z0-9])"),
+        re.compile(rf"(?<![\d.,])(?P<neg>-)?(?P<num>\d{{1,4}})\s*-?\s*{_AGE_UNIT}(?![a-z0-9])"),
+        re.compile(r"(?<![a-z0-9.,])(?P<neg>)(?P<num>\d{2,3})\s?(?P<sex>[fm])(?![a-z0-9])"),
         re.compile(
-            r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<num>\d{1,3})(?![\d.,])"
+            r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<neg>-)?(?P<num>\d{1,4})"
+            r"(?!\d|[.,]\d)"
         ),
         re.compile(
-            r"(?<![a-z0-9])(?:i'?m|i\s+am|she'?s|she\s+is|he'?s|he\s+is|(?:mum|mom|dad|mother|father)"
-            r"\s+is|patient\s+is|pt\s+is)\s+(?:a\s+)?(?P<num>\d{1,3})(?![\d.,])"
+            rf"(?<![a-z0-9])(?:i'?m|i\s+am|she'?s|she\s+is|he'?s|he\s+is|(?:{_RELATIVE})"
+            r"\s+is|patient\s+is|pt\s+is)\s+(?:a\s+)?(?P<neg>)(?P<num>\d{1,3})(?!\d|[.,]\d)"
             r"(?!\s*(?:%|kg|g|mg|mcg|ug|cm|mm|lbs?|st|stone|weeks?|wks?|months?|days?|/40|x)(?![a-z]))"
         ),
+        re.compile(rf"(?<![a-z0-9])(?:{_RELATIVE})\s*\((?P<neg>)(?P<num>\d{{1,3}})\)"),
     )
 
 
 _SEX_AFTER_AGE = re.compile(rf"^\s*(?:{_AGE_UNIT})?\s*-?\s*(?P<sex>[fm])(?![a-z0-9])")
+_COMPACT_AGE = 1  # index of the "62F" pattern: too loose to refuse a value on ("250m")
 
 
-def find_age(norm: str) -> tuple[NumberHit | None, str | None]:
-    """Age in years and, from compact forms like "62F" / "62 yo M", the sex.
+def read_age(norm: str) -> tuple[Reading, str | None]:
+    """Age in years (the first one written) and, from "62F" / "62 yo M", the sex.
+
+    An explicitly stated age that is negative or impossible ("age 250", "aged -3") gives no
+    age and a problem naming it.
 
     Args:
         norm: Normalised text.
 
     Returns:
-        ``(age hit or None, "female"/"male"/None)``.
+        ``(reading, "female"/"male"/None)``.
     """
     best: NumberHit | None = None
     sex: str | None = None
+    problems: list[ValueProblem] = []
     for index, pattern in enumerate(_age_patterns()):
         for m in pattern.finditer(norm):
             age = int(m.group("num"))
-            if not 0 < age <= 120:
+            refusal = _refusal("age", age, bool(m.group("neg")))
+            if refusal:
+                if index != _COMPACT_AGE:
+                    problems.append(
+                        _problem(
+                            "age",
+                            norm,
+                            m.start("num") - bool(m.group("neg")),
+                            m.end("num"),
+                            refusal,
+                        )
+                    )
                 continue
-            if index == 1 and age < 12:
+            if index == _COMPACT_AGE and age < 12:
                 continue
             hit = NumberHit(float(age), "years", m.start(), m.end())
             found_sex = m.groupdict().get("sex")
@@ -153,7 +418,15 @@ def find_age(norm: str) -> tuple[NumberHit | None, str | None]:
                 best = hit
                 sex = {"f": "female", "m": "male"}.get(found_sex or "", sex)
             break
-    return best, sex
+    if problems:
+        return Reading(None, tuple(problems)), sex
+    return Reading(best), sex
+
+
+def find_age(norm: str) -> tuple[NumberHit | None, str | None]:
+    """Age in years and the sex of compact forms (see :func:`read_age`)."""
+    reading, sex = read_age(norm)
+    return reading.hit, sex
 
 
 # --------------------------------------------------------------------------- labs
@@ -184,36 +457,77 @@ _LAB_KEYWORDS: dict[str, str] = {
 }
 
 
+_LAB_FIELDS = {"b12": "b12_level", "folate": "folate_level", "mma": "mma_level"}
+_B12_UNITS = frozenset({"ng/L", "pg/mL", "pmol/L"})
+
+
 @cache
 def _lab_pattern(kind: str) -> re.Pattern[str]:
     return re.compile(
-        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9]){_FILLER}(?<![\d.]){NUM}(?![\d]){_LAB_UNIT}"
+        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9]){_FILLER}(?<![\d.])(?P<neg>){NUM}(?![\d])"
+        rf"{_LAB_UNIT}"
     )
 
 
-def find_lab(norm: str, kind: str) -> NumberHit | None:
-    """First value of a laboratory test, with its unit normalised.
+@cache
+def _lab_after_comma(kind: str) -> re.Pattern[str]:
+    """A value after a comma ("B12 is low, 150 ng/L") counts only with its unit written."""
+    unit = _LAB_UNIT.removesuffix("?")
+    return re.compile(
+        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9]){_FILLER},\s*(?P<neg>){NUM}(?![\d]){unit}"
+    )
 
-    Doses ("B12 1000 mcg daily") and counts ("B12 3 times a week") are not levels.
+
+@cache
+def _lab_continuation(kind: str) -> re.Pattern[str]:
+    return re.compile(rf"{_CONTINUATION.pattern}{NUM}(?![\d]){_LAB_UNIT}")
+
+
+def _lab_unit(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    compact = re.sub(r"\s+", "", raw)
+    return _UNITS.get(compact, compact)
+
+
+def read_lab(norm: str, kind: str) -> Reading:
+    """Every value of a laboratory test, resolved to the one to use, with its unit normalised.
+
+    Doses ("B12 1000 mcg daily") and counts ("B12 3 times a week") are not levels. A B12
+    value must be in ng/L, pg/mL or pmol/L (or have no unit) and within a possible range;
+    a negative value is refused for every test. Several values resolve as for platelets.
 
     Args:
         norm: Normalised text.
         kind: ``"b12"``, ``"folate"`` or ``"mma"``.
 
     Returns:
-        The value, or None.
+        The reading; the hit's unit is None when no unit was written.
     """
-    for m in _lab_pattern(kind).finditer(norm):
-        unit_raw = m.group("unit")
-        if unit_raw is None and _NOT_A_LEVEL.match(norm[m.end("num") :]):
-            continue
-        if _after_threshold(norm, m.start("num")):
-            continue
-        unit = None
-        if unit_raw:
-            unit = _UNITS.get(re.sub(r"\s+", "", unit_raw), re.sub(r"\s+", "", unit_raw))
-        return NumberHit(_to_float(m.group("num")), unit, m.start(), m.end())
-    return None
+    field = _LAB_FIELDS[kind]
+
+    def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
+        unit = _lab_unit(m.group("unit"))
+        value = _to_float(m.group("num"))
+        if kind != "b12":
+            return value, field, unit
+        if unit is not None and unit not in _B12_UNITS:
+            return None, field, unit
+        return value, f"{field} {unit}" if unit else field, unit
+
+    matches = [
+        m
+        for m in _lab_pattern(kind).finditer(norm)
+        if m.group("unit") is not None or not _NOT_A_LEVEL.match(norm[m.end("num") :])
+    ]
+    if not matches:
+        matches = list(_lab_after_comma(kind).finditer(norm))
+    return _read_values(field, "", norm, matches, _lab_continuation(kind), convert)
+
+
+def find_lab(norm: str, kind: str) -> NumberHit | None:
+    """The value of a laboratory test to use (see :func:`read_lab`), or None."""
+    return read_lab(norm, kind).hit
 
 
 _STATUS_WORDS: dict[str, str] = {
@@ -232,27 +546,43 @@ _STATUS_WORDS: dict[str, str] = {
     "reduced": "low",
     "undetectable": "low",
     "normal": "normal",
+    "fine": "normal",
+    "ok": "normal",
+    "okay": "normal",
     "within normal limits": "normal",
     "wnl": "normal",
     "in range": "normal",
 }
+_AFTER_ONLY = frozenset({"fine", "ok", "okay"})
 
 
 @lru_cache(maxsize=1)
-def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     words = "|".join(
         re.escape(w).replace(r"\ ", r"[\s\-]+")
         for w in sorted(_STATUS_WORDS, key=len, reverse=True)
     )
+    # "fine"/"ok" class a result only after it ("B12 fine"), never before ("ok B12 tablets?")
+    words_before = "|".join(
+        re.escape(w).replace(r"\ ", r"[\s\-]+")
+        for w in sorted(_STATUS_WORDS, key=len, reverse=True)
+        if w not in _AFTER_ONLY
+    )
     kw = _LAB_KEYWORDS["b12"]
     gap = r"(?:[\s:=,()\-]+(?:[a-z0-9./]+))*?"
     before = re.compile(
-        rf"(?<![a-z0-9])(?P<word>{words})(?:[\s\-]+(?:serum|vitamin|vit|total))?[\s\-]+{kw}(?![a-z0-9])"
+        rf"(?<![a-z0-9])(?P<word>{words_before})(?:[\s\-]+(?:serum|vitamin|vit|total))?[\s\-]+{kw}"
+        r"(?![a-z0-9])"
     )
     after = re.compile(
         rf"(?<![a-z0-9]){kw}(?![a-z0-9])(?P<gap>{gap})[\s:=,()\-]+(?P<word>{words})(?![a-z0-9])"
     )
-    return before, after
+    # "B12 and folate are both low": one status word for both tests
+    both = re.compile(
+        rf"(?<![a-z0-9]){kw}\s+and\s+(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
+        rf"\s+(?:(?:are|were|came\s+back|both)\s+)+(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
+    )
+    return before, after, both
 
 
 _GAP_LIMIT = 6
@@ -260,7 +590,8 @@ _GAP_TOKEN_OK = re.compile(
     r"^(?:[\d.,]+|ng/l|pg/ml|pmol/l|nmol/l|ug/l|mcg/l|ng|pg|pmol|nmol|ug|mcg|/l|/ml|l|ml|"
     r"level|levels|is|was|were|are|came|back|result|results|of|the|her|his|my|serum|total|"
     r"reported|as|at|today|recently|now|quite|slightly|mildly|also|again|looks|looked|seems|"
-    r"appears|be|being|been|its|it's|value|reading|test)$"
+    r"appears|be|being|been|its|it's|value|reading|test|very|severely|really|extremely|so|"
+    r"a|bit|little|too|apparently|currently|still|has|have|come|comes)$"
 )
 
 
@@ -277,8 +608,11 @@ def find_b12_status(norm: str) -> tuple[str, int, int] | None:
     Returns:
         ``(status, start, end)`` or None.
     """
-    before, after = _status_patterns()
+    before, after, both = _status_patterns()
     hits: list[tuple[int, int, str]] = []
+    for m in both.finditer(norm):
+        word = re.sub(r"[\s\-]+", " ", m.group("word"))
+        hits.append((m.start(), m.end(), _STATUS_WORDS.get(word, "low")))
     for m in before.finditer(norm):
         prefix = norm[max(0, m.start() - 5) : m.start()]
         if re.search(r"(?<![a-z])(?:not|no)\s*$", prefix):
@@ -306,6 +640,49 @@ def find_b12_status(norm: str) -> tuple[str, int, int] | None:
     return status, start, end
 
 
+# --------------------------------------------------------------------------- haemoglobin
+
+_HB_KW = r"(?:haemoglobin|hemoglobin|haemaglobin|hemaglobin|hgb|hb)"
+_HB_UNIT = r"(?P<unit>\s*(?:g\s*/\s*dl|g\s*/\s*100\s*ml|g\s*/\s*l|mmol\s*/\s*l)(?![a-z]))?"
+_HB_MMOL_TO_G_PER_L = 16.11  # haemoglobin (monomer) 1 mmol/L = 16.11 g/L
+_HB_G_PER_DL_BELOW = 25.0  # a unitless Hb under this is in g/dL ("Hb 8.5"), else g/L ("Hb 85")
+
+
+@lru_cache(maxsize=1)
+def _hb_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    base = re.compile(
+        rf"(?<![a-z0-9]){_HB_KW}(?![a-z0-9]){_FILLER}(?<![\d.])(?P<neg>){NUM}(?![\d]){_HB_UNIT}"
+    )
+    return base, re.compile(rf"{_CONTINUATION.pattern}{NUM}(?![\d]){_HB_UNIT}")
+
+
+def _hb_g_per_l(raw: str, unit: str | None) -> float:
+    value = _to_float(raw)
+    u = re.sub(r"\s+", "", unit or "")
+    if u in ("g/dl", "g/100ml") or (not u and value < _HB_G_PER_DL_BELOW):
+        return value * 10.0
+    if u == "mmol/l":
+        return round(value * _HB_MMOL_TO_G_PER_L, 1)
+    return value
+
+
+def read_haemoglobin(norm: str) -> Reading:
+    """Haemoglobin in g/L ("Hb 85", "Hb 8.5 g/dL" and "haemoglobin 85 g/L" all read as 85).
+
+    Args:
+        norm: Normalised text.
+
+    Returns:
+        The reading; negative or impossible values are refused and named.
+    """
+    base, continuation = _hb_patterns()
+
+    def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
+        return _hb_g_per_l(m.group("num"), m.group("unit")), "haemoglobin", "g/L"
+
+    return _read_values("haemoglobin", "g/L", norm, base.finditer(norm), continuation, convert)
+
+
 # --------------------------------------------------------------------------- ileal resection
 
 _CM = r"(?P<num>\d+(?:\.\d+)?)\s*(?:cm|centimet(?:re|er)s?)(?![a-z])"
@@ -328,28 +705,63 @@ def _ileal_patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
-def find_ileal_resection_cm(norm: str) -> NumberHit | None:
-    """Length of ileum resected, in cm ("40 cm of terminal ileum resected").
+_FURTHER = r"(?:a\s+|an\s+)?(?:further|another|additional|second|subsequent|more|extra)\s+"
+_ABOUT = r"(?:approx\.?\s*|approximately\s*|about\s*|around\s*|~\s*)?"
+_ILEAL_CONTEXT = re.compile(r"(?<![a-z])(?:ileum|ileal|ileocaecal|ileocecal|resect\w*|removed)")
+
+
+@lru_cache(maxsize=1)
+def _further_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Lengths of later resections: "a further 14 cm", and both in "12 cm, then a further 14"."""
+    further = re.compile(rf"(?<![a-z]){_FURTHER}(?:resection\s+of\s+)?{_ABOUT}{_CM}")
+    chained = re.compile(
+        rf"(?<![\d.]){_CM}(?=[\s,;]*(?:and\s+|but\s+)?(?:then\s+|later\s+|followed\s+by\s+|"
+        rf"plus\s+|\+\s*)?{_FURTHER}(?:resection\s+of\s+)?{_ABOUT}\d)"
+    )
+    return further, chained
+
+
+def read_ileal_resection_cm(norm: str) -> Reading:
+    """Length of ileum resected in cm, added up over several resections.
+
+    "40 cm of terminal ileum resected" gives 40; "12 cm of ileum resected, then a further 14
+    cm" gives 26. A threshold ("> 20 cm of ileum") is ignored; an impossible length is refused.
 
     Args:
         norm: Normalised text.
 
     Returns:
-        The length, or None. A threshold ("> 20 cm of ileum") is ignored.
+        The reading (the hit spans from the first to the last length added).
     """
-    best: NumberHit | None = None
+    lengths: dict[int, tuple[float, int, int]] = {}  # number start -> (cm, match start, end)
     for pattern in _ileal_patterns():
         for m in pattern.finditer(norm):
-            if _after_threshold(norm, m.start("num")):
-                continue
-            value = _to_float(m.group("num"))
-            if not 0 < value < 1000:
-                continue
-            hit = NumberHit(value, "cm", m.start(), m.end())
-            if best is None or hit.start < best.start:
-                best = hit
-            break
-    return best
+            if not _after_threshold(norm, m.start("num")):
+                lengths.setdefault(m.start("num"), (_to_float(m["num"]), m.start(), m.end()))
+    if lengths or _ILEAL_CONTEXT.search(norm):
+        for pattern in _further_patterns():
+            for m in pattern.finditer(norm):
+                lengths.setdefault(m.start("num"), (_to_float(m["num"]), m.start(), m.end()))
+    if not lengths:
+        return Reading(None)
+    problems = [
+        _problem("ileal_resection_cm", norm, num_start, end, refusal)
+        for num_start, (value, _, end) in lengths.items()
+        if (refusal := _refusal("ileal_resection_cm", value, False))
+    ]
+    total = sum(value for value, _, _ in lengths.values())
+    if not problems and (refusal := _refusal("ileal_resection_cm", total, False)):
+        problems.append(_problem("ileal_resection_cm", norm, 0, len(norm), refusal))
+    if problems:
+        return Reading(None, tuple(problems))
+    start = min(s for _, s, _ in lengths.values())
+    end = max(e for _, _, e in lengths.values())
+    return Reading(NumberHit(total, "cm", start, end))
+
+
+def find_ileal_resection_cm(norm: str) -> NumberHit | None:
+    """Length of ileum resected in cm (see :func:`read_ileal_resection_cm`), or None."""
+    return read_ileal_resection_cm(norm).hit
 
 
 # --------------------------------------------------------------------------- gestation

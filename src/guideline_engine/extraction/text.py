@@ -7,6 +7,7 @@ a span found in the normalised text is the same span in the text the user typed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,9 +32,37 @@ _CHAR_MAP: dict[str, str] = {
     "\u202f": " ",
 }
 
+# Characters that change nothing a reader sees but split words for a program: zero-width
+# space/joiners, soft hyphen, word joiner, BOM, bidirectional marks and embeddings, and the
+# other "format" (Cf) characters. Removed before anything reads the text.
+_INVISIBLE_CATEGORIES = frozenset({"Cf"})
+_CONTROL_KEPT = frozenset("\n\t")
+
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|\n|[^\sa-z0-9]")
 _PHRASE_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]")
+
+
+def clean_text(text: str) -> str:
+    """Unicode NFKC, with invisible and control characters removed (line breaks kept).
+
+    Runs once on the user's message before anything reads it, so a zero-width space inside
+    "pins and needles", a soft hyphen in "numb\u00adness" or full-width digits cannot hide a
+    finding or a value. Offsets in the result refer to the cleaned text.
+
+    Args:
+        text: The message as received.
+
+    Returns:
+        The cleaned text (possibly shorter than ``text``).
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(
+        ch
+        for ch in folded
+        if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        and (unicodedata.category(ch) != "Cc" or ch in _CONTROL_KEPT)
+    )
 
 
 def normalise(text: str) -> str:

@@ -25,6 +25,7 @@ SYMPTOMS_FILE = "symptoms.yml"
 CAUSES_FILE = "causes.yml"
 NEGATION_FILE = "negation.yml"
 CUES_FILE = "cues.yml"
+ANTIBODIES_FILE = "antibodies.yml"
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -48,9 +49,14 @@ CUE_GROUP_VALUES: Mapping[str, frozenset[str]] = {
     "formulary": frozenset({"us", "uk"}),
     "sex": frozenset({"female", "male"}),
     "sex_pronoun": frozenset({"female", "male"}),
+    "breastfeeding": frozenset({"yes", "no"}),
+    "pancytopenia": frozenset({"yes", "no"}),
+    "reset": frozenset({"new_patient"}),
 }
 
-OPTIONAL_CUE_GROUPS: frozenset[str] = frozenset({"folic_acid_started"})
+OPTIONAL_CUE_GROUPS: frozenset[str] = frozenset(
+    {"folic_acid_started", "breastfeeding", "pancytopenia", "reset"}
+)
 """Cue groups a ``cues.yml`` may leave out (the fact is then never extracted); every other
 group of :data:`CUE_GROUP_VALUES` is required."""
 
@@ -90,10 +96,41 @@ class CauseEntry:
 
 @dataclass(frozen=True)
 class TriggerSet:
-    """Pre- and post-triggers of one ConText category."""
+    """Pre- and post-triggers of one ConText category.
+
+    ``pre`` triggers look forward (ConText direction FORWARD), ``post`` triggers look back
+    (BACKWARD); a ``both`` list in the YAML (BIDIRECTIONAL) is added to each.
+    """
 
     pre: tuple[str, ...] = ()
     post: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriterRules:
+    """Who the writer is: phrases that set a relative's findings apart from the writer's.
+
+    Attributes:
+        relative_pre: "my sister", "my dad": an other-experiencer pre-trigger only in a message
+            where the writer also speaks of themselves apart ("..., I don't"); otherwise the
+            writer is a carer describing the patient.
+        self_denial: Phrases by which the writer denies what was said of someone else
+            ("I've got none of that").
+        self_denial_clause_final: The same, counted only at the end of a clause ("I don't."),
+            since "I don't know" denies nothing.
+    """
+
+    relative_pre: tuple[str, ...] = ()
+    self_denial: tuple[str, ...] = ()
+    self_denial_clause_final: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeCues:
+    """Words that place another person's finding now ("can't wake him") or in the past."""
+
+    now: tuple[str, ...] = ()
+    past: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +149,40 @@ class ContextRules:
     terminators_common: tuple[str, ...]
     terminators_negation: tuple[str, ...]
     negative_findings: tuple[str, ...]
+    possible: TriggerSet = TriggerSet()
+    writer: WriterRules = WriterRules()
+    experiencer_time: TimeCues = TimeCues()
+    normal_exam_subjects: tuple[str, ...] = ()
+    """With :attr:`normal_exam_words`: "<subject> <word>" in either order is a negative
+    finding ("neuro exam NAD", "neurology: intact", "normal neuro exam")."""
+    normal_exam_words: tuple[str, ...] = ()
+    terminators_historical: tuple[str, ...] = ()
+    """End only historical scope ("resolved last year, now numbness")."""
+
+
+@dataclass(frozen=True)
+class AntibodyTest:
+    """A laboratory antibody test whose positive result points to a cause."""
+
+    id: str
+    label: str
+    indicates: str
+    synonyms: tuple[str, ...]
+    case_sensitive_synonyms: tuple[str, ...] = ()
+    result_next_only: tuple[str, ...] = ()
+    """Synonyms that count only when a result follows at once ("if abs +ve"), because
+    the same words can open a conditional ("if antibodies come back ...")."""
+
+
+@dataclass(frozen=True)
+class AntibodyRules:
+    """Antibody tests and the words that give their result (see ``antibodies.yml``)."""
+
+    tests: tuple[AntibodyTest, ...]
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+    pending: tuple[str, ...]
+    result_window: int
 
 
 @dataclass(frozen=True)
@@ -413,7 +484,7 @@ def _trigger_set(
     obj: object, source: str, field: str, *, need_pre: bool, allow_post: bool = True
 ) -> TriggerSet:
     block = _mapping(obj, source, None, field)
-    allowed = {"pre", "post"} if allow_post else {"pre"}
+    allowed = {"pre", "post", "both"} if allow_post else {"pre"}
     _check_keys(
         block,
         {"pre"} if need_pre else set(),
@@ -423,7 +494,42 @@ def _trigger_set(
     )
     pre = _phrases(block.get("pre", []), source, field, "pre", allow_empty=not need_pre)
     post = _phrases(block.get("post", []), source, field, "post", allow_empty=True)
-    return TriggerSet(pre=pre, post=post)
+    both = _phrases(block.get("both", []), source, field, "both", allow_empty=True)
+    return TriggerSet(pre=pre + both, post=post + both)
+
+
+def _writer_rules(obj: object, source: str) -> WriterRules:
+    field = "experiencer_writer"
+    block = _mapping(obj, source, None, field)
+    keys = {"relative_pre", "self_denial", "self_denial_clause_final"}
+    _check_keys(block, keys, set(), source, field)
+    return WriterRules(
+        relative_pre=_phrases(block["relative_pre"], source, field, "relative_pre"),
+        self_denial=_phrases(block["self_denial"], source, field, "self_denial"),
+        self_denial_clause_final=_phrases(
+            block["self_denial_clause_final"], source, field, "self_denial_clause_final"
+        ),
+    )
+
+
+def _time_cues(obj: object, source: str) -> TimeCues:
+    field = "experiencer_time"
+    block = _mapping(obj, source, None, field)
+    _check_keys(block, {"now", "past"}, set(), source, field)
+    return TimeCues(
+        now=_phrases(block["now"], source, field, "now"),
+        past=_phrases(block["past"], source, field, "past"),
+    )
+
+
+def _normal_exam(obj: object, source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    field = "normal_exam"
+    block = _mapping(obj, source, None, field)
+    _check_keys(block, {"subjects", "normal"}, set(), source, field)
+    return (
+        _phrases(block["subjects"], source, field, "subjects"),
+        _phrases(block["normal"], source, field, "normal"),
+    )
 
 
 def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRules:
@@ -455,7 +561,7 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
             "terminators",
             "negative_findings",
         },
-        set(),
+        {"possible", "experiencer_writer", "experiencer_time", "normal_exam"},
         source,
         None,
     )
@@ -471,7 +577,8 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
     neg = _mapping(doc["negation"], source, None, "negation")
     _check_keys(neg, {"pre", "post", "pseudo"}, set(), source, "negation")
     terms = _mapping(doc["terminators"], source, None, "terminators")
-    _check_keys(terms, {"common"}, {"negation"}, source, "terminators")
+    _check_keys(terms, {"common"}, {"negation", "historical"}, source, "terminators")
+    exam = _normal_exam(doc["normal_exam"], source) if "normal_exam" in doc else ((), ())
     return ContextRules(
         scope_window=_int(doc["scope_window"], source, None, "scope_window", 1),
         post_scope_window=_int(doc["post_scope_window"], source, None, "post_scope_window", 1),
@@ -496,6 +603,26 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
             terms.get("negation", []), source, "terminators", "negation", allow_empty=True
         ),
         negative_findings=_phrases(doc["negative_findings"], source, None, "negative_findings"),
+        terminators_historical=_phrases(
+            terms.get("historical", []), source, "terminators", "historical", allow_empty=True
+        ),
+        normal_exam_subjects=exam[0],
+        normal_exam_words=exam[1],
+        possible=(
+            _trigger_set(doc["possible"], source, "possible", need_pre=True)
+            if "possible" in doc
+            else TriggerSet()
+        ),
+        writer=(
+            _writer_rules(doc["experiencer_writer"], source)
+            if "experiencer_writer" in doc
+            else WriterRules()
+        ),
+        experiencer_time=(
+            _time_cues(doc["experiencer_time"], source)
+            if "experiencer_time" in doc
+            else TimeCues()
+        ),
     )
 
 
@@ -567,6 +694,75 @@ def parse_cues(data: object, source: str = CUES_FILE) -> tuple[CueEntry, ...]:
     return tuple(out)
 
 
+def _antibody_test(raw: object, index: int, source: str) -> AntibodyTest:
+    name = _entry_name(raw, index)
+    item = _mapping(raw, source, name, None)
+    _check_keys(
+        item,
+        {"id", "label", "indicates", "synonyms"},
+        {"case_sensitive_synonyms", "result_next_only"},
+        source,
+        name,
+    )
+    ident = _string(item["id"], source, name, "id")
+    if not _ID_RE.match(ident):
+        raise _fail(source, name, "id", f"{ident!r} is not a snake_case identifier")
+    indicates = _string(item["indicates"], source, name, "indicates")
+    if indicates not in CAUSE_IDS:
+        raise _fail(source, name, "indicates", f"unknown cause {indicates!r}")
+
+    def optional(key: str, lower: bool) -> tuple[str, ...]:
+        return _phrases(item.get(key, []), source, name, key, lower=lower, allow_empty=True)
+
+    return AntibodyTest(
+        id=ident,
+        label=_string(item["label"], source, name, "label"),
+        indicates=indicates,
+        synonyms=_phrases(item["synonyms"], source, name, "synonyms"),
+        case_sensitive_synonyms=optional("case_sensitive_synonyms", lower=False),
+        result_next_only=optional("result_next_only", lower=True),
+    )
+
+
+def parse_antibodies(data: object, source: str = ANTIBODIES_FILE) -> AntibodyRules:
+    """Validate the parsed content of ``antibodies.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        source: File name used in error messages.
+
+    Returns:
+        The antibody tests and result words.
+
+    Raises:
+        VocabularyError: On unknown keys, unknown causes, bad phrases or duplicates.
+    """
+    doc = _mapping(data, source, None, None)
+    _check_keys(doc, {"version", "tests", "results", "result_window"}, set(), source, None)
+    _version(doc, source)
+    items = doc["tests"]
+    if not isinstance(items, list) or not items:
+        raise _fail(source, None, "tests", "expected a non-empty list")
+    tests = tuple(_antibody_test(raw, i, source) for i, raw in enumerate(items))
+    seen: dict[str, str] = {}
+    for test in tests:
+        groups = (
+            ("synonyms", test.synonyms),
+            ("case_sensitive_synonyms", test.case_sensitive_synonyms),
+            ("result_next_only", test.result_next_only),
+        )
+        _claim_phrases(groups, test.id, seen, source, test.id)
+    results = _mapping(doc["results"], source, None, "results")
+    _check_keys(results, {"positive", "negative", "pending"}, set(), source, "results")
+    return AntibodyRules(
+        tests=tests,
+        positive=_phrases(results["positive"], source, "results", "positive"),
+        negative=_phrases(results["negative"], source, "results", "negative"),
+        pending=_phrases(results["pending"], source, "results", "pending"),
+        result_window=_int(doc["result_window"], source, None, "result_window", 1),
+    )
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -610,6 +806,12 @@ def load_symptoms() -> tuple[SymptomEntry, ...]:
 def load_causes() -> tuple[CauseEntry, ...]:
     """The validated cause vocabulary (read once per process)."""
     return parse_causes(_load_yaml(CAUSES_FILE), CAUSES_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_antibodies() -> AntibodyRules:
+    """The validated antibody tests and result words (read once per process)."""
+    return parse_antibodies(_load_yaml(ANTIBODIES_FILE), ANTIBODIES_FILE)
 
 
 @lru_cache(maxsize=1)

@@ -37,9 +37,8 @@ from guideline_engine.extraction import extract
             id="however-terminates",
         ),
         pytest.param("her mother had numbness", None, (), (), id="other-experiencer"),
-        pytest.param(
-            "numbness resolved", "yes", ("numbness",), (), id="resolved-counts-as-history"
-        ),
+        # resolved: kept as an affirmed, historical mention; involvement stays unknown (asked)
+        pytest.param("numbness resolved", None, ("numbness",), (), id="resolved-is-history"),
         pytest.param(
             "PINS AND NEEDLES IN BOTH FEET", "yes", ("paraesthesia",), (), id="upper-case"
         ),

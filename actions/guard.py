@@ -1,0 +1,137 @@
+"""Before any answer: is the message in a language we read, and about our topic?
+
+Triage has already run (actions/validate.py), so a red flag recognised in another language has
+had its advice first; these checks only decide whether the bot may go on to answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.engine import entity_values, message_text
+from guideline_engine.render.messages import messages
+from guideline_engine.scope import OtherCondition, topic_terms
+
+LANGUAGE_TYPE = "b12.language_unsupported"
+OUT_OF_SCOPE_TYPE = "b12.out_of_scope"
+
+
+def _say(dispatcher: CollectingDispatcher, text: str, payload: dict[str, Any]) -> None:
+    dispatcher.utter_message(text=text)
+    dispatcher.utter_message(json_message=payload)
+
+
+def language_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Say, in the writer's language where we can, that the bot reads English only."""
+    language = next(iter(entity_values(tracker, "language")), None)
+    if language is None:
+        return False
+    texts = messages().texts
+    native = texts.get(f"language_unsupported_{language}")
+    if native is not None and language != "en":
+        dispatcher.utter_message(text=native)
+    _say(
+        dispatcher,
+        messages().text("language_unsupported_en"),
+        {"type": LANGUAGE_TYPE, "language": str(language)},
+    )
+    return True
+
+
+def other_condition(tracker: Tracker) -> OtherCondition | None:
+    """Another condition the message asks about, unless it also names B12 or a B12 cause."""
+    text = message_text(tracker)
+    terms = topic_terms()
+    if terms.mentions(text) or entity_values(tracker, "cause"):
+        return None
+    return terms.other_condition(text)
+
+
+def decline_other_condition(dispatcher: CollectingDispatcher, condition: OtherCondition) -> None:
+    """Decline, naming the condition; a planned topic is said to be planned."""
+    key = "out_of_scope_planned" if condition.planned else "out_of_scope_other_condition"
+    name = condition.name
+    text = (
+        messages()
+        .text(key)
+        .format(condition=name[:1].upper() + name[1:] if condition.planned else name)
+    )
+    _say(
+        dispatcher,
+        text,
+        {
+            "type": OUT_OF_SCOPE_TYPE,
+            "reason": "other_condition",
+            "condition": name,
+            "condition_id": condition.id,
+            "planned": condition.planned,
+        },
+    )
+
+
+def decline(dispatcher: CollectingDispatcher, reason: str) -> None:
+    """Decline a request outside the topic (``reason``: ``not_this_topic``, ``request``)."""
+    _say(
+        dispatcher,
+        messages().text(f"out_of_scope_{reason}"),
+        {"type": OUT_OF_SCOPE_TYPE, "reason": reason},
+    )
+
+
+def guard(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer for the bot when it must not go on: another language or another condition.
+
+    Returns:
+        True when a reply was sent and the calling action must stop.
+    """
+    if language_reply(dispatcher, tracker):
+        return True
+    condition = other_condition(tracker)
+    if condition is not None:
+        decline_other_condition(dispatcher, condition)
+        return True
+    return False
+
+
+class ActionOutOfScope(Action):
+    """A request the NLU judged out of scope: say which kind, with a payload."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Language first, then another condition, else a plain decline."""
+        if not guard(dispatcher, tracker):
+            decline(dispatcher, "request")
+        return []
+
+
+class ActionNotUnderstood(Action):
+    """Low NLU confidence: another language, another condition, or "did not understand"."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Say why the bot cannot answer, with a payload."""
+        if not guard(dispatcher, tracker):
+            _say(dispatcher, messages().text("not_understood"), {"type": "b12.not_understood"})
+        return []
+
+
+class ActionDefaultFallback(ActionNotUnderstood):
+    """Replaces Rasa's ``action_default_fallback`` (core fallback): the same reply, same payload."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_default_fallback"

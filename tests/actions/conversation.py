@@ -1,0 +1,156 @@
+"""A conversation run through the real NLU component and the real actions, without servers.
+
+Each turn does what Rasa does, in the same order: the component's entities for the message,
+``from_entity`` slot mappings from ``domain.yml``, ``action_validate_slot_mappings`` (triage,
+audience, causes, refused values, reset, disclaimer), then the action the rules in
+``data/rules/`` give for the intent (a ``utter_*`` response is read from ``domain.yml``). The
+intent is given by the test, so a test can try every intent the NLU might choose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk import Action
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.followup import ActionAnswerFollowup, ActionSources
+from actions.guard import ActionNotUnderstood, ActionOutOfScope
+from actions.plan import ActionExplain, ActionPlan
+from actions.session import ActionGreet, ActionNewPatient, ActionSetAudience
+from actions.validate import ValidateSlotMappings
+from tests.actions.conftest import build_tracker, real_entities
+
+ROOT = Path(__file__).resolve().parents[2]
+ACTIONS: dict[str, type[Action]] = {
+    "action_plan": ActionPlan,
+    "action_explain": ActionExplain,
+    "action_answer_followup": ActionAnswerFollowup,
+    "action_sources": ActionSources,
+    "action_greet": ActionGreet,
+    "action_set_audience": ActionSetAudience,
+    "action_new_patient": ActionNewPatient,
+    "action_out_of_scope": ActionOutOfScope,
+    "action_not_understood": ActionNotUnderstood,
+}
+
+
+@cache
+def domain() -> dict[str, Any]:
+    """The real domain.yml."""
+    return dict(yaml.safe_load((ROOT / "domain.yml").read_text("utf-8")))
+
+
+@cache
+def rule_actions() -> dict[str, str]:
+    """Intent -> the action the one-step rules in data/rules/ predict for it."""
+    out: dict[str, str] = {}
+    for path in sorted((ROOT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text("utf-8")).get("rules", []):
+            steps = rule.get("steps", [])
+            if len(steps) == 2 and "intent" in steps[0] and "action" in steps[1]:
+                out[steps[0]["intent"]] = steps[1]["action"]
+    return out
+
+
+def _from_entity_slots(entities: list[dict[str, Any]]) -> dict[str, Any]:
+    """What Rasa's from_entity mappings set: the last value of each mapped entity."""
+    out: dict[str, Any] = {}
+    for name, slot in domain()["slots"].items():
+        for mapping in slot.get("mappings", []):
+            if mapping.get("type") != "from_entity":
+                continue
+            values = [e["value"] for e in entities if e["entity"] == mapping["entity"]]
+            if values:
+                out[name] = values[-1]
+    return out
+
+
+def _apply(slots: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(slots)
+    for event in events:
+        if event.get("event") == "slot":
+            out[event["name"]] = event["value"]
+    return out
+
+
+def _bot_events(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"event": "bot", "text": m.get("text"), "data": {"custom": m.get("custom")}}
+        for m in messages
+    ]
+
+
+@dataclass
+class Turn:
+    """What the bot sent for one message, and the slots after it."""
+
+    messages: list[dict[str, Any]]
+    slots: dict[str, Any]
+    action: str
+
+    def payloads(self, kind: str | None = None) -> list[dict[str, Any]]:
+        found = [
+            m["custom"] for m in self.messages if isinstance(m.get("custom"), dict) and m["custom"]
+        ]
+        return [p for p in found if kind is None or p.get("type") == kind]
+
+    def payload(self, kind: str) -> dict[str, Any]:
+        (found,) = self.payloads(kind)
+        return found
+
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.messages if m.get("text")]
+
+
+@dataclass
+class Conversation:
+    """One conversation; ``say`` runs a turn and keeps the slots and events for the next."""
+
+    audience: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    async def say(self, text: str, intent: str = "inform") -> Turn:
+        entities = real_entities(text)
+        metadata = {"audience": self.audience} if self.audience else {}
+        slots = {**self.slots, **_from_entity_slots(entities)}
+        tracker = build_tracker(
+            slots=slots,
+            text=text,
+            intent=intent,
+            entities=entities,
+            metadata=metadata,
+            events=self.events,
+        )
+        dispatcher = CollectingDispatcher()
+        validated = await ValidateSlotMappings().run(dispatcher, tracker, domain())
+        slots = _apply(slots, validated)
+        before = list(dispatcher.messages)
+        action = rule_actions().get(intent, "action_not_understood")
+        tracker = build_tracker(
+            slots=slots,
+            text=text,
+            intent=intent,
+            entities=entities,
+            metadata=metadata,
+            events=self.events,
+            after_user=_bot_events(before),
+        )
+        if action.startswith("utter_"):
+            response = dict(domain()["responses"][action][0])
+            if response.get("text"):
+                dispatcher.utter_message(text=response["text"])
+            if response.get("custom"):
+                dispatcher.utter_message(json_message=response["custom"])
+            events: list[dict[str, Any]] = []
+        else:
+            events = await ACTIONS[action]().run(dispatcher, tracker, domain())
+        self.slots = _apply(slots, events)
+        user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+        self.events = [*self.events, user, *_bot_events(dispatcher.messages)]
+        return Turn(messages=list(dispatcher.messages), slots=dict(self.slots), action=action)
