@@ -21,6 +21,7 @@ from guideline_engine.retrieval.adapter import (
     document_for,
     retriever_for,
 )
+from guideline_engine.retrieval.check import RetrievalCheck, check_retrieval
 from guideline_engine.retrieval.policy import (
     AnswerPolicy,
     NotCoveredTopic,
@@ -33,6 +34,7 @@ from guideline_engine.retrieval.retriever import (
     Hit,
     NoAnswer,
     NoAnswerReason,
+    PolicyOverlap,
     RetrievalResult,
     Retriever,
 )
@@ -54,11 +56,14 @@ __all__ = [
     "NoAnswer",
     "NoAnswerReason",
     "NotCoveredTopic",
+    "PolicyOverlap",
+    "RetrievalCheck",
     "RetrievalResult",
     "Retriever",
     "SnippetLike",
     "SynonymGroup",
     "Synonyms",
+    "check_retrieval",
     "default_policy",
     "default_synonyms",
     "document_for",

@@ -1,8 +1,9 @@
 """Evaluation of the retriever on a labelled set of follow-up questions.
 
 The set (``tests/eval/followups.yml``) lists questions with the snippet ids that answer
-them, or ``expected: none`` for questions the source does not cover. Each question is in
-the ``dev`` split (may be used for tuning) or the held-out ``test`` split.
+them, or ``expected: none`` for questions the source does not cover. Each question names
+its split; the in-house set is all ``dev`` (tuning) since the blind set
+(``tests/eval/blind/``, scored by ``scripts/eval_blind.py``) became the held-out measure.
 
 Metrics:
 

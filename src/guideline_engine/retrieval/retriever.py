@@ -2,7 +2,11 @@
 
 A question is answered when all of these hold:
 
-1. it does not mention a subject listed as not covered by the source (``policy.yml``);
+1. it does not mention a subject listed as not covered by the source (``policy.yml``),
+   unless a snippet mentions that very term: then the content covers it after all, and the
+   question is answered only from the snippets that mention it (see
+   :attr:`Retriever.policy_overlaps`; ``python -m guideline_engine.retrieval validate``
+   reports the overlap so the policy gets fixed);
 2. at least one of its terms that is not a generic topic word ("b12", "deficiency",
    "treatment") matches a snippet; a question made only of generic words is answered
    with the policy's ``generic_fallback`` snippet, if any;
@@ -118,9 +122,41 @@ RetrievalResult: TypeAlias = Answer | NoAnswer
 
 
 @dataclass(frozen=True)
+class PolicyOverlap:
+    """A not-covered term of the policy that a snippet mentions: the policy is out of date.
+
+    Attributes:
+        topic: The not-covered topic.
+        term: The term, as written in the policy.
+        snippet_ids: The snippets that mention it (never empty).
+    """
+
+    topic: str
+    term: str
+    snippet_ids: tuple[str, ...]
+
+    def message(self) -> str:
+        """One line for a validation report."""
+        return (
+            f"not-covered term {self.term!r} (topic {self.topic}) occurs in snippet(s) "
+            f"{', '.join(self.snippet_ids)}: the content covers it now, so remove or narrow "
+            f"the term in policy.yml (until then such questions are answered only from "
+            f"those snippets)"
+        )
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    terms: tuple[str, ...]
+    covering: frozenset[int]
+    """Indices of the documents that mention the phrase (empty: truly not covered)."""
+
+
+@dataclass(frozen=True)
 class _Compiled:
     generic: frozenset[str]
-    topics: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    topics: tuple[tuple[str, tuple[_Phrase, ...]], ...]
+    overlaps: tuple[PolicyOverlap, ...]
 
 
 def _contains(terms: Sequence[str], phrase: tuple[str, ...]) -> bool:
@@ -202,8 +238,9 @@ class Retriever:
 
         Raises:
             ValueError: On no documents, a duplicate id, a document with no searchable
-                term, or a not-covered term that occurs in a document (the source does
-                cover it, so the policy is wrong).
+                term, or a policy term that folds to nothing. A not-covered term that
+                occurs in a document is not an error here (a content change must not
+                break follow-ups at run time): see :attr:`policy_overlaps`.
         """
         if not documents:
             raise ValueError("cannot build a retriever over no documents")
@@ -253,6 +290,11 @@ class Retriever:
         """The answer policy in force."""
         return self._policy
 
+    @property
+    def policy_overlaps(self) -> tuple[PolicyOverlap, ...]:
+        """Not-covered terms of the policy that snippets mention (should be empty)."""
+        return self._compiled.overlaps
+
     @staticmethod
     def _policy_phrases(policy: AnswerPolicy) -> tuple[str, ...]:
         return policy.generic_terms + tuple(t for topic in policy.not_covered for t in topic.terms)
@@ -264,22 +306,41 @@ class Retriever:
             if not terms:
                 raise ValueError(f"generic term {word!r} is a stop word or folds to nothing")
             generic.update(terms)
-        topics: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+        topics: list[tuple[str, tuple[_Phrase, ...]]] = []
+        overlaps: list[PolicyOverlap] = []
         for topic in policy.not_covered:
-            phrases: list[tuple[str, ...]] = []
+            phrases: list[_Phrase] = []
             for word in topic.terms:
                 phrase = self._analyzer.terms(word)
                 if not phrase:
                     raise ValueError(f"not-covered term {word!r} ({topic.topic}) folds to nothing")
-                for doc_id, terms in zip(self._ids, self._doc_terms, strict=True):
-                    if _contains(terms, phrase):
-                        raise ValueError(
-                            f"not-covered term {word!r} ({topic.topic}) occurs in snippet "
-                            f"{doc_id!r}: the guideline covers it, so remove it from the policy"
-                        )
-                phrases.append(phrase)
+                covering = frozenset(
+                    i for i, terms in enumerate(self._doc_terms) if _contains(terms, phrase)
+                )
+                if covering:
+                    ids = tuple(self._ids[i] for i in sorted(covering))
+                    overlaps.append(PolicyOverlap(topic.topic, word, ids))
+                phrases.append(_Phrase(phrase, covering))
             topics.append((topic.topic, tuple(phrases)))
-        return _Compiled(generic=frozenset(generic), topics=tuple(topics))
+        return _Compiled(generic=frozenset(generic), topics=tuple(topics), overlaps=tuple(overlaps))
+
+    def _scope(self, terms: Sequence[str], best_any: float) -> NoAnswer | frozenset[int] | None:
+        """Apply the not-covered list: a refusal, the documents allowed to answer, or None.
+
+        A not-covered phrase that no document mentions refuses the question. One that some
+        documents mention (a policy overlap) restricts the answer to those documents.
+        """
+        allowed: frozenset[int] | None = None
+        for topic, phrases in self._compiled.topics:
+            for phrase in phrases:
+                if not _contains(terms, phrase.terms):
+                    continue
+                if not phrase.covering:
+                    return NoAnswer(NoAnswerReason.NOT_COVERED, round(best_any, 4), topic=topic)
+                allowed = phrase.covering if allowed is None else allowed & phrase.covering
+                if not allowed:
+                    return NoAnswer(NoAnswerReason.NOT_COVERED, round(best_any, 4), topic=topic)
+        return allowed
 
     def analyze(self, question: str) -> tuple[str, ...]:
         """Return the distinct index terms of ``question``, as used by :meth:`search`."""
@@ -339,23 +400,26 @@ class Retriever:
             return NoAnswer(NoAnswerReason.EMPTY_QUESTION, 0.0)
         scores = [float(s) for s in self._bm25.get_scores(list(terms))]
         best_any = max(scores)
-        for topic, phrases in self._compiled.topics:
-            if any(_contains(terms, p) for p in phrases):
-                return NoAnswer(NoAnswerReason.NOT_COVERED, round(best_any, 4), topic=topic)
+        scope = self._scope(terms, best_any)
+        if isinstance(scope, NoAnswer):
+            return scope
         generic = self._compiled.generic
         content = [t for t in terms if t not in generic]
         if not content:
             fallback = self._policy.generic_fallback
             if fallback is not None and fallback in self._ids:
                 index = self._ids.index(fallback)
-                return Answer((self._hit(index, scores[index], terms),))
+                if scope is None or index in scope:
+                    return Answer((self._hit(index, scores[index], terms),))
             return NoAnswer(NoAnswerReason.NO_CONTENT_MATCH, round(best_any, 4))
-        ranked = sorted(
-            (i for i, doc in enumerate(self._doc_sets) if any(t in doc for t in content)),
-            key=lambda i: -scores[i],
-        )
-        if not ranked:
+        candidates = [
+            i
+            for i, doc in enumerate(self._doc_sets)
+            if (scope is None or i in scope) and any(t in doc for t in content)
+        ]
+        if not candidates:
             return NoAnswer(NoAnswerReason.NO_CONTENT_MATCH, round(best_any, 4))
+        ranked = sorted(candidates, key=lambda i: -scores[i])
         best = scores[ranked[0]]
         if best < self._policy.min_score:
             return NoAnswer(NoAnswerReason.LOW_SCORE, round(best, 4))

@@ -16,6 +16,7 @@ from guideline_engine.retrieval import (
     NoAnswer,
     NoAnswerReason,
     NotCoveredTopic,
+    PolicyOverlap,
     Retriever,
     Synonyms,
 )
@@ -163,14 +164,30 @@ def test_build_rejects_bad_input(documents: tuple[Document, ...], synonyms: Syno
         Retriever.build([Document("x", "the and of")], synonyms, policy=FIXTURE_POLICY)
 
 
-def test_build_rejects_a_not_covered_term_the_snippets_cover(
+def test_a_not_covered_term_a_snippet_mentions_restricts_answers_instead_of_breaking(
     documents: tuple[Document, ...], synonyms: Synonyms
 ) -> None:
+    # Content that starts covering a listed topic must not stop follow-ups at run time: the
+    # build succeeds, reports the overlap, and answers such questions only from the
+    # snippets that mention the term.
     policy = dataclasses.replace(
-        FIXTURE_POLICY, not_covered=(NotCoveredTopic("diet", ("fortified foods",)),)
+        FIXTURE_POLICY,
+        not_covered=(
+            NotCoveredTopic("diet", ("fortified foods",)),
+            NotCoveredTopic("children", ("child",)),
+        ),
     )
-    with pytest.raises(ValueError, match=r"occurs in snippet 'b12\.population\.vegan'"):
-        Retriever.build(documents, synonyms, policy=policy)
+    retriever = Retriever.build(documents, synonyms, policy=policy)
+    assert retriever.policy_overlaps == (
+        PolicyOverlap("diet", "fortified foods", ("b12.population.vegan",)),
+    )
+    assert "remove or narrow" in retriever.policy_overlaps[0].message()
+    result = retriever.search("are fortified foods enough or do I need injections")
+    assert isinstance(result, Answer), result
+    assert {hit.id for hit in result.hits} == {"b12.population.vegan"}
+    refused = retriever.search("fortified foods for a child")
+    assert isinstance(refused, NoAnswer)
+    assert (refused.reason, refused.topic) == (NoAnswerReason.NOT_COVERED, "children")
 
 
 def test_build_rejects_a_generic_term_that_is_a_stop_word(
