@@ -6,6 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/dev.lock
+RUNTIME_LOCK := requirements/runtime.lock
+# uv runs from a venv of its own: PEP 668 systems refuse pip installs into the system Python.
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+UV_COMPILE := $(UV) pip compile --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
+	--generate-hashes --override requirements/overrides.txt
 MODEL := models/b12.tar.gz
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR):$(CURDIR)/src
@@ -17,7 +23,7 @@ TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_e
 	src/guideline_engine/extraction src/guideline_engine/triage \
 	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 
-.PHONY: help install run train test lint typecheck unit validate kb-validate kb-rehash \
+.PHONY: help install webchat-deps run train test lint typecheck unit validate kb-validate kb-rehash \
 	rasa-validate rasa-test e2e eval lock clean audit services services-stop test-production bench
 
 help: ## Show this help
@@ -25,10 +31,13 @@ help: ## Show this help
 		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 $(BIN)/.installed: $(LOCK)
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 needed"'
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install python3.11 and run make PYTHON=python3.11 install" >&2; exit 1; }
+	@$(PYTHON) scripts/check_python.py
+	@test ! -x $(BIN)/python || $(BIN)/python scripts/check_python.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# Rasa 3.6 declares Python <3.11; the lock pins versions that have 3.11 wheels.
-	$(BIN)/pip install --quiet --no-deps --ignore-requires-python -r $(LOCK)
+	# Rasa 3.6 declares Python <3.11; the lock pins versions that have 3.11 wheels. Every pin
+	# carries its hashes: pip refuses any file that does not match.
+	$(BIN)/pip install --quiet --require-hashes --no-deps --ignore-requires-python -r $(LOCK)
 	touch $@
 
 install: $(BIN)/.installed ## Create .venv from the committed lock (no manual step)
@@ -43,19 +52,26 @@ run: install train ## Install what is missing, train if stale, start action + Ra
 	scripts/run.sh
 
 lint: install ## ruff on all Python code
-	$(BIN)/ruff check src actions components channels tests scripts action_server stores bench security
+	$(BIN)/ruff check src actions components channels tests scripts action_server stores bench security \
+		rasa_patches
 
-typecheck: install ## mypy (strict) on the engine
+typecheck: install ## mypy (strict) on every package (pyproject.toml [tool.mypy])
 	$(BIN)/mypy
 
-unit: install ## Unit tests (engine, actions, components) without servers
+webchat/node_modules/.package-lock.json: webchat/package-lock.json
+	cd webchat && npm ci --no-audit --no-fund --loglevel=error
+
+webchat-deps: webchat/node_modules/.package-lock.json ## Node packages of the web chat (its render check, axe-core)
+
+unit: install webchat-deps ## Unit tests (engine, actions, components) without servers
 	$(BIN)/pytest -m "not e2e and not production" -q
 
 audit: install ## Known-advisory check of the lock against security/advisories.yml (offline)
 	$(BIN)/python -m security.audit
 
-kb-validate: install ## Validate the curated knowledge base
+kb-validate: install ## Validate the curated knowledge base and build the follow-up retriever over it
 	$(BIN)/python -m guideline_engine.knowledge validate
+	$(BIN)/python -m guideline_engine.retrieval validate
 
 kb-rehash: install ## Refresh content hashes of non-approved snippets after editing
 	$(BIN)/python -m guideline_engine.knowledge rehash
@@ -67,7 +83,7 @@ rasa-test: train ## Test stories with --fail-on-prediction-errors
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors \
 		--out results/core --no-plot
 
-e2e: train ## End-to-end tests against real servers (REST, web chat in headless Chromium)
+e2e: train webchat-deps ## End-to-end tests against real servers (REST, web chat in headless Chromium)
 	scripts/install_browser.sh
 	$(BIN)/pytest -m e2e -q
 
@@ -89,14 +105,19 @@ eval: train ## Print NLU intent F1, extraction P/R/F1 and follow-up retrieval fi
 	$(BIN)/python scripts/print_nlu_report.py results/nlu
 	$(BIN)/python scripts/eval_extraction.py
 	$(BIN)/python scripts/eval_retrieval.py
+	$(BIN)/python scripts/eval_blind.py --split test --json results/eval_blind_test.json
+	$(BIN)/python scripts/eval_triage.py --json results/eval_triage.json
 
 bench: install ## Benchmark (<= 15 min): training, cold start, latency, throughput (Locust), memory
 	$(BIN)/python -m bench.run_bench $(BENCH_ARGS)
 
-lock: ## Recompile the lock (needs network to PyPI; see README)
-	$(PYTHON) -m pip install --quiet uv==0.13.8
-	$(PYTHON) -m uv pip compile --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
-		requirements/dev.in --override requirements/overrides.txt -o $(LOCK)
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.8
+
+lock: $(UV) ## Recompile both hashed locks: dev (make install) and runtime (image); needs PyPI
+	$(UV_COMPILE) requirements/dev.in -o $(LOCK)
+	$(UV_COMPILE) requirements/requirements.in -o $(RUNTIME_LOCK)
 
 clean: ## Remove trained models, caches and results
 	rm -rf models results .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -333,10 +333,10 @@ def plan_groups(payload: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
 def patient_lines(text: str) -> list[str]:
     """The engine's plain-language plan text without its source footer, one line each.
 
-    The engine sends the body, a blank line, then ``Source: ...`` and numbered snippet ids;
-    the card shows those citations itself, so parts starting with ``Source:`` are left out.
+    The engine sends the body, a blank line, then ``Sources: ...`` and numbered snippet ids;
+    the card shows those citations itself, so parts starting with ``Sources:`` are left out.
     """
-    parts = [p for p in text.strip().split("\n\n") if not p.lstrip().startswith("Source:")]
+    parts = [p for p in text.strip().split("\n\n") if not p.lstrip().startswith(("Source:", "Sources:"))]
     return [line for part in parts for line in part.split("\n") if line.strip()]
 
 

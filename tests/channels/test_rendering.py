@@ -490,3 +490,15 @@ def test_why_for_a_patient_shows_no_rules_or_doses_in_slack_and_teams() -> None:
     for laid_out in (json.dumps(slack_blocks(reply)), json.dumps(adaptive_card(reply))):
         assert "Rules applied" not in laid_out
         assert not re.search(r"\d\s*(mg|µg|mcg)\b", laid_out)
+
+
+def test_patient_plan_card_never_shows_the_engine_footer_of_snippet_ids() -> None:
+    # The engine's footer ("Sources: ...", "[1] b12.x (source refs ...)") is for the text
+    # channel; cards list the citations themselves. It was shown when "Source:" became "Sources:".
+    plan = build_plan(facts_from_values({"neuro_involvement": "no"}).facts, _kb().ids)
+    rendered = render_result(plan, _kb(), "patient")
+    reply = Reply(text=rendered.text, payload=rendered.payload)
+    card_body = adaptive_card(reply)["body"]  # the fallbackText keeps the engine's own text
+    for laid_out in (json.dumps(slack_blocks(reply)), json.dumps(card_body)):
+        assert "Sources:" not in laid_out
+        assert not re.search(r"\[\d+\] b12\.", laid_out)

@@ -14,7 +14,9 @@ import yaml
 
 BLIND = Path(__file__).resolve().parent / "blind"
 MANIFEST = yaml.safe_load((BLIND / "MANIFEST.yml").read_text(encoding="utf-8"))["sets"]
-HALVES = [(name, half) for name in sorted(MANIFEST) for half in ("dev", "test") if half in MANIFEST[name]]
+HALVES = [
+    (name, half) for name in sorted(MANIFEST) for half in ("dev", "test") if half in MANIFEST[name]
+]
 
 
 def _ids(name: str, half: str) -> set[str]:
@@ -44,7 +46,9 @@ def test_no_sentence_of_a_test_half_is_in_any_dev_half() -> None:
                 continue
             data = yaml.safe_load((BLIND / MANIFEST[name][h]["file"]).read_text(encoding="utf-8"))
             key = next(k for k, v in data.items() if isinstance(v, list))
-            out |= {" ".join(str(i.get("text") or i.get("question")).lower().split()) for i in data[key]}
+            out |= {
+                " ".join(str(i.get("text") or i.get("question")).lower().split()) for i in data[key]
+            }
         return out
 
     assert not texts("test") & texts("dev")

@@ -265,13 +265,13 @@ function textWithMarks(line: string, marks: (numbers: number[]) => HTMLElement):
 /**
  * The engine's plain-language plan text, laid out: "Heading:" lines as subheadings, "- " lines
  * as list items, anything else as a paragraph. Every word comes from the engine's text; the
- * source footer ("Source: ...") is left out because the card lists the citations itself.
+ * source footer ("Sources: ...") is left out because the card lists the citations itself.
  */
 function engineText(texts: string[], marks: (numbers: number[]) => HTMLElement, levels: Levels): HTMLElement {
   const box = el("div", "b12c-plain");
   let list: HTMLUListElement | null = null;
   const lines = texts
-    .filter((part) => !/^\s*Source:/.test(part))
+    .filter((part) => !/^\s*Sources?:/.test(part))
     .flatMap((part) => part.split("\n"))
     .filter((line) => line.trim());
   for (const line of lines) {

@@ -512,11 +512,11 @@ export class ChatWidget {
     li.append(group);
   }
 
-  /** A plan card: the turn's text (body and "Source:" footer) goes into the card. */
+  /** A plan card: the turn's text (body and "Sources:" footer) goes into the card. */
   private renderPlan(payload: Json): void {
     const bubbles = this.lastBotTexts();
     const footer =
-      bubbles.length >= 2 && /^Source:/.test(bubbles[bubbles.length - 1].querySelector(".b12c-bubble")?.textContent ?? "");
+      bubbles.length >= 2 && /^Sources?:/.test(bubbles[bubbles.length - 1].querySelector(".b12c-bubble")?.textContent ?? "");
     const texts = footer ? this.takeTexts(bubbles.slice(-2)) : [];
     this.cards += 1;
     this.item("b12c-bot-card").append(planCard(payload, { texts, number: this.cards, levels: this.levels }));
@@ -545,7 +545,9 @@ export class ChatWidget {
     } else if (type === "b12.triage") {
       // The banner says what the triage text says; drop the duplicate bubble.
       const last = this.lastBotTexts().pop();
-      if (last && /^Assistant: (EMERGENCY|URGENT|Mention this)/.test(last.textContent ?? "")) last.remove();
+      const said = last?.querySelector(".b12c-bubble")?.textContent ?? "";
+      const head = typeof payload.heading === "string" ? payload.heading : "";
+      if (last && ((head && said.startsWith(head)) || /^(EMERGENCY|URGENT|Mention this)/.test(said))) last.remove();
       this.item("b12c-bot-card").append(triageBanner(payload));
     } else if (type === "b12.answer") {
       const texts = this.lastBotTexts();

@@ -75,7 +75,8 @@ def test_patient_red_flag_shows_an_emergency_banner(bot: Bot, new_page, screensh
     banner.wait_for()
     assert banner.get_attribute("role") == "alert"
     text = banner.inner_text()
-    assert "Emergency" in text and "What to do now" in text and "emergency number" in text
+    # The engine words the heading ("EMERGENCY: call your local emergency number now.").
+    assert "EMERGENCY" in text and "What to do now" in text and "emergency number" in text
     color = banner.evaluate("e => getComputedStyle(e).backgroundColor")
     assert color == "rgb(176, 0, 32)", color
     # Usable at phone width: no horizontal scrolling, input and send button on screen.

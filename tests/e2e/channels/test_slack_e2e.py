@@ -9,7 +9,8 @@ from typing import Any
 
 from tests.e2e.channels.conftest import ChannelBot, block_text
 
-VIGNETTE = "<@UBOT> 62F pernicious anaemia, pins and needles, platelets 120"
+# Spreading pins and needles: an urgent red flag (triage first) and neurological involvement.
+VIGNETTE = "<@UBOT> 62F pernicious anaemia, pins and needles spreading up both legs, platelets 120"
 
 
 def _ts() -> str:
@@ -81,7 +82,7 @@ def test_signed_vignette_gets_block_kit_plan_with_citations(channel_bot: Channel
     assert "Dr.Oracle" in "\n".join(contexts)
     # The fallback text is the bot's own plan text.
     assert plan["text"].startswith("B12 plan: neurological involvement")
-    # Triage (tingling is a red flag) comes before the plan.
+    # Triage (spreading tingling is an urgent red flag) comes before the plan.
     triage_index = next(i for i, p in enumerate(posts) if "URGENT" in block_text(p["blocks"]))
     assert triage_index < posts.index(plan)
 

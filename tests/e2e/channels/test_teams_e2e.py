@@ -10,7 +10,8 @@ import pytest
 
 from tests.e2e.channels.conftest import ChannelBot, card_of, card_text
 
-VIGNETTE = "<at>B12 bot</at> 62F pernicious anaemia, pins and needles, platelets 120"
+# Spreading pins and needles: an urgent red flag (triage first) and neurological involvement.
+VIGNETTE = "<at>B12 bot</at> 62F pernicious anaemia, pins and needles spreading up both legs, platelets 120"
 
 
 def _conversation() -> str:
