@@ -336,7 +336,8 @@ def patient_lines(text: str) -> list[str]:
     The engine sends the body, a blank line, then ``Sources: ...`` and numbered snippet ids;
     the card shows those citations itself, so parts starting with ``Sources:`` are left out.
     """
-    parts = [p for p in text.strip().split("\n\n") if not p.lstrip().startswith(("Source:", "Sources:"))]
+    footer = ("Source:", "Sources:")
+    parts = [p for p in text.strip().split("\n\n") if not p.lstrip().startswith(footer)]
     return [line for part in parts for line in part.split("\n") if line.strip()]
 
 

@@ -11,7 +11,10 @@ import pytest
 from tests.e2e.channels.conftest import ChannelBot, card_of, card_text
 
 # Spreading pins and needles: an urgent red flag (triage first) and neurological involvement.
-VIGNETTE = "<at>B12 bot</at> 62F pernicious anaemia, pins and needles spreading up both legs, platelets 120"
+VIGNETTE = (
+    "<at>B12 bot</at> 62F pernicious anaemia, pins and needles spreading up both legs, "
+    "platelets 120"
+)
 
 
 def _conversation() -> str:
