@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from guideline_engine.extraction.text import clean_text
-from guideline_engine.facts import FACT_NAMES
+from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES
 from guideline_engine.knowledge import KnowledgeBase, load_knowledge_base
 from guideline_engine.knowledge.approval import (
     ApprovalState,
@@ -113,31 +113,6 @@ def audience_of(tracker: Tracker) -> Audience:
     """The conversation's audience; plain patient wording until someone says otherwise."""
     return "clinician" if tracker.get_slot("audience") == "clinician" else "patient"
 
-
-PATIENT_ENTITIES = frozenset(
-    {
-        "neuro_involvement",
-        "symptom",
-        "negated_symptom",
-        "cause",
-        "platelet_count",
-        "age",
-        "pregnant",
-        "route_preference",
-        "injection_contraindication",
-        "folic_acid_started",
-        "ileal_resection_cm",
-        "b12_level",
-        "b12_status",
-        "folate_level",
-        "mma_level",
-        "breastfeeding",
-        "haemoglobin",
-        "pancytopenia",
-        "invalid_value",
-    }
-)
-"""Entities that say something about the patient (not the user, the channel or triage)."""
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[Any]:

@@ -45,36 +45,7 @@ from guideline_engine.extraction.text import clean_text
 from guideline_engine.scope import detect_language
 from guideline_engine.triage import TriageResult, assess, load_red_flags
 
-ENTITY_NAMES = (
-    "neuro_involvement",
-    "symptom",
-    "negated_symptom",
-    "cause",
-    "platelet_count",
-    "age",
-    "pregnant",
-    "route_preference",
-    "injection_contraindication",
-    "folic_acid_started",
-    "ileal_resection_cm",
-    "b12_level",
-    "b12_status",
-    "folate_level",
-    "mma_level",
-    "formulary",
-    "audience",
-    "red_flag",
-    "triage_urgency",
-    "triage_describes_symptoms",
-    "breastfeeding",
-    "haemoglobin",
-    "pancytopenia",
-    "invalid_value",
-    "reset",
-    "language",
-    "finding",
-)
-"""Every entity type this component can emit."""
+# Every entity type this component emits is listed once, in guideline_engine.facts.ENTITY_NAMES.
 
 TRIAGE_ENTITIES = frozenset({"red_flag", "triage_urgency", "triage_describes_symptoms"})
 """Kept for a message in another language: a red flag still recognised still gets triage."""

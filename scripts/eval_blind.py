@@ -292,9 +292,9 @@ def bot_field(name: str, facts: Any, extraction: Any, slots: Mapping[str, Any]) 
 
 def read_first_message(text: str) -> FirstReading:
     """Run one first message through the bot's engine, as actions/plan.py does."""
-    from actions.engine import PATIENT_ENTITIES, render_gated_plan
+    from actions.engine import render_gated_plan
     from guideline_engine.extraction import extract
-    from guideline_engine.facts import FACT_NAMES, facts_from_values
+    from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES, facts_from_values
 
     found = entities(text)
     grouped = values_by_type(found)

@@ -25,6 +25,45 @@ from guideline_engine.regimen.model import (
     Tri,
 )
 
+PATIENT_ENTITIES: frozenset[str] = frozenset(
+    {
+        "neuro_involvement",
+        "symptom",
+        "negated_symptom",
+        "cause",
+        "platelet_count",
+        "age",
+        "pregnant",
+        "route_preference",
+        "injection_contraindication",
+        "folic_acid_started",
+        "ileal_resection_cm",
+        "b12_level",
+        "b12_status",
+        "folate_level",
+        "mma_level",
+        "breastfeeding",
+        "haemoglobin",
+        "pancytopenia",
+        "invalid_value",
+    }
+)
+"""Entities that say something about the patient (not the user, the channel or triage)."""
+
+ENTITY_NAMES: tuple[str, ...] = (
+    *sorted(PATIENT_ENTITIES),
+    "formulary",
+    "audience",
+    "red_flag",
+    "triage_urgency",
+    "triage_describes_symptoms",
+    "reset",
+    "language",
+    "finding",
+)
+"""Every entity type the NLU component can emit (one spelling each; domain.yml declares them)."""
+
+
 FACT_NAMES: tuple[str, ...] = (
     "neuro_involvement",
     "causes",

@@ -17,7 +17,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.clinical_extractor import ENTITY_NAMES, ClinicalFactExtractor
+from components.clinical_extractor import ClinicalFactExtractor
+from guideline_engine.facts import ENTITY_NAMES
 
 
 @pytest.fixture(scope="module")

@@ -85,3 +85,17 @@ def test_described_b12_result_without_a_number_keeps_its_status() -> None:
     facts = facts_from_values({"b12_status": "indeterminate"}).facts
     assert facts.b12 is not None and facts.b12.value is None
     assert facts.b12.status is LabStatus.INDETERMINATE
+
+
+def test_domain_declares_every_entity_the_component_emits_once() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from guideline_engine.facts import ENTITY_NAMES, PATIENT_ENTITIES
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+    declared = [e if isinstance(e, str) else next(iter(e)) for e in domain["entities"]]
+    assert len(ENTITY_NAMES) == len(set(ENTITY_NAMES))
+    assert PATIENT_ENTITIES <= set(ENTITY_NAMES)
+    assert set(ENTITY_NAMES) <= set(declared), set(ENTITY_NAMES) - set(declared)

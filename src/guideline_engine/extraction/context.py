@@ -37,7 +37,6 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 from guideline_engine.extraction.lexicon import (
     NEGATIVE_FINDING,
@@ -45,6 +44,7 @@ from guideline_engine.extraction.lexicon import (
     ConceptHit,
     find_concepts,
 )
+from guideline_engine.extraction.model import Certainty, Experiencer, Temporality, certainty_of
 from guideline_engine.extraction.text import (
     PhraseHit,
     PhraseMatcher,
@@ -58,10 +58,6 @@ from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_con
 _GAP_SPLIT = re.compile(r"\s+|(,)")
 _OR_WORDS = frozenset({"or", "nor", "and/or"})
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?\n]|$)")
-
-Certainty = Literal["affirmed", "negated", "possible", "hypothetical"]
-Experiencer = Literal["patient", "other"]
-Temporality = Literal["current", "historical"]
 
 
 def _kind(group: str) -> str:
@@ -99,11 +95,9 @@ class Context:
     @property
     def certainty(self) -> Certainty:
         """``hypothetical``, else ``negated``, else ``possible``, else ``affirmed``."""
-        if self.hypothetical:
-            return "hypothetical"
-        if self.negated:
-            return "negated"
-        return "possible" if self.possible else "affirmed"
+        return certainty_of(
+            hypothetical=self.hypothetical, negated=self.negated, possible=self.possible
+        )
 
     @property
     def experiencer(self) -> Experiencer:

@@ -17,6 +17,17 @@ Certainty = Literal["affirmed", "negated", "possible", "hypothetical"]
 Experiencer = Literal["patient", "other"]
 Temporality = Literal["current", "historical"]
 AntibodyResultWord = Literal["positive", "negative", "pending"]
+
+
+def certainty_of(*, hypothetical: bool, negated: bool, possible: bool) -> Certainty:
+    """ConText certainty: hypothetical, else negated, else possible, else affirmed."""
+    if hypothetical:
+        return "hypothetical"
+    if negated:
+        return "negated"
+    return "possible" if possible else "affirmed"
+
+
 FindingDict = dict[str, str | int | bool | None]
 """A finding as plain JSON-ready data (see :meth:`Extraction.findings_as_dicts`)."""
 
@@ -40,11 +51,9 @@ class _Asserted:
     @property
     def certainty(self) -> Certainty:
         """``hypothetical``, else ``negated``, else ``possible``, else ``affirmed``."""
-        if self.hypothetical:
-            return "hypothetical"
-        if self.negated:
-            return "negated"
-        return "possible" if self.possible else "affirmed"
+        return certainty_of(
+            hypothetical=self.hypothetical, negated=self.negated, possible=self.possible
+        )
 
     @property
     def time(self) -> Temporality:
