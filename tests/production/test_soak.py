@@ -67,7 +67,8 @@ class RssSampler(threading.Thread):
 
 
 async def run_soak(cluster: Cluster, run_id: str, progress: list[int]) -> dict[str, Any]:
-    people = {f"soak-{run_id}-{i}": (18 + i % 80, 20 + i) for i in range(CONVERSATIONS)}
+    # Platelets above 50 and age 18 or over: no eligibility gate, so every cycle reaches a plan.
+    people = {f"soak-{run_id}-{i}": (18 + i % 80, 60 + i) for i in range(CONVERSATIONS)}
     sent: dict[str, list[str]] = {sender: [] for sender in people}
     failures: list[str] = []
     queue: asyncio.Queue[str] = asyncio.Queue()

@@ -34,10 +34,14 @@ def render_followup(result: RetrievalResult, kb: KnowledgeBase, audience: Audien
     citations = [kb.citation(hit.id, audience) for hit in hits]
     lines = [f"{cite.text} [{n}]" for n, cite in enumerate(citations, start=1)]
     lines.append("")
-    for n, cite in enumerate(citations, start=1):
+    for n, (hit, cite) in enumerate(zip(hits, citations, strict=True), start=1):
         label = f"; {cite.label}" if cite.label else ""
         refs = ",".join(str(c) for c in cite.cites)
-        lines.append(f"[{n}] {cite.source}, {cite.year} (source refs {refs}{label})")
+        # A summary cites its own references by number; a primary guideline by its parts.
+        where = (
+            f"source refs {refs}" if refs else "parts " + ", ".join(kb.snippet(hit.id).source.parts)
+        )
+        lines.append(f"[{n}] {cite.source}, {cite.year} ({where}{label})")
     return Rendered(
         text="\n".join(lines),
         payload={

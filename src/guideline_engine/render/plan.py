@@ -255,9 +255,10 @@ def render_plan(plan: Plan, kb: KnowledgeBase, audience: Audience) -> Rendered:
             "source_differences": [d.code for d in plan.source_differences],
         },
         "facts_used": facts_used(plan.facts),
-        "rule_path": list(plan.rule_path),
         "citations": citations,
     }
+    if audience == "clinician":  # the rule path names doses and schedules
+        payload["rule_path"] = list(plan.rule_path)
     return Rendered(text=text, payload=payload)
 
 
