@@ -131,10 +131,15 @@ def reset_events(tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
     return [SlotSet(n, this_turn[n]) for n in PATIENT_SLOTS if n in domain.get("slots", {})]
 
 
-def announce_new_patient(dispatcher: CollectingDispatcher) -> None:
-    """Say that the previous patient's details were cleared."""
-    dispatcher.utter_message(text=messages().text("new_patient"))
-    dispatcher.utter_message(json_message={"type": NEW_PATIENT_TYPE})
+def announce_new_patient(dispatcher: CollectingDispatcher, *, implied: bool = False) -> None:
+    """Say that the previous patient's details were cleared (and why, when not asked to)."""
+    dispatcher.utter_message(
+        text=messages().text("new_patient_implied" if implied else "new_patient")
+    )
+    payload: dict[str, Any] = {"type": NEW_PATIENT_TYPE}
+    if implied:
+        payload["implied"] = True
+    dispatcher.utter_message(json_message=payload)
 
 
 class ActionNewPatient(Action):

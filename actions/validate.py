@@ -95,11 +95,12 @@ class ValidateSlotMappings(ValidationAction):
             send(dispatcher, triage)
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
-        if _resets(tracker):
+        implied = not _resets(tracker) and _another_age(tracker)
+        if _resets(tracker) or implied:
             # Last, so these override the accumulated causes and refused values above.
             events += reset_events(tracker, domain)
             if not paused:
-                announce_new_patient(dispatcher)
+                announce_new_patient(dispatcher, implied=implied)
         if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
@@ -144,7 +145,6 @@ class ValidateSlotMappings(ValidationAction):
         known = list(tracker.get_slot("causes") or [])
         return {"causes": known + [c for c in new if c not in known]}
 
-
     def extract_findings(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -159,6 +159,33 @@ class ValidateSlotMappings(ValidationAction):
         known = [f.to_dict() for f in findings_from_values(tracker.get_slot("findings"))]
         merged = known + [f for f in new if f not in known]
         return {} if merged == known else {"findings": merged}
+
+
+def _another_age(tracker: Tracker) -> bool:
+    """An age more than a year from the one known: another patient, never merged with the last.
+
+    A clinician who moves on without saying so ("now a 25 year old vegan man") must not get a
+    plan built on the previous patient's cause or platelets (HAZ-020). A correction of a year
+    either way ("sorry, 71 not 70") keeps the patient.
+    """
+    stated, known = _entity_values(tracker, "age"), _earlier_age(tracker)
+    if not stated or known is None:
+        return False
+    try:
+        return abs(float(stated[-1]) - float(known)) > 1
+    except (TypeError, ValueError):
+        return False
+
+
+def _earlier_age(tracker: Tracker) -> Any:
+    """The last age set before the latest user message, however many turns back."""
+    user_turns = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            user_turns += 1
+        elif user_turns and event.get("event") == "slot" and event.get("name") == "age":
+            return event.get("value")
+    return None
 
 
 def _resets(tracker: Tracker) -> bool:

@@ -152,5 +152,18 @@ class Conversation:
             events = await ACTIONS[action]().run(dispatcher, tracker, domain())
         self.slots = _apply(slots, events)
         user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
-        self.events = [*self.events, user, *_bot_events(dispatcher.messages)]
+        # As in Rasa's tracker: the user event, the slots mapped from its entities, the
+        # validation action's events, then the bot's messages and the answering action's events.
+        mapped = [
+            {"event": "slot", "name": name, "value": value}
+            for name, value in _from_entity_slots(entities).items()
+        ]
+        self.events = [
+            *self.events,
+            user,
+            *mapped,
+            *validated,
+            *_bot_events(dispatcher.messages),
+            *events,
+        ]
         return Turn(messages=list(dispatcher.messages), slots=dict(self.slots), action=action)

@@ -69,3 +69,22 @@ def test_a_patients_plan_payload_carries_no_dose_bearing_rule_path() -> None:
     plan = build_plan(facts_from_values({"neuro_involvement": "no"}).facts, kb.ids)
     assert "rule_path" not in render_result(plan, kb, "patient").payload
     assert render_result(plan, kb, "clinician").payload["rule_path"]
+
+
+async def test_a_different_age_without_a_switch_phrase_is_another_patient() -> None:
+    chat = Conversation(audience="clinician")
+    await chat.say(PA_PATIENT)
+    turn = await chat.say("now a 25 year old vegan man, no neuro")
+    (announced,) = turn.payloads("b12.new_patient")
+    assert announced["implied"] is True
+    plan = turn.payload("b12.regimen")
+    assert plan["facts_used"]["causes"] == ["dietary"]
+    assert "platelet_count" not in plan["facts_used"]
+
+
+async def test_an_age_corrected_by_a_year_keeps_the_patient() -> None:
+    chat = Conversation(audience="clinician")
+    await chat.say(PA_PATIENT)
+    turn = await chat.say("sorry, she is 71")
+    assert not turn.payloads("b12.new_patient")
+    assert turn.slots["causes"] == ["pernicious_anaemia"]
