@@ -34,6 +34,7 @@ PREDICTED = ("emergency", "urgent", "routine", "none")
 DEFAULT_SPLITS = (
     Path("tests/eval/blind/triage_dev.yml"),
     Path("tests/eval/blind/triage2_dev.yml"),
+    Path("tests/eval/blind/triage3_dev.yml"),
     Path("tests/eval/blind/triage_test.yml"),
 )
 

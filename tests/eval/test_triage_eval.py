@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BLIND = ROOT / "tests" / "eval" / "blind"
 DEV = BLIND / "triage_dev.yml"
 DEV2 = BLIND / "triage2_dev.yml"
+DEV3 = BLIND / "triage3_dev.yml"
 FIGURES = BLIND / "triage_figures.yml"
 TEST_SPLIT = BLIND / ("triage_" + "test.yml")
 
@@ -44,7 +45,7 @@ def _eval_module() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("split", [DEV, DEV2], ids=lambda p: p.stem)
+@pytest.mark.parametrize("split", [DEV, DEV2, DEV3], ids=lambda p: p.stem)
 def test_dev_split_meets_the_issue_targets(split: Path) -> None:
     if not split.exists():
         pytest.skip(f"{split} is not there yet")
@@ -66,10 +67,15 @@ def test_test_split_does_not_fall_below_recorded_figures() -> None:
     recorded = yaml.safe_load(FIGURES.read_text(encoding="utf-8"))["triage_test"]
     ev = _eval_module()
     report = ev.evaluate(ev.load_items(TEST_SPLIT), "triage_test")
+    # Plain numbers only: asserting on ``report`` attributes would let pytest print the
+    # whole report, the test split's disagreeing messages included, and unblind it.
     summary = ev.format_report(report)
-    assert report.emergency_recall >= recorded["emergency_recall"], summary
-    assert report.urgent_recall >= recorded["urgent_recall"], summary
-    assert report.routine_over_triaged <= recorded["routine_over_triaged"], summary
+    emergency, urgent = report.emergency_recall, report.urgent_recall
+    over = report.routine_over_triaged
+    del report
+    assert emergency is not None and emergency >= recorded["emergency_recall"], summary
+    assert urgent is not None and urgent >= recorded["urgent_recall"], summary
+    assert over is not None and over <= recorded["routine_over_triaged"], summary
 
 
 def test_evaluation_counts_none_as_routine_and_urgent_or_more_as_caught() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -69,12 +70,15 @@ class Assertion:
         hypothetical: Conditional or a generic question.
         time: Current, recently past or long past / resolved.
         other_person: About someone other than the writer.
+        recent: Dated to the recent past ("yesterday"), even when ``time`` says long past
+            because it is someone else's.
     """
 
     negated: bool = False
     hypothetical: bool = False
     time: Time = Time.CURRENT
     other_person: bool = False
+    recent: bool = False
 
     @property
     def escalates(self) -> bool:
@@ -156,6 +160,14 @@ def _is_past_year(key: str) -> bool:
     return len(key) == 4 and key.isdigit() and 1900 <= int(key) < dt.date.today().year
 
 
+LIST_REACH = 4
+"""Extra words a pre-negation reaches across when an "or"/"nor" list leads to the mention."""
+_LIST_JOINERS = frozenset({"or", "nor"})
+_NEW_SUBJECTS = frozenset(
+    {"my", "i", "im", "ive", "he", "hes", "she", "shes", "his", "her", "their", "they", "now"}
+)
+
+
 @dataclass(frozen=True)
 class _Marker:
     start: int
@@ -233,6 +245,23 @@ class MessageMarkers:
             if m.clause == clause and (before is None or m.end <= before)
         ]
 
+    def list_between(self, a: int, b: int) -> bool:
+        """Whether the words in ``[a, b)`` end a coordinated list ("no X or Y").
+
+        A negation governs every item of an "or"/"nor" list ("not had any breathlessness
+        or chest pain"); "and" is left out ("no fever and my chest hurts" is two statements).
+        """
+        between = [w.key for w in self.words if a <= w.start < b]
+        return bool(between) and any(k in _LIST_JOINERS for k in between[-2:])
+
+    def new_subject_between(self, a: int, b: int) -> bool:
+        """Whether "and" plus a new subject in ``[a, b)`` ends a negation's scope.
+
+        "no fever and my chest hurts": the second statement is not negated.
+        """
+        between = [w.key for w in self.words if a <= w.start < b]
+        return any(k == "and" and nxt in _NEW_SUBJECTS for k, nxt in pairwise(between))
+
     def words_between(self, a: int, b: int) -> int:
         """Number of words starting in ``[a, b)``."""
         return bisect.bisect_left(self._starts, b) - bisect.bisect_left(self._starts, a)
@@ -271,6 +300,24 @@ class MessageMarkers:
         if near("remote_past"):
             return Time.PAST
         if near("recent_past"):
+            return Time.RECENT_PAST
+        return Time.CURRENT
+
+    def time_within(self, start: int, end: int) -> Time:
+        """Time told by the markers inside ``[start, end)`` only (a whole clause).
+
+        For a mention that is a whole clause (a nearest-exemplar match), whose own markers
+        :meth:`time` leaves out: "my aunt lost control years back" is long past.
+        """
+
+        def inside(name: str) -> bool:
+            return any(start <= m.start and m.end <= end for m in self.found[name])
+
+        if inside("present"):
+            return Time.CURRENT
+        if inside("remote_past"):
+            return Time.PAST
+        if inside("recent_past"):
             return Time.RECENT_PAST
         return Time.CURRENT
 
@@ -325,7 +372,11 @@ def _negated_close_by(
         if not outside(trig.start, trig.end):
             continue
         if trig.end <= start and markers.segment_of(trig.start) == segment:
-            if markers.words_between(trig.end, start) <= reach:
+            if markers.new_subject_between(trig.end, start):
+                continue
+            gap = markers.words_between(trig.end, start)
+            in_list = gap <= reach + LIST_REACH and markers.list_between(trig.end, start)
+            if gap <= reach or in_list:
                 return True
     for trig in ctx.neg_post:
         if not outside(trig.start, trig.end):
@@ -380,6 +431,9 @@ def assert_mention(
     other = markers.other_person(start) or other_experiencer
     if other_experiencer and time is not Time.CURRENT:
         time = Time.PAST
-    if other and time is Time.RECENT_PAST:
+    recent = time is Time.RECENT_PAST
+    if other and recent:
         time = Time.PAST
-    return Assertion(negated=negated, hypothetical=hypothetical, time=time, other_person=other)
+    return Assertion(
+        negated=negated, hypothetical=hypothetical, time=time, other_person=other, recent=recent
+    )

@@ -10,7 +10,7 @@ conditional, long past or resolved, or someone else's in the past.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from guideline_engine.extraction.context import analyse_text
@@ -151,7 +151,24 @@ def _admits(rule: RedFlag, assertion: Assertion, markers: MessageMarkers, start:
         return assertion.time is Time.RECENT_PAST and not assertion.other_person
     if rule.when == "new_or_worsening" and not markers.changing(start):
         return False
+    if rule.when == "current_or_recent" and assertion.recent:
+        # A lasting change seen yesterday still needs seeing today; someone else's only
+        # when the message calls it new or worsening ("this is new for him").
+        return not assertion.other_person or markers.changing(start)
     return assertion.time is Time.CURRENT
+
+
+def _dated_by_clause(
+    assertion: Assertion, markers: MessageMarkers, start: int, end: int
+) -> Assertion:
+    """An exemplar match is a whole clause: a time marker inside it dates the mention."""
+    inner = markers.time_within(start, end)
+    if inner is Time.CURRENT:
+        return assertion
+    recent = inner is Time.RECENT_PAST
+    if assertion.other_person and recent:
+        inner = Time.PAST
+    return replace(assertion, time=inner, recent=recent)
 
 
 def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[RedFlagHit], bool]:
@@ -160,12 +177,22 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     hits: dict[str, RedFlagHit] = {}
     mentioned = False
     markers: MessageMarkers | None = None
-    for rid, start, end, signal, parts in sorted(candidates, key=lambda c: (c[1], -c[2])):
+    # Tight evidence for a red flag dated to the long past or resolved decides: a longer
+    # match from the same start (a "~msg" cue running on past "that was years ago") does
+    # not overrule it.
+    decided: set[tuple[str, int]] = set()
+    for rid, start, end, signal, parts in sorted(candidates, key=lambda c: (c[1], c[2])):
+        if (rid, start) in decided:
+            continue
         rule = compiled.by_id[rid]
         if rule.all_of and not _conditions_hold(rule, extraction):
             continue
         markers = markers or MessageMarkers(text)
         assertion = assert_mention(ctx, markers, start, end, parts)
+        if signal == "exemplar" and assertion.time is Time.CURRENT:
+            assertion = _dated_by_clause(assertion, markers, start, end)
+        if assertion.time is Time.PAST:
+            decided.add((rid, start))
         mentioned = mentioned or not assertion.hypothetical
         if rid in hits or not _admits(rule, assertion, markers, start):
             continue

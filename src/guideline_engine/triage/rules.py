@@ -39,9 +39,14 @@ CONDITION_VALUES: Mapping[str, frozenset[str]] = {
     "pregnant": frozenset({"yes", "no"}),
     "neurological_involvement": frozenset({"yes", "no"}),
 }
-When = Literal["current", "recent_past", "new_or_worsening"]
+When = Literal["current", "recent_past", "new_or_worsening", "current_or_recent"]
 """When a mention counts: now; recently over; or now and new, worsening or spreading."""
-WHEN_VALUES: tuple[str, ...] = ("current", "recent_past", "new_or_worsening")
+WHEN_VALUES: tuple[str, ...] = (
+    "current",
+    "recent_past",
+    "new_or_worsening",
+    "current_or_recent",
+)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
