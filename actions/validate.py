@@ -95,8 +95,9 @@ class ValidateSlotMappings(ValidationAction):
             send(dispatcher, triage)
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
-        implied = not _resets(tracker) and _another_age(tracker)
-        if _resets(tracker) or implied:
+        asked = _resets(tracker)
+        implied = not asked and _another_age(tracker)
+        if asked or implied:
             # Last, so these override the accumulated causes and refused values above.
             events += reset_events(tracker, domain)
             if not paused:

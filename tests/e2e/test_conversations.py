@@ -639,6 +639,19 @@ def test_reset_at_the_start_of_a_message_forgets_the_previous_patient(
     assert "platelet_count" not in why["facts_used"]
 
 
+def test_a_different_age_without_a_switch_phrase_is_another_patient(bot: Bot, sender) -> None:
+    # HAZ-020 over real Rasa: the earlier age is read from the tracker's own slot events.
+    conversation = sender()
+    bot.say(conversation, "70F pernicious anaemia, no neuro, platelets 40", "clinician")
+    reply = bot.say(conversation, "now a 25 year old vegan man, no neuro")
+    assert reply.payload("b12.new_patient")["implied"] is True
+    facts = reply.payload("b12.regimen")["facts_used"]
+    assert facts["causes"] == ["dietary"]
+    assert "platelet_count" not in facts
+    same = bot.say(conversation, "sorry, he is 26")
+    assert not same.payloads("b12.new_patient")
+
+
 def test_audience_and_patient_details_in_one_message(bot: Bot, sender) -> None:
     conversation = sender()
     reply = bot.say(conversation, "I am a doctor. 62F no neuro symptoms, pernicious anaemia")
