@@ -17,11 +17,14 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR):$(CURDIR)/src
 export TF_CPP_MIN_LOG_LEVEL := 2
 
+# Each topic package's NLU examples, merged into the training data by the build.
+TOPIC_NLU := $(wildcard src/guideline_engine/content/*/nlu.yml)
 # Everything the trained model depends on. Rasa's own fingerprint does not see the vocabularies
 # read by the custom component, so they are listed here too (and in its fingerprint_addon).
 TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_engine/vocab \
 	src/guideline_engine/extraction src/guideline_engine/triage \
-	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
+	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort) \
+	$(wildcard src/guideline_engine/content/*/vocab.yml) $(TOPIC_NLU)
 
 .PHONY: help install webchat-deps run train test lint typecheck unit validate kb-validate kb-rehash \
 	rasa-validate rasa-test e2e eval lock clean audit services services-stop test-production bench
@@ -43,7 +46,7 @@ $(BIN)/.installed: $(LOCK)
 install: $(BIN)/.installed ## Create .venv from the committed lock (no manual step)
 
 $(MODEL): $(BIN)/.installed $(TRAIN_DEPS)
-	$(BIN)/rasa train --fixed-model-name b12 --out models --quiet
+	$(BIN)/rasa train --data data $(TOPIC_NLU) --fixed-model-name b12 --out models --quiet
 	touch $@
 
 train: $(MODEL) ## Train the model only if config, domain, data or vocabularies changed
@@ -77,7 +80,7 @@ kb-rehash: install ## Refresh content hashes of non-approved snippets after edit
 	$(BIN)/python -m guideline_engine.knowledge rehash
 
 rasa-validate: install ## rasa data validate (domain, NLU data, rules)
-	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+	$(BIN)/rasa data validate --domain domain.yml --data data $(TOPIC_NLU) --config config.yml --fail-on-warnings
 
 rasa-test: train ## Test stories with --fail-on-prediction-errors
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors \

@@ -20,6 +20,7 @@ from action_server.app import TOKEN_ENV, build_app, cors_origins_from_env
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.approval import startup_check
 from guideline_engine.retrieval import check_retrieval
+from guideline_engine.topics import topics
 
 logger = logging.getLogger("action_server")
 
@@ -82,7 +83,8 @@ def check_clinical_content() -> None:
     """Validate every clinical artefact and log the approval state; exit if any is invalid.
 
     Invalid content, a malformed approval register, a stale approval or a bad
-    ``KB_APPROVED_ONLY`` value stops start-up rather than failing turn by turn. The
+    ``KB_APPROVED_ONLY`` value stops start-up rather than failing turn by turn; so does a
+    malformed topic package (manifest, decision table, routing facts). The
     follow-up retriever is built here too, over the snippets the actions search, so content
     that breaks it stops start-up instead of the first follow-up question.
     """
@@ -90,6 +92,11 @@ def check_clinical_content() -> None:
         state = startup_check()
     except ValueError as error:  # KnowledgeError, ApprovalError and VocabularyError included
         sys.exit(f"action server: clinical content failed validation, not starting:\n{error}")
+    try:
+        every = topics()
+    except ValueError as error:  # TopicError: a topic package is malformed
+        sys.exit(f"action server: a topic package failed validation, not starting:\n{error}")
+    logger.info("topics: %s", ", ".join(t.id for t in every.all))
     try:
         retrieval = check_retrieval(load_knowledge_base(approved_only=False))
     except ValueError as error:
@@ -100,8 +107,7 @@ def check_clinical_content() -> None:
         logger.warning("follow-up retrieval: %s", problem)
     if state.warnings:
         logger.warning(
-            "approval register: %d warning(s); run 'python -m guideline_engine.knowledge "
-            "validate'",
+            "approval register: %d warning(s); run 'python -m guideline_engine.knowledge validate'",
             len(state.warnings),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from typing import Any
 
@@ -9,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from guideline_engine.extraction.text import clean_text
-from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES
+from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES, facts_from_values
 from guideline_engine.knowledge import KnowledgeBase, load_knowledge_base
 from guideline_engine.knowledge.approval import (
     ApprovalState,
@@ -18,13 +19,34 @@ from guideline_engine.knowledge.approval import (
     ArtefactRef,
     content_unavailable_payload,
     load_approval_state,
+    topic_rule_refs,
 )
 from guideline_engine.regimen import build_plan
-from guideline_engine.regimen.model import ContentUnavailable, Facts, Gated, Plan, PlanResult
+from guideline_engine.regimen.gates import packaged_gates
+from guideline_engine.regimen.model import (
+    ContentUnavailable,
+    Facts,
+    Gated,
+    MissingFacts,
+    Plan,
+    PlanResult,
+)
+from guideline_engine.render.answer import CONTRACT_VERSION, Banner
 from guideline_engine.render.answers import MAX_SNIPPETS, SECOND_HIT_RATIO, render_followup
 from guideline_engine.render.messages import Audience, messages
-from guideline_engine.render.plan import Rendered, render_result
+from guideline_engine.render.plan import Rendered, render_notice, render_result
 from guideline_engine.retrieval import Answer, RetrievalResult, Retriever, retriever_for
+from guideline_engine.retrieval.context import search_in_context, snippet_causes
+from guideline_engine.topics import (
+    TablePlan,
+    Topic,
+    decide,
+    fact_view,
+    render_question,
+    render_table,
+    snippets_of,
+    topics,
+)
 
 
 @cache
@@ -40,9 +62,23 @@ def approvals() -> ApprovalState:
 
 
 @cache
-def retriever() -> Retriever:
-    """Follow-up retriever over every snippet; the approval gate is applied to its hits."""
-    return retriever_for(load_knowledge_base(approved_only=False))
+def retriever(topic_id: str | None = None) -> Retriever:
+    """Follow-up retriever over one topic's snippets (default: the default topic's).
+
+    The approval gate is applied to its hits. One index per topic keeps a question in the
+    conversation's topic from being answered by another topic's snippets.
+    """
+    every = topics()
+    topic = every.get(topic_id) if topic_id else every.default
+    return retriever_for(snippets_of(load_knowledge_base(approved_only=False), topic.kb_topic))
+
+
+@cache
+def cause_snippets(topic_id: str) -> dict[str, frozenset[str]]:
+    """Snippet id -> the causes its wording names, for one topic's follow-up index."""
+    kb = load_knowledge_base(approved_only=False)
+    topic = topics().get(topic_id)
+    return snippet_causes((s.id, s.clinician) for s in kb.snippets if s.topic == topic.kb_topic)
 
 
 def refusal(blockers: tuple[Artefact, ...]) -> Rendered:
@@ -64,18 +100,32 @@ def _gated_refs(result: Gated) -> list[ArtefactRef]:
     return refs
 
 
-def _fail_safe_gated(result: Gated, blockers: tuple[Artefact, ...]) -> Rendered:
-    """No plan, and still the escalation: generic heading, advice pending clinical review."""
+def _fail_safe_gated(
+    result: Gated,
+    blockers: tuple[Artefact, ...],
+    audience: Audience = "patient",
+    topic: str | None = None,
+) -> Rendered:
+    """No plan, and still the escalation: generic heading, advice pending clinical review.
+
+    An urgent gate keeps its urgent banner (the generic triage heading, no clinical advice);
+    a non-urgent one gets an advice banner saying the advice is pending review.
+    """
     urgent = result.urgency.value == "urgent"
-    heading = messages().text("triage_heading_urgent") if urgent else ""
     line = messages().text("advice_pending_review")
+    banner = (
+        Banner("urgent", messages().text("triage_heading_urgent"))
+        if urgent
+        else Banner("advice", line)
+    )
     payload = content_unavailable_payload(knowledge_base().version, blockers)
     payload["escalation"] = {
         "urgency": result.urgency.value,
         "gates": [hit.gate_id for hit in result.hits],
         "specialists": list(dict.fromkeys(hit.specialist for hit in result.hits)),
     }
-    return Rendered(text=f"{heading} {line}".strip(), payload=payload)
+    text = (line,) if urgent else ()
+    return render_notice("gate", text, payload, audience, topic=topic, banner=banner)
 
 
 def render_gated_plan(facts: Facts, audience: Audience) -> tuple[PlanResult, Rendered]:
@@ -88,7 +138,7 @@ def render_gated_plan(facts: Facts, audience: Audience) -> tuple[PlanResult, Ren
     if isinstance(result, Gated):
         blockers = state.blocking(_gated_refs(result))
         if blockers:
-            return result, _fail_safe_gated(result, blockers)
+            return result, _fail_safe_gated(result, blockers, audience, topics().default.id)
     if isinstance(result, ContentUnavailable | Plan):
         full = build_plan(facts)  # every artefact the plan needs, named with its kind
         refs = list(state.needed_by_plan(full)) if isinstance(full, Plan) else []
@@ -112,7 +162,6 @@ def gated_followup(result: RetrievalResult, shown: int, ratio: float) -> tuple[A
 def audience_of(tracker: Tracker) -> Audience:
     """The conversation's audience; plain patient wording until someone says otherwise."""
     return "clinician" if tracker.get_slot("audience") == "clinician" else "patient"
-
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[Any]:
@@ -148,12 +197,47 @@ def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     With the approval gate on, an answer that would quote an unapproved snippet is refused
     whole (``b12.content_unavailable``), never shown in part.
     """
-    result = retriever().search(message_text(tracker))
+    text = message_text(tracker)
+    topic = topics().for_question(text, tracker.get_slot("topic"))
+    causes = [str(c) for c in tracker.get_slot("causes") or []]
+    result = search_in_context(retriever(topic.id), text, causes, cause_snippets(topic.id))
     blockers = gated_followup(result, MAX_SNIPPETS, SECOND_HIT_RATIO)
     if blockers:
         send(dispatcher, refusal(blockers))
         return
-    send(dispatcher, render_followup(result, knowledge_base(), audience_of(tracker)))
+    send(dispatcher, render_followup(result, knowledge_base(), audience_of(tracker)), topic.id)
+
+
+PLAN_TYPES = (".regimen", ".plan", ".gate")
+"""Payload types that carry a plan or a gate in its place (``b12.regimen``, ``folate.plan``)."""
+
+
+def before_this_message(tracker: Tracker) -> tuple[dict[str, Any], bool]:
+    """Fact slots as they stood before the latest user message, and whether a plan was shown.
+
+    Replays the slot events up to the latest user message; a reset (``b12.new_patient``)
+    or a new session forgets both, since they were another patient's.
+    """
+    events = list(tracker.events)
+    last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    values: dict[str, Any] = {}
+    shown = False
+    for event in events[:last]:
+        kind = event.get("event")
+        kind_of = _custom_type(event)
+        if kind in {"restart", "session_started"} or kind_of.endswith(".new_patient"):
+            values, shown = {}, False
+        elif kind == "slot" and event.get("name") in FACT_NAMES:
+            values[str(event["name"])] = event.get("value")
+        shown = shown or kind_of.endswith(PLAN_TYPES)
+    if any(_custom_type(e).endswith(".new_patient") for e in events[last:]):
+        return {}, False  # this message started a new patient
+    return {k: v for k, v in values.items() if v is not None}, shown
+
+
+def _custom_type(event: dict[str, Any]) -> str:
+    custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+    return str(custom.get("type", "")) if isinstance(custom, dict) else ""
 
 
 def fact_values(tracker: Tracker) -> dict[str, Any]:
@@ -162,8 +246,44 @@ def fact_values(tracker: Tracker) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
-    """Send the text (with any buttons) and then its JSON payload."""
+def send(dispatcher: CollectingDispatcher, rendered: Rendered, topic: str | None = None) -> None:
+    """Send the text (with any buttons) and then its JSON payload.
+
+    Every payload carries the contract version, and the topic that answered when one did.
+    """
     buttons = [{"title": title, "payload": payload} for title, payload in rendered.buttons]
     dispatcher.utter_message(text=rendered.text, buttons=buttons or None)
-    dispatcher.utter_message(json_message=rendered.payload)
+    payload = {**rendered.payload, "contract_version": CONTRACT_VERSION}
+    if topic is not None:
+        payload.setdefault("topic", topic)
+    dispatcher.utter_message(json_message=payload)
+
+
+def render_table_result(
+    topic: Topic, values: dict[str, Any], audience: Audience
+) -> tuple[TablePlan | Gated | MissingFacts, Rendered | None]:
+    """Decide with a topic's table and word it, or refuse it whole when the approval gate says so.
+
+    ``None`` for the rendering means there is nothing of this topic to show (a plan whose rows
+    only hand over to another topic).
+    """
+    kb = knowledge_base()
+    facts = facts_from_values(values).facts
+    result = decide(topic, fact_view(values), facts, packaged_gates())
+    if isinstance(result, MissingFacts):
+        return result, render_question(topic, result, audience)
+    refs = _gated_refs(result) if isinstance(result, Gated) else _snippet_refs(result.snippet_ids())
+    refs = [*refs, *topic_rule_refs(topic.folder)]  # the table and manifest it was decided by
+    blockers = approvals().blocking(refs) if approvals().enforced else ()
+    if blockers:
+        refused = (
+            _fail_safe_gated(result, blockers, audience, topic.id)
+            if isinstance(result, Gated)
+            else refusal(blockers)
+        )
+        return result, refused
+    if isinstance(result, Gated):
+        gated = render_result(result, kb, audience)
+        payload = {**gated.payload, "type": f"{topic.id}.gate", "topic": topic.id}
+        return result, Rendered.of(dataclasses.replace(gated.model, topic=topic.id), payload)
+    return result, render_table(result, kb, audience) if result.lines else None

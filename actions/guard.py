@@ -12,17 +12,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.engine import entity_values, message_text
+from actions.engine import entity_values, fact_values, message_text, send
 from guideline_engine.render.messages import messages
+from guideline_engine.render.plan import render_notice
 from guideline_engine.scope import OtherCondition, topic_terms
+from guideline_engine.topics import topics
 
 LANGUAGE_TYPE = "b12.language_unsupported"
 OUT_OF_SCOPE_TYPE = "b12.out_of_scope"
 
 
 def _say(dispatcher: CollectingDispatcher, text: str, payload: dict[str, Any]) -> None:
-    dispatcher.utter_message(text=text)
-    dispatcher.utter_message(json_message=payload)
+    """The text, then its payload with the same words as ``answer`` (a decline or notice)."""
+    kind = "decline" if payload.get("type") == OUT_OF_SCOPE_TYPE else "notice"
+    send(dispatcher, render_notice(kind, text, payload, topic=None))
 
 
 def language_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -97,6 +100,18 @@ def guard(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return False
 
 
+def names_a_topic(tracker: Tracker) -> bool:
+    """The message names a covered topic ("folate deficiency", "B12"), whatever the intent."""
+    return bool(topics().named_in(message_text(tracker)))
+
+
+def _answer_for_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The NLU misjudged a message that names a topic: answer it as a plan request would."""
+    from actions.plan import plan_reply  # actions.plan imports this module
+
+    return plan_reply(dispatcher, tracker, fact_values(tracker))
+
+
 class ActionOutOfScope(Action):
     """A request the NLU judged out of scope: say which kind, with a payload."""
 
@@ -107,9 +122,12 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Language first, then another condition, else a plain decline."""
-        if not guard(dispatcher, tracker):
-            decline(dispatcher, "request")
+        """Language first, then another condition, then a topic it names, else a decline."""
+        if guard(dispatcher, tracker):
+            return []
+        if names_a_topic(tracker):
+            return _answer_for_topic(dispatcher, tracker)
+        decline(dispatcher, "request")
         return []
 
 
@@ -123,9 +141,12 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Say why the bot cannot answer, with a payload."""
-        if not guard(dispatcher, tracker):
-            _say(dispatcher, messages().text("not_understood"), {"type": "b12.not_understood"})
+        """Say why the bot cannot answer (unless it names a topic), with a payload."""
+        if guard(dispatcher, tracker):
+            return []
+        if names_a_topic(tracker):
+            return _answer_for_topic(dispatcher, tracker)
+        _say(dispatcher, messages().text("not_understood"), {"type": "b12.not_understood"})
         return []
 
 

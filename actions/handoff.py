@@ -23,8 +23,9 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import audience_of, fact_values
+from actions.session import send_notice
 from guideline_engine.handoff import HandoffSummary, build_handoff_summary
-from guideline_engine.render.messages import messages
+from guideline_engine.render.messages import Audience, messages
 
 logger = logging.getLogger(__name__)
 
@@ -105,17 +106,19 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         """Notify the operator and pause; without a webhook, or if it fails, do not pause."""
         url = os.environ.get("HANDOFF_WEBHOOK_URL", "").strip()
+        audience = audience_of(tracker)
         if not url:
-            return _reply(dispatcher, "unavailable")
+            return _reply(dispatcher, "unavailable", audience)
         token = os.environ.get("HANDOFF_WEBHOOK_TOKEN", "").strip() or None
         body = summary_for(tracker).to_payload()
         if not await notify_operator(url, token, body, tracker.sender_id):
-            return _reply(dispatcher, "failed")
+            return _reply(dispatcher, "failed", audience)
         logger.info("handoff: requested, conversation paused (sender %s)", tracker.sender_id)
-        return [*_reply(dispatcher, "requested"), ConversationPaused()]
+        return [*_reply(dispatcher, "requested", audience), ConversationPaused()]
 
 
-def _reply(dispatcher: CollectingDispatcher, status: str) -> list[EventType]:
-    dispatcher.utter_message(text=messages().text(f"handoff_{status}"))
-    dispatcher.utter_message(json_message={"type": HANDOFF_TYPE, "status": status})
+def _reply(dispatcher: CollectingDispatcher, status: str, audience: Audience) -> list[EventType]:
+    """Say what happened, as a notice; the payload keeps ``type`` and ``status``."""
+    payload = {"type": HANDOFF_TYPE, "status": status}
+    send_notice(dispatcher, (messages().text(f"handoff_{status}"),), payload, audience)
     return []

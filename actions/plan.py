@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -10,22 +11,32 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import (
+    PLAN_TYPES,
     answer_followup,
     audience_of,
+    before_this_message,
     describes_patient,
     fact_values,
     message_text,
     render_gated_plan,
+    render_table_result,
     send,
 )
 from actions.guard import decline, guard
-from guideline_engine.facts import facts_from_values, findings_from_values
+from guideline_engine.facts import (
+    FactChange,
+    fact_changes,
+    facts_from_values,
+    findings_from_values,
+)
 from guideline_engine.regimen.model import MissingFacts, Plan
+from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
 from guideline_engine.render.plan import Rendered, render_why
 from guideline_engine.scope import topic_terms
+from guideline_engine.topics import TablePlan, Topic, fact_view, topics
 
-NEURO_QUESTION = "neuro_involvement"
+NEURO_QUESTION = "neurological_involvement"
 INVALID_FACTS_TYPE = "b12.invalid_facts"
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:why|what|when|how|who|which|where|is|are|can|could|should|would|will|do|"
@@ -63,13 +74,65 @@ def plan_reply(
     values: dict[str, Any],
     stored_problems: list[dict[str, Any]] | None = None,
 ) -> list[EventType]:
-    """Send the plan for ``values``, the one question still needed, or why there is none."""
+    """Send the plan for ``values``, the one question still needed, or why there is none.
+
+    The message goes to the topic it names or whose facts it states (else the conversation's
+    topic, else the default one); a topic whose table hands over to another (treat B12 before
+    folate) sends that topic's answer first, then its own.
+    """
     unusable = unusable_values(tracker, values, stored_problems)
     if unusable is not None:
         send(dispatcher, unusable)
         return [SlotSet("pending_question", None)]
+    topic = topics().route(message_text(tracker), fact_view(values), tracker.get_slot("topic"))
+    before, shown = before_this_message(tracker)
+    changes = fact_changes(before, values) if shown else ()
+    return [SlotSet("topic", topic.id), *_topic_reply(dispatcher, tracker, topic, values, changes)]
+
+
+def _with_changes(rendered: Rendered, changes: tuple[FactChange, ...]) -> Rendered:
+    """The plan with a first section naming the facts that changed since the last plan."""
+    if not changes or not str(rendered.payload.get("type", "")).endswith(PLAN_TYPES):
+        return rendered
+    note = Section(messages().text("plan_changed"), tuple(Line(c.words()) for c in changes), "note")
+    answer = dataclasses.replace(rendered.model, sections=(note, *rendered.model.sections))
+    payload = {**rendered.payload, "changed": [c.to_dict() for c in changes]}
+    return Rendered.of(answer, payload)
+
+
+def _topic_reply(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    topic: Topic,
+    values: dict[str, Any],
+    changes: tuple[FactChange, ...] = (),
+) -> list[EventType]:
+    if topic.rules_module is not None:
+        return _module_reply(dispatcher, tracker, topic, values, changes)
+    result, rendered = render_table_result(topic, values, audience_of(tracker))
+    events: list[EventType] = []
+    if isinstance(result, TablePlan) and result.defer_to is not None:
+        first = topics().get(result.defer_to)
+        if first.id != topic.id and first.rules_module is not None:
+            events = _module_reply(dispatcher, tracker, first, values, changes)
+            changes = ()  # said once, on the first plan
+    if rendered is not None:
+        send(dispatcher, _with_changes(rendered, changes), topic.id)
+    if isinstance(result, MissingFacts):
+        return [*events, SlotSet("pending_question", result.missing[0])]
+    return events or [SlotSet("pending_question", None)]
+
+
+def _module_reply(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    topic: Topic,
+    values: dict[str, Any],
+    changes: tuple[FactChange, ...] = (),
+) -> list[EventType]:
+    """A topic whose rules are its own module (the default topic's regimen)."""
     result, rendered = render_gated_plan(facts_from_values(values).facts, audience_of(tracker))
-    send(dispatcher, rendered)
+    send(dispatcher, _with_changes(rendered, changes), topic.id)
     pending = NEURO_QUESTION if isinstance(result, MissingFacts) else None
     return [SlotSet("pending_question", pending)]
 
@@ -116,8 +179,14 @@ def _nothing_pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if looks_like_a_question(tracker):
         answer_followup(dispatcher, tracker)
         return []
-    dispatcher.utter_message(text=messages().text("acknowledged"))
-    dispatcher.utter_message(json_message={"type": "b12.acknowledged", "pending": None})
+    from actions.session import send_notice  # actions.session imports this module
+
+    send_notice(
+        dispatcher,
+        (messages().text("acknowledged"),),
+        {"type": "b12.acknowledged", "pending": None},
+        audience_of(tracker),
+    )
     return []
 
 

@@ -17,17 +17,40 @@ from actions.engine import (
     entity_values,
     fact_values,
     knowledge_base,
+    send,
 )
 from actions.guard import guard, language_reply
 from actions.plan import plan_reply
 from guideline_engine.facts import FACT_NAMES, findings_from_values
 from guideline_engine.feedback import FeedbackRecord, append_feedback
-from guideline_engine.render.messages import messages
+from guideline_engine.render.answer import Button
+from guideline_engine.render.messages import Audience, messages
+from guideline_engine.render.plan import render_notice
 
-AUDIENCE_BUTTONS = [
-    {"title": "Clinician", "payload": '/choose_audience{"audience":"clinician"}'},
-    {"title": "Patient or carer", "payload": '/choose_audience{"audience":"patient"}'},
-]
+AUDIENCE_CHOICES = (
+    Button("Clinician", '/choose_audience{"audience":"clinician"}'),
+    Button("Patient or carer", '/choose_audience{"audience":"patient"}'),
+)
+NOTICE = "notice"
+"""Answer kind of housekeeping replies (greeting, audience, new patient, feedback, handoff)."""
+
+
+def send_notice(
+    dispatcher: CollectingDispatcher,
+    texts: tuple[str, ...],
+    payload: dict[str, Any],
+    audience: Audience,
+    *,
+    kind: str = NOTICE,
+    buttons: tuple[Button, ...] = (),
+) -> None:
+    """Send a housekeeping reply as an answer about no topic, so every channel lays it out.
+
+    The text (one line per sentence, with any buttons) and then the payload, which keeps its
+    own keys and gains ``answer`` and ``contract_version`` like every other reply.
+    """
+    rendered = render_notice(kind, texts, payload, audience, topic=None, buttons=buttons)
+    send(dispatcher, rendered)
 
 
 class ActionGreet(Action):
@@ -46,11 +69,13 @@ class ActionGreet(Action):
         """
         if language_reply(dispatcher, tracker):
             return []
-        dispatcher.utter_message(text=messages().text("greet"))
         asks = tracker.get_slot("audience") is None
+        texts = [messages().text("greet")]
         if asks:
-            dispatcher.utter_message(text=messages().text("ask_audience"), buttons=AUDIENCE_BUTTONS)
-        dispatcher.utter_message(json_message={"type": "b12.greeting", "asks_audience": asks})
+            texts.append(messages().text("ask_audience"))
+        payload = {"type": "b12.greeting", "asks_audience": asks}
+        buttons = AUDIENCE_CHOICES if asks else ()
+        send_notice(dispatcher, tuple(texts), payload, audience_of(tracker), buttons=buttons)
         return []
 
 
@@ -72,18 +97,25 @@ class ActionSetAudience(Action):
         if tracker.get_slot("audience") is None:
             if guard(dispatcher, tracker):
                 return []
-            dispatcher.utter_message(text=messages().text("ask_audience"), buttons=AUDIENCE_BUTTONS)
-            dispatcher.utter_message(json_message={"type": "b12.ask_audience"})
+            texts = (messages().text("ask_audience"),)
+            payload = {"type": "b12.ask_audience"}
+            send_notice(dispatcher, texts, payload, "patient", kind="ask", buttons=AUDIENCE_CHOICES)
             return []
         audience = audience_of(tracker)
-        dispatcher.utter_message(text=messages().text(f"audience_set_{audience}"))
-        dispatcher.utter_message(json_message={"type": "b12.audience_set", "audience": audience})
+        texts = (messages().text(f"audience_set_{audience}"),)
+        send_notice(dispatcher, texts, {"type": "b12.audience_set", "audience": audience}, audience)
         if not describes_patient(tracker) or guard(dispatcher, tracker):
             return []
         return plan_reply(dispatcher, tracker, fact_values(tracker))
 
 
-PATIENT_SLOTS: tuple[str, ...] = (*FACT_NAMES, "findings", "value_problems", "pending_question")
+PATIENT_SLOTS: tuple[str, ...] = (
+    *FACT_NAMES,
+    "findings",
+    "value_problems",
+    "pending_question",
+    "topic",
+)
 """Slots about the patient, cleared by a reset. Audience and disclaimer_shown are about the
 user and the conversation, not the patient, so they stay."""
 NEW_PATIENT_TYPE = "b12.new_patient"
@@ -123,6 +155,7 @@ def reset_events(tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         "value_problems": problems_in_message(tracker) or None,
         "findings": findings_in_message(tracker) or None,
         "pending_question": None,
+        "topic": None,
     }
     for name in FACT_NAMES:
         if name not in this_turn:
@@ -131,15 +164,25 @@ def reset_events(tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
     return [SlotSet(n, this_turn[n]) for n in PATIENT_SLOTS if n in domain.get("slots", {})]
 
 
-def announce_new_patient(dispatcher: CollectingDispatcher, *, implied: bool = False) -> None:
-    """Say that the previous patient's details were cleared (and why, when not asked to)."""
-    dispatcher.utter_message(
-        text=messages().text("new_patient_implied" if implied else "new_patient")
-    )
+def announce_new_patient(
+    dispatcher: CollectingDispatcher,
+    *,
+    implied: bool = False,
+    audience: Audience = "patient",
+    reason: str | None = None,
+) -> None:
+    """Say that the previous patient's details were cleared (and why, when not asked to).
+
+    ``reason`` names what told an implied reset: ``age`` (the default) or ``sex``.
+    """
+    key = "new_patient"
+    if implied:
+        key = "new_patient_implied_sex" if reason == "sex" else "new_patient_implied"
     payload: dict[str, Any] = {"type": NEW_PATIENT_TYPE}
     if implied:
         payload["implied"] = True
-    dispatcher.utter_message(json_message=payload)
+        payload["reason"] = reason or "age"
+    send_notice(dispatcher, (messages().text(key),), payload, audience)
 
 
 class ActionNewPatient(Action):
@@ -161,7 +204,7 @@ class ActionNewPatient(Action):
         events: list[EventType] = []
         values = fact_values(tracker)
         if not announced_this_turn(tracker, NEW_PATIENT_TYPE):
-            announce_new_patient(dispatcher)
+            announce_new_patient(dispatcher, audience=audience_of(tracker))
             events = reset_events(tracker, domain)
             values = {
                 e["name"]: e["value"]
@@ -200,8 +243,7 @@ class ActionRecordFeedback(Action):
         )
         path = Path(os.environ.get("FEEDBACK_PATH", "var/feedback.jsonl"))
         append_feedback(path, record)
-        dispatcher.utter_message(text=messages().text("feedback_recorded"))
-        dispatcher.utter_message(
-            json_message={"type": "b12.feedback_recorded", "kb_version": record.kb_version}
-        )
+        payload = {"type": "b12.feedback_recorded", "kb_version": record.kb_version}
+        texts = (messages().text("feedback_recorded"),)
+        send_notice(dispatcher, texts, payload, audience_of(tracker))
         return []

@@ -23,12 +23,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.engine import approvals, send
 from actions.session import (
+    NEW_PATIENT_TYPE,
     announce_new_patient,
     findings_in_message,
     problems_in_message,
     reset_events,
 )
 from guideline_engine.extraction.extract import stated_audience
+from guideline_engine.extraction.numbers import read_demographic
+from guideline_engine.extraction.text import clean_text, normalise
 from guideline_engine.facts import findings_from_values
 from guideline_engine.render.answers import render_triage
 from guideline_engine.render.messages import Audience, messages
@@ -96,12 +99,12 @@ class ValidateSlotMappings(ValidationAction):
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
         asked = _resets(tracker)
-        implied = not asked and _another_age(tracker)
+        implied = None if asked else _another_patient(tracker)
         if asked or implied:
             # Last, so these override the accumulated causes and refused values above.
             events += reset_events(tracker, domain)
             if not paused:
-                announce_new_patient(dispatcher, implied=implied)
+                _announce_reset(dispatcher, implied, who)
         if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
@@ -162,6 +165,81 @@ class ValidateSlotMappings(ValidationAction):
         return {} if merged == known else {"findings": merged}
 
 
+def _another_patient(tracker: Tracker) -> str | None:
+    """Why the latest message is about another patient without saying so, or None.
+
+    ``"age"``: an age more than a year from the known one. ``"sex"``: an age and sex stated
+    together ("45M", "45-year-old man") whose sex contradicts the patient's (HAZ-020).
+    """
+    if _another_age(tracker):
+        return "age"
+    if _another_sex(tracker):
+        return "sex"
+    return None
+
+
+def _announce_reset(dispatcher: CollectingDispatcher, implied: str | None, who: Audience) -> None:
+    """Say the previous patient's details were cleared, and why when the user did not ask.
+
+    The payload names the reason (``"age"`` or ``"sex"``) of an implied reset, and so does the
+    sentence.
+    """
+    announce_new_patient(dispatcher, implied=implied is not None, audience=who, reason=implied)
+
+
+def _demographic(text: str) -> tuple[int, str] | None:
+    return read_demographic(normalise(clean_text(text)))
+
+
+def _another_sex(tracker: Tracker) -> bool:
+    """A complete demographic (age and sex) whose sex contradicts the known patient's.
+
+    "45F pernicious anaemia, platelets 35" then "45M vegan, no neuro symptoms": the same age,
+    but a man cannot be the woman described, so her platelets and cause must not carry over.
+    A pronoun ("he") alone never resets: it may be about someone else.
+    """
+    stated = _demographic(str(tracker.latest_message.get("text") or ""))
+    if stated is None:
+        return False
+    known = _earlier_sex(tracker)
+    return known is not None and known != stated[1]
+
+
+def _earlier_sex(tracker: Tracker) -> str | None:
+    """The patient's sex before the latest message, from this patient's messages only.
+
+    The last earlier message of the same patient that states age and sex together decides;
+    without one, a recorded pregnancy or breastfeeding means female. The search stops at a
+    reset (``b12.new_patient``: the message that caused it still belongs to the new patient)
+    and at the start of a session.
+    """
+    seen_latest = False
+    boundary = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind in ("restart", "session_started"):
+            break
+        if kind == "bot" and _announces_new_patient(event):
+            boundary = True
+        elif kind == "user":
+            if not seen_latest:
+                seen_latest = True
+                continue
+            stated = _demographic(str(event.get("text") or ""))
+            if stated is not None:
+                return stated[1]
+            if boundary:
+                break
+    if "yes" in (_earlier_slot(tracker, "pregnant"), _earlier_slot(tracker, "breastfeeding")):
+        return "female"
+    return None
+
+
+def _announces_new_patient(event: dict[str, Any]) -> bool:
+    custom = (event.get("data") or {}).get("custom")
+    return isinstance(custom, dict) and custom.get("type") == NEW_PATIENT_TYPE
+
+
 def _another_age(tracker: Tracker) -> bool:
     """An age more than a year from the one known: another patient, never merged with the last.
 
@@ -180,11 +258,16 @@ def _another_age(tracker: Tracker) -> bool:
 
 def _earlier_age(tracker: Tracker) -> Any:
     """The last age set before the latest user message, however many turns back."""
+    return _earlier_slot(tracker, "age")
+
+
+def _earlier_slot(tracker: Tracker, name: str) -> Any:
+    """The last value of slot ``name`` set before the latest user message."""
     user_turns = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             user_turns += 1
-        elif user_turns and event.get("event") == "slot" and event.get("name") == "age":
+        elif user_turns and event.get("event") == "slot" and event.get("name") == name:
             return event.get("value")
     return None
 

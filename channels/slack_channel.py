@@ -26,7 +26,7 @@ What differs from Rasa 3.6's stock ``slack`` channel:
   fallback. (The stock channel passes a custom payload to ``chat.postMessage`` as keyword
   arguments.)
 * A button click (``block_actions``) is sent to the bot as the button's payload, e.g.
-  ``/inform{"neuro_involvement":"yes"}``, from the person who clicked.
+  ``/inform{"neurological_involvement":"yes"}``, from the person who clicked.
 * Slack's retries of an event already received are acknowledged and not processed again.
 * Once a click is answered, the message that carried the buttons is updated
   (``chat.update``): its ``actions`` block becomes "<@user> chose: *title*", and a second click

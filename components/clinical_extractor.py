@@ -2,7 +2,7 @@
 
 Wraps the pure-Python engine (:func:`guideline_engine.extraction.extract` and
 :func:`guideline_engine.triage.assess`) so every user message gets entities such as
-``neuro_involvement``, ``symptom``, ``negated_symptom``, ``platelet_count`` and
+``neurological_involvement``, ``symptom``, ``negated_symptom``, ``platelet_count`` and
 ``red_flag``. Use it in ``config.yml`` after the tokenizer::
 
     pipeline:
@@ -100,7 +100,7 @@ def entities_for(facts: Extraction, triage: TriageResult) -> list[dict[str, Any]
     out: list[dict[str, Any]] = []
     if facts.neurological_involvement is not None:
         start, end = _neuro_span(facts)
-        out.append(_entity("neuro_involvement", facts.neurological_involvement, start, end))
+        out.append(_entity("neurological_involvement", facts.neurological_involvement, start, end))
     for mention in facts.symptoms:
         if mention.affirmed:
             out.append(_entity("symptom", mention.id, mention.start, mention.end))
@@ -149,6 +149,8 @@ def entities_for(facts: Extraction, triage: TriageResult) -> list[dict[str, Any]
         out.append(_scalar(facts, "b12_status", "b12_status", facts.b12_status))
     if facts.folate is not None:
         out.append(_lab("folate_level", facts.folate))
+    if facts.folate_status is not None:
+        out.append(_scalar(facts, "folate_status", "folate_status", facts.folate_status))
     if facts.mma is not None:
         out.append(_lab("mma_level", facts.mma))
     if facts.formulary is not None:

@@ -80,10 +80,15 @@ DEFAULTED_FIELDS = frozenset({"audience"})
 LAB_FIELDS = frozenset({"b12", "folate"})
 NUMBER_FIELDS = frozenset({"age", "platelet_count", "haemoglobin", "ileal_resection_cm"})
 CATEGORIES = ("certainty", "experiencer", "time")
+CAUSE_ALIASES = {"antifolate_medication": "medication"}
+"""Cause ids of a topic package -> the gold's cause words (the writer's 'medication' covers
+folate-lowering drugs; the bot keeps them apart from B12's medication causes)."""
+
 GATE_CLASSES = {
     "under_16": "gate_under_16",
     "pregnancy": "gate_pregnancy",
     "breastfeeding": "gate_pregnancy",
+    "pregnancy_breastfeeding": "gate_pregnancy",
     "low_platelets": "gate_low_platelets",
     "pancytopenia_severe_anaemia": "gate_severe",
 }
@@ -152,10 +157,15 @@ def load_set(name: str, split: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def load_line_map(path: Path = LINE_MAP) -> dict[str, frozenset[int]]:
-    """Snippet id -> the seed lines it restates."""
+def load_line_map(path: Path = LINE_MAP) -> dict[str, frozenset[int | str]]:
+    """Snippet id -> the seed lines (B12) or folate article keys (folate) it restates."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): frozenset(int(n) for n in v or ()) for k, v in data["snippets"].items()}
+    out: dict[str, frozenset[int | str]] = {
+        str(k): frozenset(int(n) for n in v or ()) for k, v in data["snippets"].items()
+    }
+    for k, v in (data.get("folate_snippets") or {}).items():
+        out[str(k)] = frozenset(key if isinstance(key, int) else str(key) for key in v or ())
+    return out
 
 
 # --------------------------------------------------------------------------- the bot, as run
@@ -248,7 +258,7 @@ def outcome_class(result: object, payload_type: str, urgency: str | None, declin
     if payload_type == "b12.content_unavailable":
         return "content_unavailable"
     kind = type(result).__name__
-    simple = {"Plan": "plan", "MissingFacts": "ask", "InvalidFacts": "invalid"}
+    simple = {"Plan": "plan", "TablePlan": "plan", "MissingFacts": "ask", "InvalidFacts": "invalid"}
     return simple.get(kind, "other")
 
 
@@ -258,6 +268,7 @@ class FirstReading:
 
     fields: dict[str, Any]
     outcome: str
+    topic: str = "b12"
     findings: tuple[Mapping[str, Any], ...] = ()
     named_back: int = 0
     error: str | None = None
@@ -279,6 +290,9 @@ def bot_field(name: str, facts: Any, extraction: Any, slots: Mapping[str, Any]) 
         return "clinician" if slots.get(name) == "clinician" else "patient"
     if name == "formulary":
         return slots.get(name)
+    if name == "causes":  # every cause read, B12's and other topics' (facts keep B12's only)
+        raw = slots.get("causes") or []
+        return _plain([CAUSE_ALIASES.get(str(c), str(c)) for c in raw])
     if name == "b12_status":
         return _plain(getattr(getattr(facts, "b12", None), "status", None))
     if name in LAB_FIELDS:
@@ -290,9 +304,32 @@ def bot_field(name: str, facts: Any, extraction: Any, slots: Mapping[str, Any]) 
     return _plain(getattr(extraction, name, None))
 
 
+def _routed(
+    text: str, slots: Mapping[str, Any], facts: Any, audience: Audience
+) -> tuple[object, Any, str]:
+    """The answer as actions/plan.py gives it: the routed topic, its table or its module.
+
+    A table that hands over first (B12 before folate) is scored by the first answer, and
+    its topic is ``both``.
+    """
+    from actions.engine import render_gated_plan, render_table_result
+    from guideline_engine.facts import FACT_NAMES
+    from guideline_engine.topics import TablePlan, fact_view, topics
+
+    values = {k: v for k, v in slots.items() if k in FACT_NAMES}
+    topic = topics().route(clean_text(text), fact_view(values), None)
+    if topic.rules_module is not None:
+        result, rendered = render_gated_plan(facts, audience)
+        return result, rendered, topic.id
+    table, shown = render_table_result(topic, values, audience)
+    if isinstance(table, TablePlan) and table.defer_to is not None:
+        result, rendered = render_gated_plan(facts, audience)
+        return result, rendered, "both" if table.lines else table.defer_to
+    return table, shown, topic.id
+
+
 def read_first_message(text: str) -> FirstReading:
     """Run one first message through the bot's engine, as actions/plan.py does."""
-    from actions.engine import render_gated_plan
     from guideline_engine.extraction import extract
     from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES, facts_from_values
 
@@ -301,7 +338,7 @@ def read_first_message(text: str) -> FirstReading:
     slots = slot_values(found)
     read = facts_from_values({k: v for k, v in slots.items() if k in FACT_NAMES})
     audience: Audience = "clinician" if slots.get("audience") == "clinician" else "patient"
-    result, rendered = render_gated_plan(read.facts, audience)
+    result, rendered, topic = _routed(text, slots, read.facts, audience)
     extraction = extract(clean_text(text))
     urgency = next(iter(grouped.get("triage_urgency", [])), None)
     has_facts = any(e.get("entity") in PATIENT_ENTITIES for e in found)
@@ -311,6 +348,7 @@ def read_first_message(text: str) -> FirstReading:
     return FirstReading(
         fields={n: bot_field(n, read.facts, extraction, slots) for n in sorted(names)},
         outcome=outcome_class(result, payload_type, urgency, declined),
+        topic="out_of_scope" if declined else topic,
         findings=tuple(extraction.findings_as_dicts()),
         named_back=len(grouped.get("invalid_value", [])) + len(read.problems),
     )
@@ -479,14 +517,18 @@ def safe_followup_reading(question: str) -> FollowupReading:
 
 def read_followup(question: str) -> FollowupReading:
     """Run a follow-up as actions/followup.py does (plus the scope and language checks)."""
-    from actions.engine import retriever
+    from actions.engine import cause_snippets, retriever
+    from guideline_engine.retrieval.context import search_in_context
 
     grouped = values_by_type(entities(question))
     if grouped.get("language"):
         return FollowupReading(None, True, "language")
     if is_declined(clean_text(question), grouped, has_facts=True):
         return FollowupReading(None, True, "other_condition")
-    result = retriever().search(question)
+    from guideline_engine.topics import topics
+
+    topic = topics().for_question(clean_text(question), None)
+    result = search_in_context(retriever(topic.id), question, (), cause_snippets(topic.id))
     hits = getattr(result, "hits", None)
     if hits:
         return FollowupReading(str(hits[0].id), False)
@@ -502,13 +544,12 @@ def gold_kind(answer: Any) -> str:
 
 
 def top1_right(
-    reading: FollowupReading, answer: Any, line_map: Mapping[str, frozenset[int]]
+    reading: FollowupReading, answer: Any, line_map: Mapping[str, frozenset[int | str]]
 ) -> bool:
     """Right when the top snippet restates one of the gold seed lines."""
     if reading.top is None:
         return False
-    lines = {a for a in answer if isinstance(a, int)}
-    return bool(line_map.get(reading.top, frozenset()) & lines)
+    return bool(line_map.get(reading.top, frozenset()) & set(answer))
 
 
 @dataclass(frozen=True)
@@ -559,6 +600,8 @@ class FirstReport:
     all_facts_right: int = 0
     all_and_outcome_right: int = 0
     outcome_right: int = 0
+    topic_right: int = 0
+    topic_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     assertions: AssertionTally = field(default_factory=AssertionTally)
     unusable: Counter[str] = field(default_factory=Counter)
@@ -594,6 +637,9 @@ def score_first_message(item: Mapping[str, Any], got: FirstReading, report: Firs
         report.errors[" ".join(got.error.split())[:200]] += 1
     report.confusion[(gold_outcome, got.outcome)] += 1
     report.outcome_right += gold_outcome == got.outcome
+    gold_topic = str(expected.get("topic") or "b12")
+    report.topic_right += gold_topic == got.topic
+    report.topic_confusion[(gold_topic, got.topic)] += 1
     report.all_fields_right += not errors
     report.all_facts_right += not set(errors) - {"audience"}
     report.all_and_outcome_right += not errors and gold_outcome == got.outcome
@@ -633,6 +679,7 @@ class FollowupReport:
     top1: int = 0
     folate: int = 0
     folate_declined: int = 0
+    folate_top1: int = 0
     decisions: list[tuple[str, bool]] = field(default_factory=list)
     unmapped: set[str] = field(default_factory=set)
     errors: Counter[str] = field(default_factory=Counter)
@@ -647,7 +694,7 @@ class FollowupReport:
         )
 
 
-def _expected_words(answer: Any, line_map: Mapping[str, frozenset[int]]) -> str:
+def _expected_words(answer: Any, line_map: Mapping[str, frozenset[int | str]]) -> str:
     if gold_kind(answer) != "covered":
         return str(answer)
     lines = {a for a in answer if isinstance(a, int)}
@@ -658,13 +705,13 @@ def _expected_words(answer: Any, line_map: Mapping[str, frozenset[int]]) -> str:
 def score_followup(
     item: Mapping[str, Any],
     got: FollowupReading,
-    line_map: Mapping[str, frozenset[int]],
+    line_map: Mapping[str, frozenset[int | str]],
     report: FollowupReport,
 ) -> None:
     """Add one follow-up question to ``report``."""
     answer = item.get("answer")
     kind = gold_kind(answer)
-    right = got.declined if kind != "covered" else top1_right(got, answer, line_map)
+    right = got.declined if kind == "not_covered" else top1_right(got, answer, line_map)
     report.decisions.append((kind, got.declined))
     if got.why.startswith("error: "):
         report.errors[" ".join(got.why[len("error: ") :].split())[:200]] += 1
@@ -676,18 +723,21 @@ def score_followup(
     elif kind == "folate":
         report.folate += 1
         report.folate_declined += got.declined
+        report.folate_top1 += right
     if not right:
         said = (
             f"declined ({got.why})"
             if got.declined
-            else f"{got.top} (lines {sorted(line_map.get(got.top or '', ()))})"
+            else f"{got.top} (lines {sorted(map(str, line_map.get(got.top or '', ())))})"
         )
         detail = f"expected {_expected_words(answer, line_map)}; got {said}"
         report.misses.append(Miss(str(item.get("id")), str(item.get("question")), (detail,)))
 
 
 def evaluate_followups(
-    items: Iterable[Mapping[str, Any]], line_map: Mapping[str, frozenset[int]], reader: Any = None
+    items: Iterable[Mapping[str, Any]],
+    line_map: Mapping[str, frozenset[int | str]],
+    reader: Any = None,
 ) -> FollowupReport:
     """Run and score every follow-up question (``reader`` defaults to the bot's retriever)."""
     read = reader or safe_followup_reading
@@ -837,6 +887,10 @@ def print_first(report: FirstReport, full: bool) -> None:
         f"  every field and the outcome right:    {Ratio(report.all_and_outcome_right, report.n)}"
     )
     print(f"  outcome accuracy:                     {Ratio(report.outcome_right, report.n)}")
+    print(f"  topic routed right:                   {Ratio(report.topic_right, report.n)}")
+    for (gold, got), count in sorted(report.topic_confusion.items()):
+        if gold != got:
+            print(f"    topic {gold} -> {got}: {count}")
     print_confusion(report.confusion)
     print_assertions(report.assertions)
     u = report.unusable
@@ -857,8 +911,8 @@ def print_followups(report: FollowupReport, full: bool) -> None:
     print(f"  decline precision (B12 set):       {precision}")
     print(f"  decline recall (B12 set):          {recall}")
     print(
-        f"  folate questions (no folate content yet; right only if declined): "
-        f"{Ratio(report.folate_declined, report.folate)}"
+        f"  folate questions: top-1 {Ratio(report.folate_top1, report.folate)}, "
+        f"declined {Ratio(report.folate_declined, report.folate)}"
     )
     print(f"  decline precision / recall with folate as should-decline: {fp} / {fr}")
     if report.unmapped:
@@ -895,6 +949,7 @@ def summary(first: FirstReport, follow: FollowupReport, lang: LanguageReport) ->
             "every_fact_right_audience_aside": Ratio(first.all_facts_right, first.n).value,
             "every_field_and_outcome_right": Ratio(first.all_and_outcome_right, first.n).value,
             "outcome_accuracy": Ratio(first.outcome_right, first.n).value,
+            "topic_accuracy": Ratio(first.topic_right, first.n).value,
             "confusion": {f"{g} -> {b}": n for (g, b), n in sorted(first.confusion.items())},
             "assertions": {
                 c: Ratio(first.assertions.right[c], first.assertions.compared).value
@@ -909,6 +964,7 @@ def summary(first: FirstReport, follow: FollowupReport, lang: LanguageReport) ->
             "decline_precision": precision.value,
             "decline_recall": recall.value,
             "folate_declined": Ratio(follow.folate_declined, follow.folate).value,
+            "folate_top1": Ratio(follow.folate_top1, follow.folate).value,
             "engine_errors": sum(follow.errors.values()),
             "miss_ids": [m.id for m in follow.misses],
         },

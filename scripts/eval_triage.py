@@ -35,7 +35,9 @@ DEFAULT_SPLITS = (
     Path("tests/eval/blind/triage_dev.yml"),
     Path("tests/eval/blind/triage2_dev.yml"),
     Path("tests/eval/blind/triage3_dev.yml"),
+    Path("tests/eval/blind/triage5_dev.yml"),
     Path("tests/eval/blind/triage_test.yml"),
+    Path("tests/eval/blind/triage4_test.yml"),
 )
 
 

@@ -27,7 +27,7 @@ from guideline_engine.regimen.model import (
 
 PATIENT_ENTITIES: frozenset[str] = frozenset(
     {
-        "neuro_involvement",
+        "neurological_involvement",
         "symptom",
         "negated_symptom",
         "cause",
@@ -41,6 +41,7 @@ PATIENT_ENTITIES: frozenset[str] = frozenset(
         "b12_level",
         "b12_status",
         "folate_level",
+        "folate_status",
         "mma_level",
         "breastfeeding",
         "haemoglobin",
@@ -65,7 +66,7 @@ ENTITY_NAMES: tuple[str, ...] = (
 
 
 FACT_NAMES: tuple[str, ...] = (
-    "neuro_involvement",
+    "neurological_involvement",
     "causes",
     "platelet_count",
     "age",
@@ -76,6 +77,7 @@ FACT_NAMES: tuple[str, ...] = (
     "b12_level",
     "b12_status",
     "folate_level",
+    "folate_status",
     "mma_level",
     "formulary",
     "folic_acid_started",
@@ -192,6 +194,19 @@ class _Reader:
         return None
 
 
+def _status(raw: Any) -> LabStatus | None:
+    return LabStatus(raw) if raw in {s.value for s in LabStatus} else None
+
+
+def _lab_with_status(reader: _Reader, name: str, status_raw: Any) -> LabValue | None:
+    """A lab value with its stated class; a class without a number still counts."""
+    status = _status(status_raw)
+    lab = reader.lab(name, status)
+    if lab is None and status is not None:
+        return LabValue(value=None, unit="", status=status)
+    return lab
+
+
 def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
     """Build :class:`Facts` from slot-like values; unknown names are ignored.
 
@@ -213,7 +228,7 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
         b12 = LabValue(value=None, unit="", status=status)
     age = number("age")
     facts = Facts(
-        neurological_involvement=_tri(values.get("neuro_involvement")),
+        neurological_involvement=_tri(values.get("neurological_involvement")),
         causes=_causes(values.get("causes")),
         ileal_resection_cm=number("ileal_resection_cm"),
         platelet_count=number("platelet_count"),
@@ -224,7 +239,7 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
         formulary=formulary,
         folic_acid_started=_tri(values.get("folic_acid_started")),
         b12=b12,
-        folate=reader.lab("folate_level"),
+        folate=_lab_with_status(reader, "folate_level", values.get("folate_status")),
         mma=reader.lab("mma_level"),
         breastfeeding=_tri(values.get("breastfeeding")),
         haemoglobin=number("haemoglobin"),
@@ -338,4 +353,53 @@ def findings_from_values(values: Any) -> tuple[Finding, ...]:
             out.setdefault(Finding.from_dict(item), None)
         except ValueError:
             continue
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """One fact whose value differs from the one the last plan was built on."""
+
+    fact: str
+    before: Any
+    after: Any
+
+    def words(self) -> str:
+        """E.g. ``platelet count: 35 → 120`` or ``causes: not given → pernicious anaemia``."""
+        return f"{_label(self.fact)}: {_shown(self.before)} → {_shown(self.after)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{fact, before, after}``."""
+        return {"fact": self.fact, "before": self.before, "after": self.after}
+
+
+def _label(name: str) -> str:
+    return _LABELS.get(name, name.replace("_", " "))
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, Mapping):
+        return f"{value.get('value')} {value.get('unit') or ''}".strip()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
+
+
+def fact_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FactChange, ...]:
+    """The facts (of :data:`FACT_NAMES`) whose values differ, in that order."""
+    out = []
+    for name in FACT_NAMES:
+        old, new = before.get(name), after.get(name)
+        if (
+            isinstance(old, list)
+            and isinstance(new, list)
+            and sorted(map(str, old)) == sorted(map(str, new))
+        ):
+            continue
+        if old != new:
+            out.append(FactChange(name, old, new))
     return tuple(out)

@@ -1,7 +1,8 @@
-"""What the bot covers: its topic, the other conditions it declines, and the language it reads.
+"""What the bot covers: its topics, the other conditions it declines, and the language it reads.
 
-Curated as data: ``vocab/topic.yml`` (topic terms and other conditions) and
-``vocab/languages.yml`` (a cheap language detector: function words, letters and scripts).
+Curated as data: each topic's ``scope_terms`` (``content/<topic>/topic.yml``), the other
+conditions of ``vocab/topic.yml`` (those no topic covers) and ``vocab/languages.yml`` (a cheap
+language detector: function words, letters and scripts).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def _whole_words(phrases: list[str]) -> re.Pattern[str]:
+    if not phrases:
+        return re.compile(r"(?!x)x")  # matches nothing
     ordered = sorted({p.strip().lower() for p in phrases}, key=len, reverse=True)
     alternatives = "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in ordered)
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
@@ -88,9 +91,9 @@ def _condition(raw: Any, origin: str, index: int) -> OtherCondition:
 
 def parse_topic_terms(data: Any, origin: str = "topic.yml") -> TopicTerms:
     """Validate the file: known keys only, a topic name, terms and optional other conditions."""
-    if not isinstance(data, dict) or set(data) - _KEYS or not {"topic", "terms"} <= set(data):
-        raise ValueError(f"{origin}: expected the keys {sorted(_KEYS)} (other_conditions optional)")
-    terms = _string_list(data["terms"], origin, "terms")
+    if not isinstance(data, dict) or set(data) - _KEYS or "topic" not in data:
+        raise ValueError(f"{origin}: expected the keys {sorted(_KEYS)} (terms optional)")
+    terms = _string_list(data["terms"], origin, "terms") if "terms" in data else []
     conditions = data.get("other_conditions") or []
     if not isinstance(conditions, list):
         raise ValueError(f"{origin}: other_conditions: expected a list")
@@ -103,9 +106,17 @@ def parse_topic_terms(data: Any, origin: str = "topic.yml") -> TopicTerms:
 
 @cache
 def topic_terms() -> TopicTerms:
-    """The packaged terms (read once, on first use)."""
+    """Every topic's terms, and the other conditions no topic covers (read once, on first use)."""
+    from guideline_engine.topics import topics
+
     raw = resources.files("guideline_engine.vocab").joinpath("topic.yml").read_text("utf-8")
-    return parse_topic_terms(yaml.safe_load(raw))
+    data = yaml.safe_load(raw)
+    every = topics()
+    data["terms"] = [term for topic in every.all for term in topic.scope_terms]
+    parsed = parse_topic_terms(data)
+    covered = every.covered()
+    kept = tuple(c for c in parsed.other_conditions if c.id not in covered)
+    return TopicTerms(topic=parsed.topic, pattern=parsed.pattern, other_conditions=kept)
 
 
 # --------------------------------------------------------------------------- language

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from components.clinical_extractor import entities_for_text
 
 SLOTS = (
-    "neuro_involvement causes platelet_count age pregnant route_preference "
+    "neurological_involvement causes platelet_count age pregnant route_preference "
     "injection_contraindication folic_acid_started ileal_resection_cm b12_level b12_status "
     "folate_level mma_level breastfeeding haemoglobin pancytopenia value_problems findings "
     "formulary audience disclaimer_shown pending_question"

@@ -13,6 +13,7 @@ from aiohttp import web
 from rasa_sdk.events import ConversationPaused
 
 from actions.handoff import ActionHandoff, latest_triage
+from guideline_engine.render.answer import Answer
 from tests.actions.conftest import custom_payloads, texts
 
 TRIAGE_EVENT = {
@@ -27,7 +28,7 @@ TRIAGE_EVENT = {
         }
     },
 }
-FACTS = {"neuro_involvement": "yes", "causes": ["pernicious_anaemia"], "age": 62}
+FACTS = {"neurological_involvement": "yes", "causes": ["pernicious_anaemia"], "age": 62}
 
 
 @dataclass
@@ -77,7 +78,11 @@ def webhook_env(monkeypatch: pytest.MonkeyPatch, hook: Hook) -> Hook:
 
 
 def _status(dispatcher: Any) -> str:
+    """The handoff payload's status; its answer is the notice the text says (every channel)."""
     (payload,) = [p for p in custom_payloads(dispatcher) if p["type"] == "b12.handoff"]
+    answer = Answer.from_dict(payload["answer"])
+    assert answer.kind == "notice" and answer.to_text() in texts(dispatcher)
+    assert set(payload) == {"type", "status", "answer", "contract_version"}
     return str(payload["status"])
 
 

@@ -10,30 +10,35 @@ from tests.actions.conftest import custom_payloads, texts
 async def test_neuro_unknown_asks_one_question_with_buttons(dispatcher, make_tracker, domain):
     tracker = make_tracker(slots={"audience": "clinician"}, text="how do I treat B12 deficiency")
     events = await ActionPlan().run(dispatcher, tracker, domain)
-    assert events == [SlotSet("pending_question", "neuro_involvement")]
+    assert events == [
+        SlotSet("topic", "b12"),
+        SlotSet("pending_question", "neurological_involvement"),
+    ]
     ask = dispatcher.messages[0]
     assert "neurological involvement" in ask["text"]
     assert [b["payload"] for b in ask["buttons"]] == [
-        '/inform{"neuro_involvement":"yes"}',
-        '/inform{"neuro_involvement":"no"}',
+        '/inform{"neurological_involvement":"yes"}',
+        '/inform{"neurological_involvement":"no"}',
     ]
-    assert custom_payloads(dispatcher) == [
-        {"type": "b12.missing_facts", "missing": ["neurological_involvement"]}
-    ]
+    (payload,) = custom_payloads(dispatcher)
+    assert payload["type"] == "b12.missing_facts"
+    assert payload["missing"] == ["neurological_involvement"]
+    assert (payload["topic"], payload["contract_version"]) == ("b12", "2.0")
+    assert payload["answer"]["kind"] == "ask" and len(payload["answer"]["buttons"]) == 2
 
 
 async def test_clinician_plan_payload_follows_the_contract(dispatcher, make_tracker, domain):
     tracker = make_tracker(
         slots={
             "audience": "clinician",
-            "neuro_involvement": "yes",
+            "neurological_involvement": "yes",
             "causes": ["pernicious_anaemia"],
             "platelet_count": 120.0,
             "age": 62,
         }
     )
     events = await ActionPlan().run(dispatcher, tracker, domain)
-    assert events == [SlotSet("pending_question", None)]
+    assert events == [SlotSet("topic", "b12"), SlotSet("pending_question", None)]
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.regimen"
     assert payload["audience"] == "clinician"
@@ -60,7 +65,7 @@ async def test_clinician_plan_payload_follows_the_contract(dispatcher, make_trac
 
 
 async def test_patient_plan_is_plain_and_defers_to_the_clinician(dispatcher, make_tracker, domain):
-    tracker = make_tracker(slots={"audience": "patient", "neuro_involvement": "no"})
+    tracker = make_tracker(slots={"audience": "patient", "neurological_involvement": "no"})
     await ActionPlan().run(dispatcher, tracker, domain)
     text = texts(dispatcher)[0]
     assert "Your clinician will decide" in text
@@ -75,10 +80,11 @@ async def test_yes_no_answers_the_pending_neuro_question(
     dispatcher, make_tracker, domain, intent, expected
 ):
     tracker = make_tracker(
-        slots={"audience": "clinician", "pending_question": "neuro_involvement"}, intent=intent
+        slots={"audience": "clinician", "pending_question": "neurological_involvement"},
+        intent=intent,
     )
     events = await ActionPlan().run(dispatcher, tracker, domain)
-    assert SlotSet("neuro_involvement", expected) in events
+    assert SlotSet("neurological_involvement", expected) in events
     (payload,) = custom_payloads(dispatcher)
     assert payload["plan"]["neurological_involvement"] == expected
 
@@ -88,11 +94,13 @@ async def test_yes_without_a_question_is_not_taken_as_a_fact(dispatcher, make_tr
     events = await ActionPlan().run(dispatcher, tracker, domain)
     assert events == []
     assert texts(dispatcher)[0].startswith("Okay.")
-    assert custom_payloads(dispatcher) == [{"type": "b12.acknowledged", "pending": None}]
+    (payload,) = custom_payloads(dispatcher)
+    assert (payload["type"], payload["pending"]) == ("b12.acknowledged", None)
+    assert payload["answer"]["kind"] == "notice" and payload["contract_version"] == "2.0"
 
 
 async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tracker, domain):
-    tracker = make_tracker(slots={"neuro_involvement": "no", "platelet_count": -4})
+    tracker = make_tracker(slots={"neurological_involvement": "no", "platelet_count": -4})
     await ActionPlan().run(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.invalid_facts"
@@ -101,7 +109,7 @@ async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tra
 
 async def test_why_lists_facts_and_rule_path(dispatcher, make_tracker, domain):
     tracker = make_tracker(
-        slots={"neuro_involvement": "no", "formulary": "us", "audience": "clinician"},
+        slots={"neurological_involvement": "no", "formulary": "us", "audience": "clinician"},
         intent="ask_why",
     )
     assert await ActionExplain().run(dispatcher, tracker, domain) == []
@@ -139,7 +147,7 @@ async def test_pronoun_after_a_patient_is_described_is_the_patient(
     dispatcher, make_tracker, domain
 ):
     tracker = make_tracker(
-        text="how do I treat it?", intent="ask_treatment", slots={"neuro_involvement": "no"}
+        text="how do I treat it?", intent="ask_treatment", slots={"neurological_involvement": "no"}
     )
     await ActionPlan().run(dispatcher, tracker, domain)
     assert custom_payloads(dispatcher)[0]["type"] == "b12.regimen"
@@ -147,7 +155,7 @@ async def test_pronoun_after_a_patient_is_described_is_the_patient(
 
 async def test_why_for_a_patient_has_no_rule_path(dispatcher, make_tracker, domain):
     tracker = make_tracker(
-        slots={"neuro_involvement": "no", "audience": "patient"}, intent="ask_why"
+        slots={"neurological_involvement": "no", "audience": "patient"}, intent="ask_why"
     )
     await ActionExplain().run(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)

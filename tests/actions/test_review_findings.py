@@ -66,7 +66,7 @@ def test_a_patients_plan_payload_carries_no_dose_bearing_rule_path() -> None:
     from guideline_engine.regimen import build_plan
 
     kb = load_knowledge_base()
-    plan = build_plan(facts_from_values({"neuro_involvement": "no"}).facts, kb.ids)
+    plan = build_plan(facts_from_values({"neurological_involvement": "no"}).facts, kb.ids)
     assert "rule_path" not in render_result(plan, kb, "patient").payload
     assert render_result(plan, kb, "clinician").payload["rule_path"]
 

@@ -89,8 +89,8 @@ TRIAGE = {
     "advice": "Call 999.",
 }
 BUTTONS = [
-    {"title": "Yes", "payload": '/inform{"neuro_involvement":"yes"}'},
-    {"title": "No", "payload": '/inform{"neuro_involvement":"no"}'},
+    {"title": "Yes", "payload": '/inform{"neurological_involvement":"yes"}'},
+    {"title": "No", "payload": '/inform{"neurological_involvement":"no"}'},
 ]
 
 
@@ -110,29 +110,32 @@ SCHEDULE = re.compile(
     r"alternate days|three times a week|every \d|monthly|\bdaily\b|for \d+ weeks", re.IGNORECASE
 )
 FACT_COMBINATIONS = {
-    "neuro_yes": {"neuro_involvement": "yes"},
-    "neuro_no": {"neuro_involvement": "no"},
-    "pernicious_anaemia": {"neuro_involvement": "no", "causes": ["pernicious_anaemia"]},
-    "pernicious_anaemia_neuro": {"neuro_involvement": "yes", "causes": ["pernicious_anaemia"]},
-    "dietary": {"neuro_involvement": "no", "causes": ["dietary"]},
+    "neuro_yes": {"neurological_involvement": "yes"},
+    "neuro_no": {"neurological_involvement": "no"},
+    "pernicious_anaemia": {"neurological_involvement": "no", "causes": ["pernicious_anaemia"]},
+    "pernicious_anaemia_neuro": {
+        "neurological_involvement": "yes",
+        "causes": ["pernicious_anaemia"],
+    },
+    "dietary": {"neurological_involvement": "no", "causes": ["dietary"]},
     "oral_preference": {
-        "neuro_involvement": "no",
+        "neurological_involvement": "no",
         "causes": ["dietary"],
         "route_preference": "oral",
     },
     "us_formulary": {
-        "neuro_involvement": "no",
+        "neurological_involvement": "no",
         "causes": ["pernicious_anaemia"],
         "formulary": "us",
     },
-    "us_formulary_neuro": {"neuro_involvement": "yes", "formulary": "us"},
+    "us_formulary_neuro": {"neurological_involvement": "yes", "formulary": "us"},
     "ileal_resection": {
-        "neuro_involvement": "no",
+        "neurological_involvement": "no",
         "causes": ["ileal_resection"],
         "ileal_resection_cm": 30,
     },
     "ileal_resection_neuro": {
-        "neuro_involvement": "yes",
+        "neurological_involvement": "yes",
         "causes": ["ileal_resection"],
         "ileal_resection_cm": 60,
     },
@@ -202,11 +205,10 @@ def test_patient_plan_in_slack_and_teams_shows_no_dose_or_schedule(name: str) ->
     # The engine's own plain-language text is what the card shows.
     blocks = _all_text(slack_message(Reply(text=text, payload=payload))["blocks"])
     card = _all_text(adaptive_card(Reply(text=text, payload=payload))["body"])
-    for line in text.split("\n\n")[0].splitlines()[:3]:
-        escaped = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        assert json.dumps(escaped, ensure_ascii=False)[1:-1] in blocks
-        assert json.dumps(line, ensure_ascii=False)[1:-1] in card
-    assert '"FactSet"' not in card and "*Loading*" not in blocks
+    title = payload["answer"]["title"]
+    assert json.dumps(title, ensure_ascii=False)[1:-1] in blocks
+    assert json.dumps(title, ensure_ascii=False)[1:-1] in card
+    assert '"FactSet"' not in card and "Loading" not in blocks
     rendered = "\n".join(f"{k}: {v}" for k, v in _slack_and_teams(text, payload).items())
     _assert_no_dose_for_patient("slack/teams", rendered, text, payload)
 
@@ -222,7 +224,7 @@ def test_clinician_plan_in_slack_and_teams_shows_doses_with_citations(name: str)
         assert DOSE.search(rendered) and SCHEDULE.search(rendered), rendered[:500]
         assert "[1]" in rendered
     rows = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
-    loading = next(r for r in rows if r.startswith("*Loading*"))
+    loading = next(r for r in rows if "Loading: " in r)
     assert DOSE.search(loading) and re.search(r"\[\d+\]", loading), loading
 
 
@@ -231,7 +233,7 @@ def test_plan_without_audience_is_laid_out_for_a_patient() -> None:
     unmarked = {k: v for k, v in payload.items() if k != "audience"}
     for rendered in _slack_and_teams(text, unmarked).values():
         assert "Loading" not in rendered and "FactSet" not in rendered
-        assert "What the guideline says" in rendered
+        assert "What the guidance says" in rendered
         _assert_no_dose_for_patient("unmarked", rendered, text, unmarked)
 
 
@@ -272,7 +274,7 @@ def _webchat_cards(cases: list[dict[str, Any]], tmp_path: Path) -> dict[str, dic
 def _webchat_case(name: str, audience: str) -> dict[str, Any]:
     text, payload = _engine_turn(name, audience)
     # Rasa's socket.io output sends each "\n\n"-separated part as its own message.
-    return {"name": f"{name}:{audience}", "payload": payload, "texts": text.strip().split("\n\n")}
+    return {"name": f"{name}:{audience}", "payload": payload, "text": text}
 
 
 def test_webchat_patient_plan_card_shows_no_dose_or_schedule_anywhere(tmp_path: Path) -> None:
@@ -282,15 +284,12 @@ def test_webchat_patient_plan_card_shows_no_dose_or_schedule_anywhere(tmp_path: 
     for case in cases:
         card = cards[case["name"]]
         assert "b12c-steps" not in card["html"] and "b12c-facts" not in card["html"]
-        first_line = case["texts"][0].splitlines()[0]
-        assert first_line in card["text"], case["name"]
-        assert "Citations for plan" in card["html"]
+        assert case["payload"]["answer"]["title"].rstrip(":") in card["text"], case["name"]
+        assert "Citations for answer" in card["html"]
         # textContent includes folded parts ("Show as text", closed citations).
         rendered = card["text"] + "\n" + card["html"]
         try:
-            _assert_no_dose_for_patient(
-                case["name"], rendered, "\n\n".join(case["texts"]), case["payload"]
-            )
+            _assert_no_dose_for_patient(case["name"], rendered, case["text"], case["payload"])
         except pytest.xfail.Exception as finding:
             content_findings.append(f"{case['name']}: {finding}")
     if content_findings:
@@ -305,7 +304,7 @@ def test_webchat_clinician_plan_card_shows_doses_with_citations(tmp_path: Path) 
         if not _has_steps(case["payload"]):
             continue
         html = cards[case["name"]]["html"]
-        steps = re.search(r'<dl class="b12c-steps">(.*?)</dl>', html)
+        steps = re.search(r'<div class="b12c-section b12c-steps">(.*?)</div>', html)
         assert steps, case["name"]
         assert DOSE.search(steps.group(1)) and SCHEDULE.search(steps.group(1)), case["name"]
         assert 'aria-label="Show citation' in steps.group(1)
@@ -335,6 +334,21 @@ def test_group_turn_pairs_text_with_following_payload_and_puts_triage_first() ->
     assert replies[3].buttons == BUTTONS
 
 
+def test_group_turn_reads_an_empty_custom_as_no_payload() -> None:
+    """The SDK's dispatcher sends ``custom: {}`` with every text: the text must not be lost."""
+    replies = group_turn(
+        [
+            {"text": "disclaimer", "custom": {}},
+            {"text": "plan text", "custom": {}, "buttons": []},
+            {"text": None, "custom": PLAN},
+        ]
+    )
+    assert [(r.text, r.kind) for r in replies] == [
+        ("disclaimer", ""),
+        ("plan text", "b12.regimen"),
+    ]
+
+
 def test_group_turn_orders_emergency_before_urgent_and_drops_bad_buttons() -> None:
     urgent = {**TRIAGE, "urgency": "urgent"}
     replies = group_turn(
@@ -348,27 +362,35 @@ def test_group_turn_orders_emergency_before_urgent_and_drops_bad_buttons() -> No
     assert replies[2].buttons == [{"title": "ok", "payload": "/p"}]
 
 
-def test_slack_plan_blocks() -> None:
-    message = slack_message(Reply(text="B12 plan: text fallback", payload=PLAN))
-    assert message["text"] == "B12 plan: text fallback"
+def _engine_reply(name: str, audience: str, **extra: Any) -> Reply:
+    text, payload = _engine_turn(name, audience)
+    return Reply(text=text, payload=payload, **extra)
+
+
+def test_slack_plan_blocks_lay_out_the_answer() -> None:
+    reply = _engine_reply("pernicious_anaemia_neuro", "clinician")
+    answer = reply.payload["answer"]
+    message = slack_message(reply)
+    assert message["text"] == reply.text
     blocks = message["blocks"]
-    assert blocks[0] == {
-        "type": "header",
-        "text": {"type": "plain_text", "text": "Treatment plan (pending clinical review)"},
-    }
+    # The banner (urgent specialist advice) comes first, then the title as a header.
+    assert blocks[0]["text"]["text"].startswith(":warning: *URGENT: seek specialist")
+    assert blocks[1]["type"] == "header"
+    assert blocks[1]["text"]["text"] == f"{answer['title']} (pending clinical review)"
     texts = _all_text(blocks)
-    assert ":rotating_light: *Urgent specialist advice: neurology and haematology. [1]*" in texts
-    assert "*Loading*\\n1 mg, intramuscular, on alternate days, until there is no further" in texts
-    assert "*Maintenance*\\n1 mg, intramuscular, every 2 months, for life [3]" in texts
-    assert "*Duration*\\nLifelong" in texts
-    assert ":warning: *Warnings*\\n• Do not give folic acid before B12 treatment" in texts
+    assert ":warning: *Warnings:*" in texts
+    assert "Sources: " in texts and "Say 'sources'" in texts
     contexts = [b for b in blocks if b["type"] == "context"]
-    cite2 = contexts[2]["elements"][0]["text"]
-    # Markup in snippet text is escaped; source, year, refs and the review label are shown.
-    assert cite2.startswith("*[2]* 1 mg IM alternate days &lt;until&gt; improvement stops &amp;")
-    assert "2025_ (source refs 1,2) · `pending clinical review`" in cite2
-    assert "kb-test" in contexts[-1]["elements"][0]["text"]
+    assert contexts[1]["elements"][0]["text"].startswith("*[1]* ")
     assert len(blocks) <= SLACK_MAX_BLOCKS
+
+
+def test_slack_escapes_markup_in_answer_text() -> None:
+    reply = _engine_reply("neuro_no", "clinician")
+    answer = reply.payload["answer"]
+    answer["sections"][0]["lines"][0]["text"] = "a <b> & c"
+    texts = _all_text(slack_blocks(reply))
+    assert "a &lt;b&gt; &amp; c" in texts and "a <b>" not in texts
 
 
 def test_slack_buttons_are_an_actions_block_with_payload_values() -> None:
@@ -383,16 +405,30 @@ def test_slack_buttons_are_an_actions_block_with_payload_values() -> None:
     assert len({e["action_id"] for e in actions["elements"]}) == 2
 
 
+def _emergency_triage() -> Reply:
+    from guideline_engine.render.answers import render_triage
+    from guideline_engine.triage import Urgency, red_flags_by_id
+
+    flag = next(f for f in red_flags_by_id().values() if f.urgency is Urgency.EMERGENCY)
+    rendered = render_triage(
+        red_flag_ids=[flag.id], urgency=None, describes_symptoms=True, audience="patient"
+    )
+    assert rendered is not None
+    return Reply(payload=rendered.payload)
+
+
 def test_slack_triage_is_prominent_and_has_fallback_without_text() -> None:
-    message = slack_message(Reply(payload=TRIAGE))
+    message = slack_message(_emergency_triage())
     assert message["blocks"][0]["text"]["text"].startswith(":rotating_light: *EMERGENCY")
     assert message["text"].startswith("EMERGENCY: call your local emergency number now.")
-    assert "Call 999." in message["text"]
 
 
 def test_slack_plan_with_many_citations_stays_within_block_limit() -> None:
-    many = {**PLAN, "citations": [_cite(f"s{i}", f"text {i}") for i in range(80)]}
-    blocks = slack_message(Reply(text="t", payload=many, buttons=BUTTONS))["blocks"]
+    reply = _engine_reply("neuro_yes", "clinician", buttons=BUTTONS)
+    answer = reply.payload["answer"]
+    cite = answer["citations"][0]
+    answer["citations"] = [{**cite, "number": n} for n in range(1, 81)]
+    blocks = slack_message(reply)["blocks"]
     assert len(blocks) <= SLACK_MAX_BLOCKS
     assert blocks[-1]["type"] == "actions"
     assert "say *sources*" in _all_text(blocks)
@@ -405,24 +441,22 @@ def test_slack_long_text_is_split_into_sections() -> None:
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
 
 
-def test_every_payload_type_has_a_fallback_text() -> None:
-    answer = {"type": "b12.answer", "kb_version": "k", "snippets": PLAN["citations"][:1]}
-    for payload in (PLAN, TRIAGE, answer):
-        assert fallback_text(Reply(payload=payload)).strip()
-    assert "Treatment plan" in fallback_text(Reply(payload=PLAN))
+def test_every_answer_has_a_fallback_text_without_the_paired_text() -> None:
+    for reply in (_engine_reply("neuro_yes", "clinician"), _emergency_triage()):
+        bare = Reply(payload=reply.payload)
+        assert fallback_text(bare).strip()
+        assert adaptive_card(bare)["fallbackText"] == fallback_text(bare)
 
 
 def test_adaptive_card_plan() -> None:
-    card = adaptive_card(Reply(text="fallback", payload=PLAN, buttons=BUTTONS))
+    reply = _engine_reply("pernicious_anaemia_neuro", "clinician", buttons=BUTTONS)
+    card = adaptive_card(reply)
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
-    assert card["fallbackText"] == "fallback"
-    facts = next(b for b in card["body"] if b["type"] == "FactSet")["facts"]
-    assert {"title": "Duration", "value": "Lifelong"} in facts
-    assert facts[3]["title"] == "Loading" and facts[3]["value"].endswith("[2]")
-    urgent = next(b for b in card["body"] if b.get("style") == "attention")
-    assert urgent["items"][0]["text"].startswith("Urgent specialist advice")
-    warnings = next(b for b in card["body"] if b.get("style") == "warning")
-    assert "folic acid" in _all_text(warnings)
+    assert card["fallbackText"] == reply.text
+    banner = card["body"][0]
+    assert banner["style"] == "warning" and banner["items"][0]["text"].startswith("URGENT")
+    warnings = next(b for b in card["body"] if b.get("style") == "warning" and b is not banner)
+    assert "folic acid" in _all_text(warnings).lower()
     assert "pending clinical review" in _all_text(card["body"])
     submit = card["actions"][1]
     assert submit["type"] == "Action.Submit" and submit["title"] == "No"
@@ -437,12 +471,12 @@ def test_adaptive_card_plan() -> None:
 
 def test_teams_activity_plain_text_or_card() -> None:
     assert teams_activity(Reply(text="Hello")) == {"text": "Hello", "textFormat": "plain"}
-    activity = teams_activity(Reply(text="EMERGENCY now", payload=TRIAGE))
+    activity = teams_activity(_emergency_triage())
     (attachment,) = activity["attachments"]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     container = attachment["content"]["body"][0]
     assert container["style"] == "attention"
-    assert activity["summary"] == "EMERGENCY now"
+    assert activity["summary"].startswith("EMERGENCY")
 
 
 def test_submitted_payload_from_card_values() -> None:
@@ -484,7 +518,7 @@ def test_unassessed_symptoms_never_get_the_routine_heading_in_any_channel() -> N
 def test_why_for_a_patient_shows_no_rules_or_doses_in_slack_and_teams() -> None:
     from guideline_engine.render.plan import render_why
 
-    plan = build_plan(facts_from_values({"neuro_involvement": "yes"}).facts, _kb().ids)
+    plan = build_plan(facts_from_values({"neurological_involvement": "yes"}).facts, _kb().ids)
     why = render_why(plan, "patient")
     reply = Reply(text=why.text, payload=why.payload)
     for laid_out in (json.dumps(slack_blocks(reply)), json.dumps(adaptive_card(reply))):
@@ -492,13 +526,11 @@ def test_why_for_a_patient_shows_no_rules_or_doses_in_slack_and_teams() -> None:
         assert not re.search(r"\d\s*(mg|µg|mcg)\b", laid_out)
 
 
-def test_patient_plan_card_never_shows_the_engine_footer_of_snippet_ids() -> None:
-    # The engine's footer ("Sources: ...", "[1] b12.x (source refs ...)") is for the text
-    # channel; cards list the citations themselves. It was shown when "Source:" became "Sources:".
-    plan = build_plan(facts_from_values({"neuro_involvement": "no"}).facts, _kb().ids)
+def test_patient_plan_card_never_shows_snippet_ids_as_citations() -> None:
+    # Cards list the answer's worded citations, never bare snippet ids ("[1] b12.x ...").
+    plan = build_plan(facts_from_values({"neurological_involvement": "no"}).facts, _kb().ids)
     rendered = render_result(plan, _kb(), "patient")
     reply = Reply(text=rendered.text, payload=rendered.payload)
     card_body = adaptive_card(reply)["body"]  # the fallbackText keeps the engine's own text
     for laid_out in (json.dumps(slack_blocks(reply)), json.dumps(card_body)):
-        assert "Sources:" not in laid_out
-        assert not re.search(r"\[\d+\] b12\.", laid_out)
+        assert not re.search(r"\[\d+\]\*? b12\.", laid_out)

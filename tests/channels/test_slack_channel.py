@@ -141,11 +141,11 @@ def test_block_actions_click_becomes_payload_from_the_clicker() -> None:
         "user": {"id": "U2"},
         "channel": {"id": "C1"},
         "container": {"thread_ts": "9.9"},
-        "actions": [{"type": "button", "value": '/inform{"neuro_involvement":"no"}'}],
+        "actions": [{"type": "button", "value": '/inform{"neurological_involvement":"no"}'}],
     }
     incoming = B12SlackInput._from_interaction(click)
     assert incoming is not None
-    assert incoming.text == '/inform{"neuro_involvement":"no"}'
+    assert incoming.text == '/inform{"neurological_involvement":"no"}'
     assert incoming.sender_id == "slack:T1:C1:U2"
     assert incoming.thread_ts == "9.9"
     assert B12SlackInput._from_interaction({**click, "type": "view_submission"}) is None
@@ -213,6 +213,7 @@ async def test_output_posts_block_kit_to_the_configured_api_url() -> None:
     from aiohttp import web
 
     from channels.slack_channel import B12SlackBot
+    from guideline_engine.render.answers import triage_answer
 
     posts: list[dict[str, object]] = []
 
@@ -230,7 +231,10 @@ async def test_output_posts_block_kit_to_the_configured_api_url() -> None:
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         bot = B12SlackBot("xoxb-1", None, "5.5", api_url=f"http://127.0.0.1:{port}/api/")
-        payload = {"type": "b12.triage", "urgency": "urgent", "red_flags": [], "advice": "Now."}
+        answer = triage_answer(
+            "urgent", "URGENT: contact a clinician today.", "Now.", "", "patient"
+        )
+        payload = {"type": "b12.triage", "urgency": "urgent", "answer": answer.to_dict()}
         # A custom payload with arbitrary keys is rendered, not passed as keyword arguments.
         await bot.send_custom_json("slack:T1:C7:U1", payload)
         await bot.send_text_with_buttons(
@@ -261,13 +265,13 @@ BUTTON_MESSAGE = {
                     "type": "button",
                     "action_id": "b12_button_0",
                     "text": {"type": "plain_text", "text": "Yes"},
-                    "value": '/inform{"neuro_involvement":"yes"}',
+                    "value": '/inform{"neurological_involvement":"yes"}',
                 },
                 {
                     "type": "button",
                     "action_id": "b12_button_1",
                     "text": {"type": "plain_text", "text": "No"},
-                    "value": '/inform{"neuro_involvement":"no"}',
+                    "value": '/inform{"neurological_involvement":"no"}',
                 },
             ],
         },
@@ -343,7 +347,7 @@ async def click_twice(
 
 async def test_a_used_button_is_replaced_by_the_chosen_answer_and_cannot_be_used_again() -> None:
     turns, posts, updates = await click_twice()
-    assert turns == ['/inform{"neuro_involvement":"yes"}']  # the second click is ignored
+    assert turns == ['/inform{"neurological_involvement":"yes"}']  # the second click is ignored
     assert len(updates) == 1
     update = updates[0]
     assert (update["channel"], update["ts"]) == ("C1", "7.7")
@@ -357,7 +361,10 @@ async def test_a_used_button_is_replaced_by_the_chosen_answer_and_cannot_be_used
 
 async def test_a_button_whose_turn_failed_stays_usable_for_the_retry() -> None:
     turns, posts, updates = await click_twice(fail_first=True)
-    assert turns == ['/inform{"neuro_involvement":"yes"}', '/inform{"neuro_involvement":"no"}']
+    assert turns == [
+        '/inform{"neurological_involvement":"yes"}',
+        '/inform{"neurological_involvement":"no"}',
+    ]
     assert [p["text"] for p in posts] == [RETRY_TEXT, "Thanks."]
     assert len(updates) == 1
     assert updates[0]["blocks"][-1]["elements"][0]["text"] == "<@U2> chose: *No*"  # type: ignore[index]

@@ -50,7 +50,7 @@ def test_clinical_note_entities(component: ClinicalFactExtractor) -> None:
         "On warfarin, prefers tablets. I'm a GP in the US."
     )
     entities = _run(component, text)
-    assert _values(entities, "neuro_involvement") == ["yes"]
+    assert _values(entities, "neurological_involvement") == ["yes"]
     assert _values(entities, "symptom") == ["paraesthesia"]
     assert _values(entities, "negated_symptom") == ["numbness"]
     assert _values(entities, "cause") == ["pernicious_anaemia", "ileal_resection"]
@@ -93,7 +93,9 @@ def test_symptom_spans_match_text(component: ClinicalFactExtractor) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("neuro exam normal", {"neuro_involvement": ["no"]}, id="negative-finding"),
+        pytest.param(
+            "neuro exam normal", {"neurological_involvement": ["no"]}, id="negative-finding"
+        ),
         pytest.param(
             "28 weeks pregnant, tingling feet",
             {
@@ -187,7 +189,9 @@ def test_component_is_registered_as_entity_extractor() -> None:
         pytest.param("known pancytopenia", "pancytopenia", "yes", id="pancytopenia"),
         pytest.param("platelets -40", "invalid_value", "platelet_count", id="negative"),
         pytest.param("age 250", "invalid_value", "age", id="impossible-age"),
-        pytest.param("pins\u200b and needles", "neuro_involvement", "yes", id="zero-width-space"),
+        pytest.param(
+            "pins\u200b and needles", "neurological_involvement", "yes", id="zero-width-space"
+        ),
         pytest.param("plt \uff13\uff15", "platelet_count", 35.0, id="full-width-digits"),
     ],
 )

@@ -9,7 +9,7 @@ from guideline_engine.regimen.model import Cause, Formulary, LabStatus, Route, T
 def test_slot_values_become_typed_facts() -> None:
     read = facts_from_values(
         {
-            "neuro_involvement": "yes",
+            "neurological_involvement": "yes",
             "causes": ["pernicious_anaemia", "dietary", "made_up"],
             "platelet_count": "35",
             "age": 62.0,
@@ -99,3 +99,15 @@ def test_domain_declares_every_entity_the_component_emits_once() -> None:
     assert len(ENTITY_NAMES) == len(set(ENTITY_NAMES))
     assert PATIENT_ENTITIES <= set(ENTITY_NAMES)
     assert set(ENTITY_NAMES) <= set(declared), set(ENTITY_NAMES) - set(declared)
+
+
+def test_every_fact_slot_has_one_spelling_shared_with_the_topics_view() -> None:
+    """Issue 11: a fact is named once: slot = entity = the name rows and payloads use."""
+    from guideline_engine.facts import FACT_NAMES
+    from guideline_engine.topics import VIEW_FACTS
+
+    for name in FACT_NAMES:
+        lab = name.removesuffix("_level")
+        assert name in VIEW_FACTS or f"{lab}_value" in VIEW_FACTS, name
+    # the old second spelling of neurological involvement is gone everywhere
+    assert "neuro_involvement" not in FACT_NAMES

@@ -10,7 +10,7 @@ from guideline_engine.render.answers import render_triage
 from guideline_engine.triage import Urgency
 
 SLOTS = {
-    "neuro_involvement": "yes",
+    "neurological_involvement": "yes",
     "causes": ["pernicious_anaemia"],
     "age": 62,
     "platelet_count": "120",
@@ -68,7 +68,7 @@ def test_unknown_and_default_facts_are_left_out() -> None:
 def test_free_text_in_slots_never_reaches_the_operator() -> None:
     secret = "Jane Doe 12 Acacia Avenue"
     slots = {
-        "neuro_involvement": secret,
+        "neurological_involvement": secret,
         "causes": [secret, "dietary"],
         "age": secret,
         "route_preference": secret,

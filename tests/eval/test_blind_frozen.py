@@ -1,8 +1,8 @@
 """The blind splits are frozen: any edit after the freeze fails here.
 
 A deliberate change (never to make a figure look better) must update MANIFEST.yml in the same
-commit, where a reviewer sees it. Some sets are dev only (written later, to tune on); triage4 is test only (a fresh held-out
-set after three tuning rounds on the others).
+commit, where a reviewer sees it. Some sets are dev only (written later, to tune on); triage4
+is test only (a fresh held-out set after three tuning rounds on the others).
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def test_followups_top1_folate_and_decline_precision_recall() -> None:
         {"id": "2", "question": "q2", "answer": [33]},  # declined: false decline
         {"id": "3", "question": "q3", "answer": "not_covered"},  # declined: right
         {"id": "4", "question": "q4", "answer": "not_covered"},  # answered: missed decline
-        {"id": "5", "question": "q5", "answer": ["folate:some_key"]},  # declined: right
+        {"id": "5", "question": "q5", "answer": ["folate:some_key"]},  # declined: a miss now
     ]
     readings = {
         "q1": eb.FollowupReading("snip.a", False),
@@ -157,12 +157,13 @@ def test_followups_top1_folate_and_decline_precision_recall() -> None:
     }
     report = eb.evaluate_followups(questions, LINES, reader=readings.__getitem__)
     assert (report.top1, report.covered) == (1, 2)
-    assert (report.folate_declined, report.folate) == (1, 1)
+    assert (report.folate_declined, report.folate, report.folate_top1) == (1, 1, 0)
     precision, recall = report.decline()
     assert (precision.num, precision.den, recall.num, recall.den) == (1, 2, 1, 2)
     precision, recall = report.decline(with_folate=True)
     assert (precision.num, precision.den, recall.num, recall.den) == (2, 3, 2, 3)
-    assert [m.id for m in report.misses] == ["2", "4"]
+    # the folate topic has content now: a folate question is right only at top-1
+    assert [m.id for m in report.misses] == ["2", "4", "5"]
 
 
 def test_decline_pr_with_nothing_declined_is_not_a_number() -> None:
@@ -189,11 +190,19 @@ def test_seed_line_map_covers_every_seed_snippet() -> None:
     snippets = yaml.safe_load(
         (ROOT / "src/guideline_engine/content/b12/snippets.yml").read_text(encoding="utf-8")
     )["snippets"]
-    known = {s["id"] for s in snippets}
+    others = [
+        s
+        for path in sorted((ROOT / "src/guideline_engine/content").glob("*/snippets.yml"))
+        for s in yaml.safe_load(path.read_text(encoding="utf-8"))["snippets"]
+    ]
+    known = {s["id"] for s in [*snippets, *others]}
     assert set(line_map) <= known
     seed = [s["id"] for s in snippets if s["source"].get("document") == "droracle_b12_treatment"]
     assert all(line_map.get(sid) for sid in seed), "a seed snippet has no seed line"
-    assert all(0 < n <= 107 for lines in line_map.values() for n in lines)
+    numbers = [n for lines in line_map.values() for n in lines if isinstance(n, int)]
+    assert all(0 < n <= 107 for n in numbers)
+    keys = [k for lines in line_map.values() for k in lines if isinstance(k, str)]
+    assert all(k.startswith("folate:") for k in keys)
 
 
 def test_harness_runs_the_engine_on_a_synthetic_first_message() -> None:

@@ -24,8 +24,20 @@ MATRIX = (
     (3, 4, 4, 5, 5),
 )
 HAZARD_KEYS = {
-    "id", "title", "found_by", "cause", "effect", "harm", "severity", "likelihood",
-    "risk", "controls", "residual_likelihood", "residual_risk", "status", "sign_off",
+    "id",
+    "title",
+    "found_by",
+    "cause",
+    "effect",
+    "harm",
+    "severity",
+    "likelihood",
+    "risk",
+    "controls",
+    "residual_likelihood",
+    "residual_risk",
+    "status",
+    "sign_off",
 }
 CONTROL_KEYS = {"control", "tests"}
 STATUSES = {"open", "mitigated", "closed"}
@@ -92,3 +104,18 @@ def test_named_tests_exist(hazard: dict[str, Any]) -> None:
             path = ROOT / match["path"]
             assert path.is_file(), f"no file for {test_id}"
             assert match["names"] in _definitions(path), f"no test {test_id}"
+
+
+def test_readme_lists_every_hazard_as_the_log_says() -> None:
+    """README's hazard table is generated from the log (python scripts/hazard_table.py --write)."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("hazard_table", root / "scripts/hazard_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert module.current(readme) == module.table(), (
+        "README.md's hazard table is out of date: run python scripts/hazard_table.py --write"
+    )

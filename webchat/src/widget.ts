@@ -1,7 +1,7 @@
 // B12 guideline bot web chat widget. Talks to the socket.io channel
 // channels.webchat.WebchatInput; see webchat/README.md for the options.
 import { io, type Socket } from "socket.io-client";
-import { answerCard, el, heading, levelsBelow, planCard, triageBanner, uid, whyCard, type Json, type Levels } from "./render";
+import { answerCard, answerText, el, heading, levelsBelow, uid, type Answer, type Json, type Levels } from "./render";
 
 export type Audience = "clinician" | "patient";
 
@@ -463,9 +463,10 @@ export class ChatWidget {
     }
   }
 
-  private lastBotTexts(): HTMLElement[] {
+  /** The run of bot text bubbles that ends just before `end` (default: the end of the log). */
+  private lastBotTexts(end: HTMLElement | null = null): HTMLElement[] {
     const out: HTMLElement[] = [];
-    let node = this.log.lastElementChild as HTMLElement | null;
+    let node = (end ? end.previousElementSibling : this.log.lastElementChild) as HTMLElement | null;
     while (node && node.classList.contains("b12c-bot-text")) {
       out.unshift(node);
       node = node.previousElementSibling as HTMLElement | null;
@@ -482,12 +483,19 @@ export class ChatWidget {
   }
 
   private fold(card: HTMLElement, bubbles: HTMLElement[]): void {
-    const texts = this.takeTexts(bubbles);
+    this.foldText(card, this.takeTexts(bubbles));
+  }
+
+  /** The answer's text, folded into its card ("Show as text"). */
+  private foldText(card: HTMLElement, texts: string[]): void {
     if (!texts.length) return;
-    const box = el("details", "b12c-astext");
-    box.append(el("summary", undefined, "Show as text"));
+    let box = card.querySelector<HTMLDetailsElement>(":scope > .b12c-astext");
+    if (!box) {
+      box = el("details", "b12c-astext");
+      box.append(el("summary", undefined, "Show as text"));
+      card.append(box);
+    }
     for (const text of texts) box.append(el("p", "b12c-astext-part", text));
-    card.append(box);
   }
 
   private renderText(entry: Extract<Entry, { k: "text" }>): void {
@@ -512,14 +520,68 @@ export class ChatWidget {
     li.append(group);
   }
 
-  /** A plan card: the turn's text (body and "Sources:" footer) goes into the card. */
-  private renderPlan(payload: Json): void {
-    const bubbles = this.lastBotTexts();
-    const footer =
-      bubbles.length >= 2 && /^Sources?:/.test(bubbles[bubbles.length - 1].querySelector(".b12c-bubble")?.textContent ?? "");
-    const texts = footer ? this.takeTexts(bubbles.slice(-2)) : [];
+  /**
+   * The quick replies sent with this answer's text (Rasa puts them on its last paragraph), if
+   * that is the last thing in the log: the answer's question is then shown once, as the card,
+   * and its buttons stay below it.
+   */
+  private askedWith(whole: string): HTMLElement | null {
+    const last = this.log.lastElementChild as HTMLElement | null;
+    if (!last || !last.classList.contains("b12c-bot-buttons")) return null;
+    const said = (last.querySelector(".b12c-bubble")?.textContent ?? "").trim();
+    return !said || whole.includes(said) ? last : null;
+  }
+
+  /** The bot text bubbles just before `end` (or the end of the log) that are part of `whole`. */
+  private textsOf(whole: string, end: HTMLElement | null): HTMLElement[] {
+    const bubbles = this.lastBotTexts(end);
+    const mine: HTMLElement[] = [];
+    for (let i = bubbles.length - 1; i >= 0; i -= 1) {
+      const said = (bubbles[i].querySelector(".b12c-bubble")?.textContent ?? "").trim();
+      if (!said || !whole.includes(said)) break;
+      mine.unshift(bubbles[i]);
+    }
+    return mine;
+  }
+
+  /**
+   * An engine answer as a card. The bot's text bubbles just before it are the same answer as
+   * text (Rasa sends each paragraph as a message): they leave the log and fold into the card.
+   * Quick replies sent with that text move below the card.
+   */
+  private renderAnswer(payload: Json): boolean {
     this.cards += 1;
-    this.item("b12c-bot-card").append(planCard(payload, { texts, number: this.cards, levels: this.levels }));
+    const card = answerCard(payload, { number: this.cards, levels: this.levels });
+    if (!card) {
+      this.cards -= 1;
+      return false;
+    }
+    const whole = answerText(payload.answer as Answer);
+    const asked = this.askedWith(whole);
+    const mine = this.textsOf(whole, asked);
+    this.item("b12c-bot-card").append(card);
+    this.fold(card, mine);
+    if (asked) {
+      const bubble = asked.querySelector(".b12c-bubble");
+      const text = bubble?.textContent ?? "";
+      asked.querySelector(".b12c-sr")?.remove();
+      bubble?.remove();
+      if (text) this.foldText(card, [text]);
+      this.log.append(asked);
+    }
+    return true;
+  }
+
+  /** "New patient" as a divider in the bot's words; its text bubble leaves the log. */
+  private renderDivider(payload: Json): void {
+    const answer = payload.answer as Answer | undefined;
+    const whole = answer && Array.isArray(answer.sections) ? answerText(answer) : "";
+    const texts = whole ? this.takeTexts(this.textsOf(whole, null)) : [];
+    const lines = whole ? whole.split("\n").filter((x) => x.trim()) : texts;
+    const divider = this.item("b12c-divider");
+    for (const line of lines.length ? lines : ["New patient: earlier facts are forgotten."]) {
+      divider.append(el("p", undefined, line));
+    }
   }
 
   private render(entry: Entry): void {
@@ -534,31 +596,10 @@ export class ChatWidget {
     }
     const payload = entry.payload;
     const type = String(payload.type ?? "");
-    if (type === "b12.regimen") {
-      this.renderPlan(payload);
-    } else if (type === "b12.why") {
-      const texts = this.lastBotTexts();
-      const card = whyCard(payload, this.levels);
-      this.item("b12c-bot-card").append(card);
-      const last = texts[texts.length - 1];
-      if (last && /^Assistant: Facts used:/.test(last.textContent ?? "")) this.fold(card, [last]);
-    } else if (type === "b12.triage") {
-      // The banner says what the triage text says; drop the duplicate bubble.
-      const last = this.lastBotTexts().pop();
-      const said = last?.querySelector(".b12c-bubble")?.textContent ?? "";
-      const head = typeof payload.heading === "string" ? payload.heading : "";
-      if (last && ((head && said.startsWith(head)) || /^(EMERGENCY|URGENT|Mention this)/.test(said))) last.remove();
-      this.item("b12c-bot-card").append(triageBanner(payload));
-    } else if (type === "b12.answer") {
-      const texts = this.lastBotTexts();
-      this.cards += 1;
-      const card = answerCard(payload, { number: this.cards, levels: this.levels });
-      if (card) {
-        this.item("b12c-bot-card").append(card);
-        const last = texts[texts.length - 1];
-        // Keep the answer's prose; its numbered source lines are in the card already.
-        if (texts.length >= 2 && /^Assistant: \[1\]/.test(last.textContent ?? "")) this.fold(card, [last]);
-      }
+    if (type === "b12.new_patient") {
+      this.renderDivider(payload);
+    } else if (payload.answer && this.renderAnswer(payload)) {
+      return;
     } else if (type === "b12.unavailable") {
       // The server saved nothing of the failed turn: offer to send the same message again.
       const li = this.item("b12c-bot-buttons");
@@ -574,8 +615,6 @@ export class ChatWidget {
       });
       group.append(retry);
       li.append(group);
-    } else if (type === "b12.new_patient") {
-      this.item("b12c-divider").append(el("p", undefined, "New patient: earlier facts are forgotten."));
     }
   }
 }

@@ -1,7 +1,7 @@
-// Render plan cards with the widget's own src/render.ts in jsdom, for the Python tests
+// Render answer cards with the widget's own src/render.ts in jsdom, for the Python tests
 // (tests/channels/test_rendering.py), which build the payloads with the real engine.
-// Usage: node test/render-cards.mjs cases.json  ->  {"<name>": {"text": ..., "html": ...}} on stdout
-// cases.json: [{"name": str, "payload": {...}, "texts": [str, ...]}]
+// Usage: node test/render-cards.mjs cases.json  ->  {"<name>": {"text": ..., "html": ..., "answer_text": ...}} on stdout
+// cases.json: [{"name": str, "payload": {..., "answer": {...}}}]
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -24,8 +24,9 @@ const render = await import(`data:text/javascript;base64,${Buffer.from(source).t
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const out = {};
 cases.forEach((c, index) => {
-  const card = render.planCard(c.payload, { texts: c.texts, number: index + 1 });
+  const card = render.answerCard(c.payload, { number: index + 1 });
+  if (!card) throw new Error(`no answer in ${c.name}`);
   document.body.append(card);
-  out[c.name] = { text: card.textContent, html: card.outerHTML };
+  out[c.name] = { text: card.textContent, html: card.outerHTML, answer_text: render.answerText(c.payload.answer) };
 });
 process.stdout.write(JSON.stringify(out));

@@ -125,12 +125,16 @@ def _alternation(phrases: tuple[str, ...]) -> str:
 
 
 def _normal_exam_regex(rules: ContextRules) -> re.Pattern[str] | None:
-    """One pattern for "<subject> [:|-] <normal word>" and "<normal word> <subject>"."""
+    """One pattern for "<subject> [:|-|was] <normal word>" and "<normal word> <subject>"."""
     if not rules.normal_exam_subjects or not rules.normal_exam_words:
         return None
     subject = _alternation(rules.normal_exam_subjects)
     word = _alternation(rules.normal_exam_words)
-    return re.compile(rf"(?:{subject})(?:\s*[:\-]\s*|\s+)(?:{word})|(?:{word})\s+(?:{subject})")
+    # "neuro exam NAD", "neuro exam: normal", "neuro exam was normal", "normal neuro exam"
+    copula = r"(?:(?:was|is|were|are|looked|looks|came\s+back|comes\s+back|has\s+been)\s+)?"
+    return re.compile(
+        rf"(?:{subject})(?:\s*[:\-]\s*|\s+{copula})(?:{word})|(?:{word})\s+(?:{subject})"
+    )
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,17 @@ from guideline_engine.extraction.model import (
 from guideline_engine.extraction.numbers import (
     NumberHit,
     ValueProblem,
+    all_three_lines_low,
     find_b12_status,
     find_gestation_weeks,
+    find_lab_status,
     read_age,
     read_haemoglobin,
     read_ileal_resection_cm,
     read_lab,
+    read_neutrophils,
     read_platelets,
+    read_white_cells,
 )
 from guideline_engine.extraction.text import clean_text
 
@@ -188,6 +192,8 @@ class _Values:
     mma: LabMeasurement | None
     haemoglobin: NumberHit | None
     ileal: NumberHit | None
+    white_cells: NumberHit | None
+    neutrophils: NumberHit | None
     problems: tuple[ValueProblem, ...]
 
 
@@ -206,6 +212,9 @@ def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
     haemoglobin = read_haemoglobin(norm)
     ileal = read_ileal_resection_cm(norm)
     labs = {kind: read_lab(norm, kind) for kind in ("b12", "folate", "mma")}
+    # White cells are read only to recognise pancytopenia from counts (HAZ-014).
+    white = read_white_cells(norm)
+    neutrophils = read_neutrophils(norm)
     for field, hit in (
         ("platelet_count", platelets.hit),
         ("age", age.hit),
@@ -214,7 +223,8 @@ def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
     ):
         if hit is not None:
             spans.append(_span(field, text, hit.start, hit.end))
-    problems = [p for r in (platelets, age, haemoglobin, ileal, *labs.values()) for p in r.problems]
+    readings = (platelets, age, haemoglobin, ileal, *labs.values(), white, neutrophils)
+    problems = [p for r in readings for p in r.problems]
     return _Values(
         platelets=platelets.hit,
         age=age.hit,
@@ -224,8 +234,35 @@ def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
         mma=_lab(norm, text, "mma", spans),
         haemoglobin=haemoglobin.hit,
         ileal=ileal.hit,
+        white_cells=white.hit,
+        neutrophils=neutrophils.hit,
         problems=tuple(problems),
     )
+
+
+def _pancytopenia(
+    stated: YesNo | None, values: _Values, sex: Sex | None, text: str, spans: list[FactSpan]
+) -> YesNo | None:
+    """Pancytopenia as stated, or "yes" when the stated counts show all three lines low.
+
+    The counts only ever escalate: they never turn a stated or missing pancytopenia into
+    "no" (HAZ-014; limits in :data:`guideline_engine.extraction.numbers.HB_LOWER_LIMIT_G_L`).
+    """
+    hb, plt = values.haemoglobin, values.platelets
+    white = values.white_cells or values.neutrophils
+    low = all_three_lines_low(
+        haemoglobin=hb.value if hb else None,
+        platelets=plt.value if plt else None,
+        white_cells=values.white_cells.value if values.white_cells else None,
+        neutrophils=values.neutrophils.value if values.neutrophils else None,
+        sex=sex,
+    )
+    if stated == "yes" or not low or hb is None or plt is None or white is None:
+        return stated
+    hits = (hb, plt, white)
+    spans[:] = [s for s in spans if s.field != "pancytopenia"]
+    spans.append(_span("pancytopenia", text, min(h.start for h in hits), max(h.end for h in hits)))
+    return "yes"
 
 
 def _yes_no_cue(
@@ -367,6 +404,11 @@ def extract(text: str) -> Extraction:
     if status_hit is not None:
         b12_status = cast(LabStatusWord, status_hit[0])
         spans.append(_span("b12_status", text, status_hit[1], status_hit[2]))
+    folate_hit = find_lab_status(norm, "folate")
+    folate_status: LabStatusWord | None = None
+    if folate_hit is not None:
+        folate_status = cast(LabStatusWord, folate_hit[0])
+        spans.append(_span("folate_status", text, folate_hit[1], folate_hit[2]))
 
     # pregnancy (about this patient: mentions before a mid-message switch of patient are dropped)
     boundary = _patient_switch(text, norm)
@@ -474,11 +516,14 @@ def extract(text: str) -> Extraction:
         folate=values.folate,
         mma=values.mma,
         b12_status=b12_status,
+        folate_status=folate_status,
         formulary=formulary,
         audience=audience,
         breastfeeding=_yes_no_cue("breastfeeding", text, norm, ctx, spans),
         haemoglobin=values.haemoglobin.value if values.haemoglobin else None,
-        pancytopenia=_yes_no_cue("pancytopenia", text, norm, ctx, spans),
+        pancytopenia=_pancytopenia(
+            _yes_no_cue("pancytopenia", text, norm, ctx, spans), values, sex, text, spans
+        ),
         reset=_reset(text, norm),
         value_problems=values.problems,
         spans=tuple(spans),

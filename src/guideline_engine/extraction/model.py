@@ -249,6 +249,7 @@ class Extraction:
     folate: LabMeasurement | None = None
     mma: LabMeasurement | None = None
     b12_status: LabStatusWord | None = None
+    folate_status: LabStatusWord | None = None
     formulary: FormularyCode | None = None
     audience: Audience | None = None
     spans: tuple[FactSpan, ...] = ()

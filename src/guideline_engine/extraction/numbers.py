@@ -76,6 +76,8 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "b12_level": (1.0, 50000.0),  # no unit written
     "folate_level": (0.0, 10000.0),  # only sign and gross slips are checked
     "mma_level": (0.0, 100000.0),
+    "white_cell_count": (0.0, 1000.0),  # ×10⁹/L; hyperleukocytosis can pass 100
+    "neutrophil_count": (0.0, 500.0),  # ×10⁹/L
 }
 _LABELS: dict[str, str] = {
     "platelet_count": "platelet count",
@@ -85,6 +87,8 @@ _LABELS: dict[str, str] = {
     "b12_level": "B12 level",
     "folate_level": "folate level",
     "mma_level": "MMA level",
+    "white_cell_count": "white cell count",
+    "neutrophil_count": "neutrophil count",
 }
 
 
@@ -249,6 +253,8 @@ _UNIT_SHOWN = {
     "age": "years",
     "haemoglobin": "g/L",
     "ileal_resection_cm": "cm",
+    "white_cell_count": "x10^9/L",
+    "neutrophil_count": "x10^9/L",
 }
 
 
@@ -306,6 +312,8 @@ def _platelet_value(raw: str, exp: str | None, unit: str | None) -> float | None
         if u == "" and int(exp) == 3:
             per_litre *= 1e6
         return per_litre / 1e9
+    if u.startswith("k"):
+        return value  # "150 k/µL" = 150 ×10³/µL = 150 ×10⁹/L
     if per_microlitre or u == "/l" or (not u and value >= 1000):
         value = value / 1000.0
     return value
@@ -371,7 +379,20 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
-_SEX_AFTER_AGE = re.compile(rf"^\s*(?:{_AGE_UNIT})?\s*-?\s*(?P<sex>[fm])(?![a-z0-9])")
+_SEX_WORDS = {
+    "f": "female",
+    "m": "male",
+    "female": "female",
+    "male": "male",
+    "woman": "female",
+    "man": "male",
+    "lady": "female",
+    "gentleman": "male",
+}
+_SEX_AFTER_AGE = re.compile(
+    rf"^\s*(?:{_AGE_UNIT})?\s*-?\s*(?P<sex>{'|'.join(sorted(_SEX_WORDS, key=len, reverse=True))})"
+    r"(?![a-z0-9])"
+)
 _COMPACT_AGE = 1  # index of the "62F" pattern: too loose to refuse a value on ("250m")
 
 
@@ -416,11 +437,29 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
                     found_sex = after.group("sex")
             if best is None or hit.start < best.start:
                 best = hit
-                sex = {"f": "female", "m": "male"}.get(found_sex or "", sex)
+                sex = _SEX_WORDS.get(found_sex or "", sex)
             break
     if problems:
         return Reading(None, tuple(problems)), sex
     return Reading(best), sex
+
+
+def read_demographic(norm: str) -> tuple[int, str] | None:
+    """Age and sex stated together ("45M", "45 yo F", "45-year-old woman"), if both are.
+
+    A complete demographic of this kind describes one patient; a pronoun or a relative
+    ("she", "my mum") does not count, since it may be about someone else.
+
+    Args:
+        norm: Normalised text.
+
+    Returns:
+        ``(age in years, "female"/"male")``, or None.
+    """
+    reading, sex = read_age(norm)
+    if reading.hit is None or sex is None:
+        return None
+    return int(reading.hit.value), sex
 
 
 def find_age(norm: str) -> tuple[NumberHit | None, str | None]:
@@ -556,8 +595,10 @@ _STATUS_WORDS: dict[str, str] = {
 _AFTER_ONLY = frozenset({"fine", "ok", "okay"})
 
 
-@lru_cache(maxsize=1)
-def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+@lru_cache(maxsize=4)
+def _status_patterns(
+    kind: str = "b12",
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     words = "|".join(
         re.escape(w).replace(r"\ ", r"[\s\-]+")
         for w in sorted(_STATUS_WORDS, key=len, reverse=True)
@@ -568,7 +609,7 @@ def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
         for w in sorted(_STATUS_WORDS, key=len, reverse=True)
         if w not in _AFTER_ONLY
     )
-    kw = _LAB_KEYWORDS["b12"]
+    kw = _LAB_KEYWORDS[kind]
     gap = r"(?:[\s:=,()\-]+(?:[a-z0-9./]+))*?"
     before = re.compile(
         rf"(?<![a-z0-9])(?P<word>{words_before})(?:[\s\-]+(?:serum|vitamin|vit|total))?[\s\-]+{kw}"
@@ -578,8 +619,9 @@ def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
         rf"(?<![a-z0-9]){kw}(?![a-z0-9])(?P<gap>{gap})[\s:=,()\-]+(?P<word>{words})(?![a-z0-9])"
     )
     # "B12 and folate are both low": one status word for both tests
+    b12 = _LAB_KEYWORDS["b12"]
     both = re.compile(
-        rf"(?<![a-z0-9]){kw}\s+and\s+(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
+        rf"(?<![a-z0-9]){b12}\s+and\s+(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
         rf"\s+(?:(?:are|were|came\s+back|both)\s+)+(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
     )
     return before, after, both
@@ -596,23 +638,70 @@ _GAP_TOKEN_OK = re.compile(
 
 
 def find_b12_status(norm: str) -> tuple[str, int, int] | None:
-    """How the writer classed the B12 result in words, if they did.
+    """How the writer classed the B12 result in words (see :func:`find_lab_status`)."""
+    return find_lab_status(norm, "b12")
+
+
+# "folate deficiency", "folate-deficient", "deficient in folate": a stated low result
+_DEFICIENT = {
+    kind: re.compile(
+        rf"(?<![a-z0-9])(?:{_LAB_KEYWORDS[kind]}[\s\-]+(?:deficiency|deficient)"
+        rf"|deficien(?:t|cy)\s+(?:in|of)\s+{_LAB_KEYWORDS[kind]})(?![a-z0-9])"
+    )
+    for kind in ("folate",)
+}
+
+
+# "both low: b12 140, folate 2.5", "low b12 and folate": one statement classes both tests
+_BOTH_WORDS = re.compile(
+    r"(?<![a-z])(?<!not\s)both\s+(?:are\s+|were\s+|came\s+back\s+)?(?:very\s+)?"
+    r"(?:low|deficient)(?![a-z])"
+)
+
+
+def _both_low(norm: str, kind: str) -> list[tuple[int, int, str]]:
+    """``low`` for B12 or folate when the message says both are low and names both tests."""
+    if kind not in {"b12", "folate"}:
+        return []
+    b12, folate = _LAB_KEYWORDS["b12"], _LAB_KEYWORDS["folate"]
+    names_both = all(re.search(rf"(?<![a-z0-9]){kw}(?![a-z0-9])", norm) for kw in (b12, folate))
+    if not names_both:
+        return []
+    joined = re.compile(
+        rf"(?<![a-z])(?:low|deficient)\s+(?:(?:serum|vitamin)\s+)?{b12}\s+(?:and|&|\+)\s+"
+        rf"(?:(?:serum|red\s+cell)\s+)?folate(?![a-z])"
+    )
+    found = [*_BOTH_WORDS.finditer(norm), *(joined.finditer(norm) if kind == "folate" else ())]
+    return [(m.start(), m.end(), "low") for m in found]
+
+
+def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """How the writer classed a laboratory result in words, if they did.
 
     "borderline", "indeterminate", "equivocal" -> ``indeterminate``; "low B12" /
     "B12 came back low" -> ``low``; "normal B12" -> ``normal``. The status word must sit
-    next to the B12 keyword (at most a few words apart, no other test or negation between).
+    next to the test's keyword (at most a few words apart, no other test or negation between).
+    "B12 and folate are both low" classes both; "folate deficiency" classes folate low.
 
     Args:
         norm: Normalised text.
+        kind: ``"b12"``, ``"folate"`` or ``"mma"``.
 
     Returns:
         ``(status, start, end)`` or None.
     """
-    before, after, both = _status_patterns()
+    before, after, both = _status_patterns(kind)
     hits: list[tuple[int, int, str]] = []
+    deficient = _DEFICIENT.get(kind)
+    for m in deficient.finditer(norm) if deficient else ():
+        if not re.search(
+            r"(?<![a-z])(?:not|no|without|rule\s+out|exclude)\s*$", norm[: m.start()][-14:]
+        ):
+            hits.append((m.start(), m.end(), "low"))
     for m in both.finditer(norm):
         word = re.sub(r"[\s\-]+", " ", m.group("word"))
         hits.append((m.start(), m.end(), _STATUS_WORDS.get(word, "low")))
+    hits += _both_low(norm, kind)
     for m in before.finditer(norm):
         prefix = norm[max(0, m.start() - 5) : m.start()]
         if re.search(r"(?<![a-z])(?:not|no)\s*$", prefix):
@@ -681,6 +770,105 @@ def read_haemoglobin(norm: str) -> Reading:
         return _hb_g_per_l(m.group("num"), m.group("unit")), "haemoglobin", "g/L"
 
     return _read_values("haemoglobin", "g/L", norm, base.finditer(norm), continuation, convert)
+
+
+# --------------------------------------------------------------------------- white cells
+
+_WCC_KW = (
+    r"(?:white\s+(?:blood\s+)?cell\s+counts?|white\s+(?:blood\s+)?cells?|white\s+counts?|"
+    r"wbcs?|wcc|leu[ck]ocytes?|leu[ck]ocyte\s+counts?)"
+)
+_NEUT_KW = r"(?:absolute\s+neutrophil\s+counts?|neutrophil\s+counts?|neutrophils?|neuts?|anc)"
+_CELLS_PER_UL_FROM = 200.0  # a unitless count this high is per µL ("WBC 2100", "ANC 900")
+
+
+@lru_cache(maxsize=2)
+def _cell_patterns(keyword: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    base = re.compile(
+        rf"(?<![a-z0-9]){keyword}(?![a-z]){_FILLER}(?<![\d.])(?P<neg>){_PLT_NUM}{_PLT_UNIT}"
+    )
+    return base, re.compile(rf"{_CONTINUATION.pattern}{_PLT_NUM}{_PLT_UNIT}")
+
+
+def _cells_per_nl(raw: str, exp: str | None, unit: str | None) -> float | None:
+    """A white cell or neutrophil count in ×10⁹/L (= ×10³/µL = k/µL = G/L), or None."""
+    u = re.sub(r"\s+", "", unit or "")
+    value = _to_float(raw)
+    if exp is not None:
+        # "2.1e9/L" = 2.1 ×10⁹/L; any other power of ten is not read.
+        return value if int(exp) == 9 and u in ("", "/l") else None
+    if u == "/l":
+        return None
+    per_microlitre = u.startswith(("/u", "/mcl", "/mm", "per"))
+    if per_microlitre or (not u and value >= _CELLS_PER_UL_FROM):
+        return value / 1000.0
+    return value
+
+
+def _read_cells(field: str, keyword: str, norm: str) -> Reading:
+    base, continuation = _cell_patterns(keyword)
+
+    def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
+        return _cells_per_nl(m.group("num"), m.group("exp"), m.group("unit")), field, "x10^9/L"
+
+    return _read_values(field, "x10^9/L", norm, base.finditer(norm), continuation, convert)
+
+
+def read_white_cells(norm: str) -> Reading:
+    """White cell count in ×10⁹/L ("WCC 2.1", "WBC 2100/µL", "white cells 2.1 x10^9/L").
+
+    Args:
+        norm: Normalised text.
+
+    Returns:
+        The reading; negative, impossible or unreadable values are refused and named.
+    """
+    return _read_cells("white_cell_count", _WCC_KW, norm)
+
+
+def read_neutrophils(norm: str) -> Reading:
+    """Neutrophil count in ×10⁹/L ("neutrophils 0.9", "ANC 900", "neuts 0.9 x10^9/L").
+
+    Args:
+        norm: Normalised text.
+
+    Returns:
+        The reading; negative, impossible or unreadable values are refused and named.
+    """
+    return _read_cells("neutrophil_count", _NEUT_KW, norm)
+
+
+# Standard adult reference limits (lower limit of normal), project policy pending clinical
+# review: no source in the knowledge base gives count cut-offs for pancytopenia (HAZ-014).
+# Haemoglobin: 130 g/L for men, 120 g/L for women; with the sex unknown the higher limit is
+# used, since it counts more results as low and so escalates more, never less.
+HB_LOWER_LIMIT_G_L: dict[str | None, float] = {"male": 130.0, "female": 120.0, None: 130.0}
+PLATELET_LOWER_LIMIT = 150.0  # ×10⁹/L
+WHITE_CELL_LOWER_LIMIT = 4.0  # ×10⁹/L
+NEUTROPHIL_LOWER_LIMIT = 1.5  # ×10⁹/L
+
+
+def all_three_lines_low(
+    *,
+    haemoglobin: float | None,
+    platelets: float | None,
+    white_cells: float | None,
+    neutrophils: float | None,
+    sex: str | None,
+) -> bool:
+    """Whether stated counts show all three cell lines below the adult lower limits.
+
+    Haemoglobin (g/L), platelets and white cells (white cell count or neutrophils, ×10⁹/L)
+    must all be given and all be low. A missing count never counts as low; the result only
+    ever adds an escalation (pancytopenia), it never rules one out.
+    """
+    if haemoglobin is None or platelets is None:
+        return False
+    white_low = (white_cells is not None and white_cells < WHITE_CELL_LOWER_LIMIT) or (
+        neutrophils is not None and neutrophils < NEUTROPHIL_LOWER_LIMIT
+    )
+    hb_limit = HB_LOWER_LIMIT_G_L.get(sex, HB_LOWER_LIMIT_G_L[None])
+    return haemoglobin < hb_limit and platelets < PLATELET_LOWER_LIMIT and white_low
 
 
 # --------------------------------------------------------------------------- ileal resection

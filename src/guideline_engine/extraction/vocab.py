@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -404,12 +405,16 @@ def _claim_phrases(
             seen_phrases[key] = ident
 
 
-def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, ...]:
-    """Validate the parsed content of ``causes.yml``.
+def parse_causes(
+    data: object, source: str = CAUSES_FILE, allowed: frozenset[str] | None = CAUSE_IDS
+) -> tuple[CauseEntry, ...]:
+    """Validate the parsed content of ``causes.yml`` (or the causes of a topic's ``vocab.yml``).
 
     Args:
         data: The YAML document as loaded.
         source: File name used in error messages.
+        allowed: The cause ids allowed; ``None`` allows any snake_case id (a topic's own
+            causes, such as ``alcohol`` for folate, which the B12 regimen ignores).
 
     Returns:
         The cause entries.
@@ -437,13 +442,15 @@ def parse_causes(data: object, source: str = CAUSES_FILE) -> tuple[CauseEntry, .
             name,
         )
         ident = _string(item["id"], source, name, "id")
-        if ident not in CAUSE_IDS:
+        if allowed is not None and ident not in allowed:
             raise _fail(
                 source,
                 name,
                 "id",
-                f"unknown cause {ident!r} (allowed: {', '.join(sorted(CAUSE_IDS))})",
+                f"unknown cause {ident!r} (allowed: {', '.join(sorted(allowed))})",
             )
+        if allowed is None and (not _ID_RE.match(ident) or ident in CAUSE_IDS):
+            raise _fail(source, name, "id", f"a topic cause needs a new snake_case id: {ident!r}")
         if ident in seen_ids:
             raise _fail(source, name, "id", f"duplicate id {ident!r}")
         seen_ids.add(ident)
@@ -619,9 +626,7 @@ def parse_context_rules(data: object, source: str = NEGATION_FILE) -> ContextRul
             else WriterRules()
         ),
         experiencer_time=(
-            _time_cues(doc["experiencer_time"], source)
-            if "experiencer_time" in doc
-            else TimeCues()
+            _time_cues(doc["experiencer_time"], source) if "experiencer_time" in doc else TimeCues()
         ),
     )
 
@@ -802,10 +807,49 @@ def load_symptoms() -> tuple[SymptomEntry, ...]:
     )
 
 
+TOPIC_VOCAB_FILE = "vocab.yml"
+"""A topic package's own vocabulary (``content/<topic>/vocab.yml``): causes only, for now."""
+
+
+def topic_vocab_files() -> tuple[Traversable, ...]:
+    """Every topic package's ``vocab.yml``, in folder order."""
+    root = resources.files("guideline_engine").joinpath("content")
+    folders = sorted((c for c in root.iterdir() if c.is_dir()), key=lambda c: c.name)
+    files = (f.joinpath(TOPIC_VOCAB_FILE) for f in folders)
+    return tuple(f for f in files if f.is_file())
+
+
 @lru_cache(maxsize=1)
 def load_causes() -> tuple[CauseEntry, ...]:
-    """The validated cause vocabulary (read once per process)."""
-    return parse_causes(_load_yaml(CAUSES_FILE), CAUSES_FILE)
+    """The validated cause vocabulary: ``causes.yml`` plus each topic's own causes (read once).
+
+    Raises:
+        VocabularyError: A file is invalid, or two files claim the same id or phrase.
+    """
+    files = [parse_causes(_load_yaml(CAUSES_FILE), CAUSES_FILE)]
+    for entry in topic_vocab_files():
+        source = f"topic {TOPIC_VOCAB_FILE}"
+        try:
+            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise VocabularyError(f"{source}: not valid YAML: {exc}") from exc
+        files.append(parse_causes(data, source, allowed=None))
+    _check_across(files)
+    return tuple(c for entries in files for c in entries)
+
+
+def _check_across(files: list[tuple[CauseEntry, ...]]) -> None:
+    """No cause id and no phrase is claimed by two vocabulary files."""
+    seen_ids: set[str] = set()
+    seen_phrases: set[str] = set()
+    for entries in files:
+        ids = {c.id for c in entries}
+        phrases = {canonical(p) for c in entries for p in (*c.synonyms, *c.case_sensitive_synonyms)}
+        if ids & seen_ids or phrases & seen_phrases:
+            both = sorted((ids & seen_ids) | (phrases & seen_phrases))
+            raise VocabularyError(f"cause ids or phrases claimed by two vocabularies: {both}")
+        seen_ids |= ids
+        seen_phrases |= phrases
 
 
 @lru_cache(maxsize=1)
@@ -838,5 +882,8 @@ def vocab_fingerprint() -> str:
         digest.update(name.encode("utf-8"))
         digest.update(b"\0")
         digest.update(root.joinpath(name).read_bytes())
+        digest.update(b"\0")
+    for entry in topic_vocab_files():  # topic packages' own vocabularies
+        digest.update(entry.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()

@@ -10,9 +10,10 @@ hash and a review status:
   counts only when the register also pins their current content hash;
 - rule modules, notes and labels have no review block: the register holds their status.
 
-The register (``content/b12/approvals.yml``) is validated strictly. An approval whose content
-changed afterwards is *stale* and never counts as approved. With ``KB_APPROVED_ONLY`` on, an
-answer that needs any artefact that is not approved is refused as a whole.
+The register (``content/approvals.yml``, beside the topic folders) is validated strictly. An
+approval whose content changed afterwards is *stale* and never counts as approved. With
+``KB_APPROVED_ONLY`` on, an answer that needs any artefact that is not approved is refused as
+a whole.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ from guideline_engine.knowledge.loader import REGISTER_FILE_NAME, as_traversable
 from guideline_engine.knowledge.model import REVIEWER_ROLES
 from guideline_engine.regimen.model import Plan
 
-REGISTER_DIR = "b12"
+REGISTER_DIR = ""  # the content root itself: the register is shared by every topic
 """Topic folder of the content root that holds the register."""
 
-REGISTER_PATH = f"{REGISTER_DIR}/{REGISTER_FILE_NAME}"
+REGISTER_PATH = REGISTER_FILE_NAME
 REGISTER_VERSION = 1
 MESSAGES_FILE = "messages.yml"
 LABEL_TABLES = ("frequency",)
@@ -337,7 +338,7 @@ class ArtefactSources:
             red_flags=red_flags,
             red_flag_reviews={k: v for k, v in reviews.items() if v is not None},
             messages=yaml.safe_load(engine.joinpath("render", MESSAGES_FILE).read_text("utf-8")),
-            rules=rule_sources(engine.joinpath("regimen")),
+            rules={**rule_sources(engine.joinpath("regimen")), **topic_rule_sources(root)},
             register=read_register(root),
             content_root=str(root),
         )
@@ -370,9 +371,32 @@ def rule_sources(package_dir: Traversable | Path) -> dict[str, str]:
     }
 
 
+TOPIC_TABLE_FILES = {"rules": "rules.yml", "manifest": "topic.yml"}
+"""A topic package's decision table and manifest (questions, section titles), approved as rules."""
+
+
+def topic_rule_sources(content_root: Traversable | Path) -> dict[str, str]:
+    """Text of every topic's decision table and manifest, keyed ``topic.<folder>.<part>``."""
+    root = as_traversable(content_root)
+    out: dict[str, str] = {}
+    for folder in sorted((c for c in root.iterdir() if c.is_dir()), key=lambda c: c.name):
+        for part, name in TOPIC_TABLE_FILES.items():
+            entry = folder.joinpath(name)
+            if entry.is_file():
+                out[f"topic.{folder.name}.{part}"] = entry.read_text("utf-8")
+    return out
+
+
+def topic_rule_refs(folder: str) -> tuple[ArtefactRef, ...]:
+    """The rule artefacts a topic's table answer rests on (its table and its manifest)."""
+    return tuple(
+        ArtefactRef(ArtefactKind.RULE, f"topic.{folder}.{part}") for part in TOPIC_TABLE_FILES
+    )
+
+
 def register_location(content_root: Traversable | Path | str | None) -> Traversable:
     """Where the register of a content directory lives."""
-    return as_traversable(content_root).joinpath(REGISTER_DIR).joinpath(REGISTER_FILE_NAME)
+    return as_traversable(content_root).joinpath(REGISTER_FILE_NAME)
 
 
 def read_register(content_root: Traversable | Path | str | None) -> Any:
@@ -467,13 +491,17 @@ def _message_candidates(sources: ArtefactSources) -> list[Candidate]:
 
 def _rule_candidates(sources: ArtefactSources) -> list[Candidate]:
     return [
-        Candidate(
-            ArtefactRef(ArtefactKind.RULE, module),
-            source_sha256(text),
-            f"{module.replace('.', '/')}.py",
-        )
+        Candidate(ArtefactRef(ArtefactKind.RULE, module), source_sha256(text), _rule_file(module))
         for module, text in sorted(sources.rules.items())
     ]
+
+
+def _rule_file(module: str) -> str:
+    """``regimen/b12.py`` for a module, ``content/folate/rules.yml`` for a topic table."""
+    if module.startswith("topic."):
+        _, folder, part = module.split(".", 2)
+        return f"content/{folder}/{TOPIC_TABLE_FILES[part]}"
+    return f"{module.replace('.', '/')}.py"
 
 
 def enumerate_candidates(kb: KnowledgeBase, sources: ArtefactSources) -> tuple[Candidate, ...]:
@@ -636,7 +664,7 @@ class ApprovalState:
                 refs.append(ArtefactRef(ArtefactKind.NOTE, line.code))
         for step in (*plan.loading, *plan.maintenance):
             refs.append(ArtefactRef(ArtefactKind.LABEL, f"frequency.{step.frequency.value}"))
-        refs += [a.ref for a in self.of_kind(ArtefactKind.RULE)]
+        refs += [a.ref for a in self.of_kind(ArtefactKind.RULE) if a.ref.id.startswith("regimen.")]
         refs += [a.ref for a in self.of_kind(ArtefactKind.GATE)]
         return tuple(dict.fromkeys(refs))
 

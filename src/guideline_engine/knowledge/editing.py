@@ -293,8 +293,7 @@ def approve(
     computed = _refresh_hash(found)
     found.doc.save()
     return (
-        f"{snippet_id}: approved by {name} ({role}) on {day.isoformat()} "
-        f"(content_hash {computed})"
+        f"{snippet_id}: approved by {name} ({role}) on {day.isoformat()} (content_hash {computed})"
     )
 
 

@@ -59,6 +59,8 @@ REHASH_HINT = "python -m guideline_engine.knowledge rehash"
 
 REGISTER_FILE_NAME = "approvals.yml"
 """The approval register (read by :mod:`guideline_engine.knowledge.approval`); not scanned here."""
+TOPIC_FILE_NAMES = frozenset({"topic.yml", "rules.yml", "vignettes.yml", "vocab.yml", "nlu.yml"})
+"""A topic package's manifest, table, vignettes and vocabulary (not knowledge-base files)."""
 
 TOP_KEYS = ("topic", "documents", "references", "citations", "snippets", "gates")
 DOCUMENT_KEYS = (
@@ -1025,7 +1027,8 @@ def scan(root: Traversable | Path | str | None = None) -> ScanResult:
     scanner = _Scanner(problems=problems)
     files: list[str] = []
     for content in iter_content_files(base):
-        if content.relpath.rsplit("/", 1)[-1] == REGISTER_FILE_NAME:
+        name = content.relpath.rsplit("/", 1)[-1]
+        if name == REGISTER_FILE_NAME or name in TOPIC_FILE_NAMES:
             continue
         if content.relpath.endswith(".yaml"):
             scanner.problems.append(

@@ -59,7 +59,11 @@ class Workspace:
     @property
     def register_path(self) -> Path:
         """The register file."""
-        return self.root / REGISTER_DIR / REGISTER_FILE_NAME
+        return (
+            self.root / REGISTER_DIR / REGISTER_FILE_NAME
+            if REGISTER_DIR
+            else self.root / REGISTER_FILE_NAME
+        )
 
     def state(self) -> ApprovalState:
         """The approval state of this tree (gate off: it is only being read).

@@ -200,6 +200,9 @@ _IRREVERSIBLE = frozenset({Cause.PERNICIOUS_ANAEMIA, Cause.MALABSORPTION})
 # Reversible causes: diet, and a medication that can stop. No lifelong statement for them.
 _REVERSIBLE = frozenset({Cause.DIETARY, Cause.MEDICATION})
 
+TOPIC = "b12_deficiency_anaemia"
+"""The knowledge-base topic of this module's content (``content/b12/``)."""
+
 
 # --- Working state ---------------------------------------------------------------------------
 
@@ -297,7 +300,8 @@ def build_plan(
     invalid = _invalid_facts(facts)
     if invalid is not None:
         return invalid
-    gated = evaluate_gates(facts, packaged_gates() if gates is None else gates)
+    own = [g for g in packaged_gates() if g.topic == TOPIC] if gates is None else gates
+    gated = evaluate_gates(facts, own)
     if gated is not None:
         return _require_available(gated, gated.snippet_ids(), gated.rule_path, available_snippets)
     # The whole regimen turns on neurological involvement (OVERVIEW): never guess it.

@@ -73,16 +73,17 @@ def _neurological_companion(facts: Facts) -> GateHit | None:
     )
 
 
-def evaluate_gates(facts: Facts, gates: Iterable[Gate]) -> Gated | None:
+def evaluate_gates(facts: Facts, gates: Iterable[Gate], *, companion: bool = True) -> Gated | None:
     """The gates that fire for ``facts``, in file order, or ``None`` when none does.
 
-    When a gate fires for a patient with neurological involvement, the urgent neurology advice
-    of the regimen goes with it (the plan that would have carried it is withheld).
+    With ``companion`` (the B12 regimen), when a gate fires for a patient with neurological
+    involvement, the urgent neurology advice of the regimen goes with it (the plan that would
+    have carried it is withheld).
     """
     hits = tuple(hit for gate in gates if (hit := _hit(gate, facts)) is not None)
     if not hits:
         return None
-    companion = _neurological_companion(facts)
-    hits = (*hits, companion) if companion is not None else hits
+    companion_hit = _neurological_companion(facts) if companion else None
+    hits = (*hits, companion_hit) if companion_hit is not None else hits
     path = tuple(f"{h.gate_id}: {' or '.join(h.conditions)} → gate fires" for h in hits)
     return Gated(hits, (*path, "gate fired before the regimen → no standard plan"))

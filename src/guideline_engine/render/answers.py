@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from guideline_engine.knowledge import KnowledgeBase
+from guideline_engine.render.answer import Answer, Banner, BannerLevel, Button, Line, Section
+from guideline_engine.render.citing import Citer
 from guideline_engine.render.messages import Audience, messages
-from guideline_engine.render.plan import Rendered
-from guideline_engine.retrieval import Answer, RetrievalResult
+from guideline_engine.render.plan import TOPIC, Rendered, cited_answer, lead, render_notice
+from guideline_engine.retrieval import Answer as Retrieved
+from guideline_engine.retrieval import RetrievalResult
 from guideline_engine.triage import RedFlag, Urgency, red_flags_by_id
 
 # A second snippet is quoted only when it scores close to the best one.
@@ -20,36 +23,20 @@ HANDOFF_URGENCIES = frozenset({Urgency.URGENT, Urgency.EMERGENCY})
 
 def render_followup(result: RetrievalResult, kb: KnowledgeBase, audience: Audience) -> Rendered:
     """Quote the best snippets with numbered citations, or say the guideline does not cover it."""
-    if not isinstance(result, Answer):
-        return Rendered(
-            text=messages().text("no_answer"),
-            payload={
-                "type": "b12.no_answer",
-                "kb_version": kb.version,
-                "reason": result.reason.value,
-            },
-        )
+    if not isinstance(result, Retrieved):
+        refused = {"type": "b12.no_answer", "kb_version": kb.version, "reason": result.reason.value}
+        return render_notice("decline", messages().text("no_answer"), refused, audience)
     best = result.best.score
     hits = [h for h in result.hits if h.score >= SECOND_HIT_RATIO * best][:MAX_SNIPPETS]
-    citations = [kb.citation(hit.id, audience) for hit in hits]
-    lines = [f"{cite.text} [{n}]" for n, cite in enumerate(citations, start=1)]
-    lines.append("")
-    for n, (hit, cite) in enumerate(zip(hits, citations, strict=True), start=1):
-        label = f"; {cite.label}" if cite.label else ""
-        refs = ",".join(str(c) for c in cite.cites)
-        # A summary cites its own references by number; a primary guideline by its parts.
-        where = (
-            f"source refs {refs}" if refs else "parts " + ", ".join(kb.snippet(hit.id).source.parts)
-        )
-        lines.append(f"[{n}] {cite.source}, {cite.year} ({where}{label})")
-    return Rendered(
-        text="\n".join(lines),
-        payload={
-            "type": "b12.answer",
-            "kb_version": kb.version,
-            "snippets": [cite.to_payload() for cite in citations],
-        },
-    )
+    cites = Citer(kb, audience)
+    lines = tuple(cites.snippet_line(hit.id) for hit in hits)
+    answer = cited_answer("followup", audience, cites, sections=(Section("", lines, "lead"),))
+    payload: dict[str, Any] = {
+        "type": "b12.answer",
+        "kb_version": kb.version,
+        "snippets": [kb.citation(hit.id, audience).to_payload() for hit in hits],
+    }
+    return Rendered.of(answer, payload)
 
 
 def render_sources(kb: KnowledgeBase) -> Rendered:
@@ -88,10 +75,9 @@ def render_sources(kb: KnowledgeBase) -> Rendered:
                 ],
             }
         )
-    return Rendered(
-        text="\n".join(lines),
-        payload={"type": "b12.sources", "kb_version": kb.version, "documents": documents},
-    )
+    answer = Answer(kind="sources", topic=TOPIC, audience="patient", sections=(lead(*lines),))
+    payload = {"type": "b12.sources", "kb_version": kb.version, "documents": documents}
+    return Rendered.of(answer, payload)
 
 
 def render_triage(
@@ -122,7 +108,7 @@ def render_triage(
     elif audience == "patient" and urgency:
         level = Urgency(urgency)
     elif audience == "patient" and describes_symptoms:
-        return _render_unassessed()
+        return _render_unassessed(audience)
     else:
         return None
     worst = [f for f in flags if f.urgency is level]
@@ -136,37 +122,56 @@ def render_triage(
         advice = f"{advice} {messages().text('triage_routine_other_symptoms')}"
     heading = messages().text(f"triage_heading_{level.value}")
     named = ", ".join(f.label for f in flags)
-    text = f"{heading} {advice}" + (f" (Red flags: {named}.)" if named else "")
-    return Rendered(
-        text=text,
-        payload={
-            "type": "b12.triage",
-            "urgency": level.value,
-            "red_flags": [f.id for f in flags],
-            "advice": advice,
-            "advice_pending_review": sorted(f.id for f in flags if f.id in advice_pending),
-            "assessed": True,
-            "heading": heading,
-            "about_other_person": about_other_person,
-        },
-        buttons=(HANDOFF_BUTTON,) if offer_handoff and level in HANDOFF_URGENCIES else (),
+    payload = {
+        "type": "b12.triage",
+        "urgency": level.value,
+        "red_flags": [f.id for f in flags],
+        "advice": advice,
+        "advice_pending_review": sorted(f.id for f in flags if f.id in advice_pending),
+        "assessed": True,
+        "heading": heading,
+        "about_other_person": about_other_person,
+    }
+    handoff = offer_handoff and level in HANDOFF_URGENCIES
+    banner: BannerLevel = level.value
+    answer = triage_answer(banner, heading, advice, named, audience, handoff=handoff)
+    return Rendered.of(answer, payload)
+
+
+def triage_answer(
+    level: BannerLevel,
+    heading: str,
+    advice: str,
+    named: str,
+    audience: Audience,
+    *,
+    handoff: bool = False,
+) -> Answer:
+    """What to do first as the banner; the red flags recognised as a note."""
+    sections = (Section("", (Line(f"Red flags: {named}."),), "note"),) if named else ()
+    return Answer(
+        kind="triage",
+        topic=TOPIC,
+        audience=audience,
+        banner=Banner(level, f"{heading} {advice}"),
+        sections=sections,
+        buttons=(Button(*HANDOFF_BUTTON),) if handoff else (),
     )
 
 
-def _render_unassessed() -> Rendered:
+def _render_unassessed(audience: Audience = "patient") -> Rendered:
     """Symptoms without a recognised red flag: say they cannot be assessed, never reassure."""
     heading = messages().text("triage_heading_unassessed")
     advice = messages().text("triage_advice_unassessed")
-    return Rendered(
-        text=f"{heading} {advice}",
-        payload={
-            "type": "b12.triage",
-            "urgency": Urgency.ROUTINE.value,
-            "red_flags": [],
-            "advice": advice,
-            "advice_pending_review": [],
-            "assessed": False,
-            "heading": heading,
-            "about_other_person": False,
-        },
-    )
+    payload = {
+        "type": "b12.triage",
+        "urgency": Urgency.ROUTINE.value,
+        "red_flags": [],
+        "advice": advice,
+        "advice_pending_review": [],
+        "assessed": False,
+        "heading": heading,
+        "about_other_person": False,
+    }
+    # "advice", never "routine": symptoms it cannot assess are not called harmless.
+    return Rendered.of(triage_answer("advice", heading, advice, "", audience), payload)

@@ -8,6 +8,7 @@ treatment to their clinician; the structured ``plan`` in the payload carries its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,18 @@ from guideline_engine.regimen.model import (
     PlanResult,
     Step,
 )
-from guideline_engine.render.messages import Audience, messages
+from guideline_engine.render.answer import (
+    Answer,
+    Banner,
+    Button,
+    Line,
+    Section,
+    SectionStyle,
+)
+from guideline_engine.render.citing import Citer
+from guideline_engine.render.messages import AUDIENCES, Audience, messages
 
+TOPIC = "b12"
 PLAN_TYPE = "b12.regimen"
 GATE_TYPE = "b12.gate"
 # One cause is reported in the payload; the one whose schedule weighs most comes first.
@@ -43,22 +54,77 @@ _CAUSE_PRIORITY = (
 
 @dataclass(frozen=True)
 class Rendered:
-    """Text for people and a JSON object for widgets and integrators."""
+    """One reply: its :class:`Answer`, the answer's text, and the JSON payload.
+
+    Build it with :meth:`of` so that ``text`` is ``answer.to_text()`` and the payload holds
+    ``"answer"``. A reply built without ``answer`` takes the one its payload already holds, or
+    else gets a plain answer made from its text, so every payload carries an ``answer`` object
+    and :attr:`model` is always the answer the channels lay out.
+    """
 
     text: str
     payload: dict[str, Any]
     buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
+    answer: Answer | None = None
+
+    def __post_init__(self) -> None:
+        """Give a reply built from text alone a plain answer, and its payload that answer."""
+        answer = self.answer
+        if answer is None:
+            sent = self.payload.get("answer")
+            answer = (
+                Answer.from_dict(sent)
+                if isinstance(sent, dict)
+                else plain_answer(self.text, self.payload, self.buttons)
+            )
+            object.__setattr__(self, "answer", answer)
+        if "answer" not in self.payload:
+            object.__setattr__(self, "payload", {**self.payload, "answer": answer.to_dict()})
+
+    @classmethod
+    def of(cls, answer: Answer, payload: dict[str, Any]) -> Rendered:
+        """The reply for ``answer``: its text, its buttons, and ``payload`` with the answer."""
+        return cls(
+            text=answer.to_text(),
+            payload={**payload, "answer": answer.to_dict()},
+            buttons=tuple((b.title, b.payload) for b in answer.buttons),
+            answer=answer,
+        )
+
+    @property
+    def model(self) -> Answer:
+        """The answer (always set once built)."""
+        assert self.answer is not None
+        return self.answer
 
 
-class _Citations:
-    """Numbers snippets in the order the text first cites them."""
+def plain_answer(
+    text: str, payload: dict[str, Any], buttons: tuple[tuple[str, str], ...] = ()
+) -> Answer:
+    """An answer made from plain text: ``- `` lines as lists, other lines as they are."""
+    kind = str(payload.get("type") or "text").removeprefix("b12.")
+    audience = payload.get("audience")
+    sections: list[Section] = []
+    for line in (x for x in text.splitlines() if x.strip()):
+        style: SectionStyle = "list" if line.startswith("- ") else "lead"
+        words = Line(line[2:] if style == "list" else line)
+        if sections and sections[-1].style == style:
+            last = sections[-1]
+            sections[-1] = Section(last.title, (*last.lines, words), style)
+        else:
+            sections.append(Section("", (words,), style))
+    return Answer(
+        kind=kind,
+        topic=None,
+        audience=audience if audience in AUDIENCES else "patient",
+        sections=tuple(sections),
+        buttons=tuple(Button(title, value) for title, value in buttons),
+    )
 
-    def __init__(self) -> None:
-        self.order: dict[str, int] = {}
 
-    def mark(self, snippet_ids: tuple[str, ...]) -> str:
-        numbers = [self.order.setdefault(sid, len(self.order) + 1) for sid in snippet_ids]
-        return "".join(f"[{n}]" for n in numbers)
+def lead(*texts: str) -> Section:
+    """A section of plain lines, without a title or bullets."""
+    return Section("", tuple(Line(t) for t in texts), "lead")
 
 
 def primary_cause(causes: frozenset[Cause]) -> Cause:
@@ -157,10 +223,10 @@ def describe_step(step: Step, *, with_duration: bool = True) -> str:
 
 
 def _snippet_lines(
-    kb: KnowledgeBase, lines: tuple[PlanLine, ...], audience: Audience, cites: _Citations
-) -> list[str]:
-    """One bullet per plan line, worded by its note message (or else its first snippet)."""
-    out: list[str] = []
+    kb: KnowledgeBase, lines: tuple[PlanLine, ...], audience: Audience, cites: Citer
+) -> tuple[Line, ...]:
+    """One line per plan line, worded by its note message (or else its first snippet)."""
+    out: list[Line] = []
     seen: set[str] = set()
     for line in lines:
         note = messages().note(line.code, audience)
@@ -168,65 +234,63 @@ def _snippet_lines(
         if text in seen:
             continue
         seen.add(text)
-        out.append(f"- {text} {cites.mark(line.snippet_ids)}")
-    return out
+        out.append(cites.line(text, line.snippet_ids))
+    return tuple(out)
 
 
-def _option_lines(
-    kb: KnowledgeBase, options: tuple[PlanLine, ...], audience: Audience, cites: _Citations
-) -> list[str]:
+def _option_lines(options: tuple[PlanLine, ...], cites: Citer) -> tuple[Line, ...]:
     """Each option's snippets verbatim, with their evidence wording: never a plan step."""
-    return [
-        f"- {kb.snippet(sid).text(audience)} {cites.mark((sid,))}"
-        for line in options
-        for sid in line.snippet_ids
-    ]
+    return tuple(cites.snippet_line(sid) for line in options for sid in line.snippet_ids)
 
 
-def _duration_line(plan: Plan, audience: Audience, cites: _Citations) -> str:
+def _duration_line(plan: Plan, audience: Audience, cites: Citer) -> Line:
     text = messages().note(f"duration_{plan.duration.value}", audience)
     if text is None:
         raise KeyError(f"messages.yml: notes: no wording for duration {plan.duration.value!r}")
-    return f"{text} {cites.mark(plan.duration_snippet_ids)}"
+    return cites.line(text, plan.duration_snippet_ids)
 
 
-def _citation_block(
-    kb: KnowledgeBase, cites: _Citations, audience: Audience
-) -> list[dict[str, Any]]:
-    out = []
-    for sid in cites.order:
-        payload = kb.citation(sid, audience).to_payload()
-        source = kb.snippet(sid).source
-        payload["document"] = source.document
-        payload["parts"] = list(source.parts)
-        out.append(payload)
+_GROUP_TITLES: dict[Audience, tuple[str, str, str, str, str]] = {
+    "clinician": (
+        "Where the sources differ:",
+        "Warnings:",
+        "Monitoring:",
+        "Not covered / would change the plan:",
+        "Options, with their evidence (not plan steps):",
+    ),
+    "patient": (
+        "Where the guidance sources differ:",
+        "Important:",
+        "What to expect:",
+        "Good to know:",
+        "Something your clinician may discuss with you:",
+    ),
+}
+_GROUP_STYLES: tuple[SectionStyle, ...] = ("list", "warning", "list", "note")
+
+
+def _groups(plan: Plan, kb: KnowledgeBase, audience: Audience, cites: Citer) -> list[Section]:
+    """Source differences, warnings, monitoring, notes and options, titled per audience."""
+    titles = _GROUP_TITLES[audience]
+    groups = (plan.source_differences, plan.warnings, plan.monitoring, plan.notes)
+    out = [
+        Section(title, _snippet_lines(kb, group, audience, cites), style)
+        for title, group, style in zip(titles, groups, _GROUP_STYLES, strict=False)
+        if group
+    ]
+    if plan.options:
+        out.append(Section(titles[4], _option_lines(plan.options, cites), "list"))
     return out
-
-
-def _footer(citations: list[dict[str, Any]]) -> list[str]:
-    """Numbered citations: snippet id, the source's own references or parts, review label."""
-    lines = []
-    sources: dict[str, None] = {}
-    for number, cite in enumerate(citations, start=1):
-        refs = ",".join(str(n) for n in cite.get("cites", []))
-        where = f"source refs {refs}" if refs else "parts " + ", ".join(cite.get("parts", []))
-        label = f"; {cite['label']}" if cite.get("label") else ""
-        lines.append(f"[{number}] {cite['snippet_id']} ({where}{label})")
-        sources.setdefault(f"{cite['source']}, {cite['year']}", None)
-    heading = "Sources: " + "; ".join(sources) + ". Say 'sources' for their references."
-    return [heading, *lines]
 
 
 def render_plan(plan: Plan, kb: KnowledgeBase, audience: Audience) -> Rendered:
     """Render a plan for a clinician (concise) or a patient (plain, never a bare directive)."""
-    cites = _Citations()
+    cites = Citer(kb, audience)
     neuro = plan.facts.neurological_involvement.value == "yes"
     if audience == "clinician":
-        body = _clinician_body(plan, kb, cites, neuro)
+        answer = _clinician_answer(plan, kb, cites, neuro)
     else:
-        body = _patient_body(plan, kb, cites, neuro)
-    citations = _citation_block(kb, cites, audience)
-    text = "\n".join([*body, "", *_footer(citations)])
+        answer = _patient_answer(plan, kb, cites, neuro)
     payload = {
         "type": PLAN_TYPE,
         "audience": audience,
@@ -255,87 +319,113 @@ def render_plan(plan: Plan, kb: KnowledgeBase, audience: Audience) -> Rendered:
             "source_differences": [d.code for d in plan.source_differences],
         },
         "facts_used": facts_used(plan.facts),
-        "citations": citations,
+        "citations": cites.payload(),
     }
     if audience == "clinician":  # the rule path names doses and schedules
         payload["rule_path"] = list(plan.rule_path)
-    return Rendered(text=text, payload=payload)
+    return Rendered.of(answer, payload)
 
 
-def _clinician_body(plan: Plan, kb: KnowledgeBase, cites: _Citations, neuro: bool) -> list[str]:
+def cited_answer(
+    kind: str,
+    audience: Audience,
+    cites: Citer,
+    *,
+    title: str = "",
+    banner: Banner | None = None,
+    sections: tuple[Section, ...] = (),
+    buttons: tuple[Button, ...] = (),
+) -> Answer:
+    """An answer about B12 with the citer's numbered citations and sources line."""
+    return Answer(
+        kind=kind,
+        topic=TOPIC,
+        audience=audience,
+        title=title,
+        banner=banner,
+        sections=sections,
+        citations=cites.cited(),
+        sources_line=cites.sources_line(),
+        buttons=buttons,
+    )
+
+
+def _clinician_answer(plan: Plan, kb: KnowledgeBase, cites: Citer, neuro: bool) -> Answer:
     status = "neurological involvement" if neuro else "no neurological involvement"
-    lines = [f"B12 plan: {status}; cause: {_cause_words(plan.causes)}."]
+    banner = None
     if plan.urgent_specialist_advice:
         specialists = " and ".join(plan.specialists)
-        lines.append(
-            f"URGENT: seek specialist advice ({specialists}). "
-            f"{cites.mark(plan.specialist_snippet_ids)}"
+        banner = Banner(
+            "urgent",
+            f"URGENT: seek specialist advice ({specialists}).",
+            cites.numbers(plan.specialist_snippet_ids),
         )
     drug = plan.drug.value.replace("_", " ")
-    lines.append(f"Drug: {drug}, {plan.route.value}. {cites.mark(plan.drug_route_snippet_ids)}")
-    for step in plan.loading:
-        lines.append(f"Loading: {describe_step(step)}. {cites.mark(step.snippet_ids)}")
-    for step in plan.maintenance:
-        described = describe_step(step, with_duration=False)
-        lines.append(f"Maintenance: {described}. {cites.mark(step.snippet_ids)}")
-    lines.append(_duration_line(plan, "clinician", cites))
-    for title, group in (
-        ("Where the sources differ:", plan.source_differences),
-        ("Warnings:", plan.warnings),
-        ("Monitoring:", plan.monitoring),
-        ("Not covered / would change the plan:", plan.notes),
-    ):
-        if group:
-            lines.append(title)
-            lines.extend(_snippet_lines(kb, group, "clinician", cites))
-    if plan.options:
-        lines.append("Options, with their evidence (not plan steps):")
-        lines.extend(_option_lines(kb, plan.options, "clinician", cites))
-    return lines
+    steps = [cites.line(f"Drug: {drug}, {plan.route.value}.", plan.drug_route_snippet_ids)]
+    steps += [cites.line(f"Loading: {describe_step(s)}.", s.snippet_ids) for s in plan.loading]
+    steps += [
+        cites.line(f"Maintenance: {describe_step(s, with_duration=False)}.", s.snippet_ids)
+        for s in plan.maintenance
+    ]
+    steps.append(_duration_line(plan, "clinician", cites))
+    sections = (Section("", tuple(steps), "steps"), *_groups(plan, kb, "clinician", cites))
+    return cited_answer(
+        "plan",
+        "clinician",
+        cites,
+        title=f"B12 plan: {status}; cause: {_cause_words(plan.causes)}.",
+        banner=banner,
+        sections=sections,
+    )
 
 
-def _patient_body(plan: Plan, kb: KnowledgeBase, cites: _Citations, neuro: bool) -> list[str]:
+def _patient_answer(plan: Plan, kb: KnowledgeBase, cites: Citer, neuro: bool) -> Answer:
     who = "someone with nerve symptoms" if neuro else "someone without nerve symptoms"
-    lines = [f"What the guidance says, in general, for {who}:"]
+    banner = None
     if plan.urgent_specialist_advice:
-        lines.append(
-            f"- {kb.snippet(plan.specialist_snippet_ids[0]).text('patient')} "
-            f"{cites.mark(plan.specialist_snippet_ids)}"
+        first = plan.specialist_snippet_ids[0]
+        banner = Banner(
+            "urgent",
+            kb.snippet(first).text("patient"),
+            cites.numbers(plan.specialist_snippet_ids),
         )
-    for sid in plan.summary_snippet_ids:
-        lines.append(f"- {kb.snippet(sid).text('patient')} {cites.mark((sid,))}")
-    lines.append(f"- {_duration_line(plan, 'patient', cites)}")
-    for title, group in (
-        ("Where the guidance sources differ:", plan.source_differences),
-        ("Important:", plan.warnings),
-        ("What to expect:", plan.monitoring),
-        ("Good to know:", plan.notes),
-    ):
-        if group:
-            lines.append(title)
-            lines.extend(_snippet_lines(kb, group, "patient", cites))
-    if plan.options:
-        lines.append("Something your clinician may discuss with you:")
-        lines.extend(_option_lines(kb, plan.options, "patient", cites))
-    lines.append(messages().text("clinician_decides"))
-    return lines
+    summary = [cites.snippet_line(sid) for sid in plan.summary_snippet_ids]
+    summary.append(_duration_line(plan, "patient", cites))
+    sections = (
+        Section("", tuple(summary), "list"),
+        *_groups(plan, kb, "patient", cites),
+        lead(messages().text("clinician_decides")),
+    )
+    return cited_answer(
+        "plan",
+        "patient",
+        cites,
+        title=f"What the guidance says, in general, for {who}:",
+        banner=banner,
+        sections=sections,
+    )
 
 
 def render_gated(result: Gated, kb: KnowledgeBase, audience: Audience) -> Rendered:
     """Render fired eligibility gates: advice first, and no standard plan."""
-    cites = _Citations()
+    cites = Citer(kb, audience)
     wording = messages()
     heading = wording.gate(f"heading_{result.urgency.value}", audience)
-    lines = [heading.format(specialists=", ".join(result.specialists))]
+    banner = Banner(
+        "urgent" if result.urgency.value == "urgent" else "advice",
+        heading.format(specialists=", ".join(result.specialists)),
+    )
+    advice: list[Line] = []
     seen: set[str] = set()
     for sid in result.snippet_ids():
         text = kb.snippet(sid).text(audience)
         if text not in seen:
             seen.add(text)
-            lines.append(f"- {text} {cites.mark((sid,))}")
+            advice.append(cites.line(text, (sid,)))
+    sections = [Section("", tuple(advice), "warning")]
     if result.plan_withheld:
-        lines.append(wording.gate("plan_withheld", audience))
-    citations = _citation_block(kb, cites, audience)
+        sections.append(lead(wording.gate("plan_withheld", audience)))
+    answer = cited_answer("gate", audience, cites, banner=banner, sections=tuple(sections))
     payload = {
         "type": GATE_TYPE,
         "audience": audience,
@@ -356,9 +446,15 @@ def render_gated(result: Gated, kb: KnowledgeBase, audience: Audience) -> Render
             for hit in result.hits
         ],
         "rule_path": list(result.rule_path),
-        "citations": citations,
+        "citations": cites.payload(),
     }
-    return Rendered(text="\n".join([*lines, "", *_footer(citations)]), payload=payload)
+    return Rendered.of(answer, payload)
+
+
+NEURO_BUTTONS = (
+    Button("Yes", '/inform{"neurological_involvement":"yes"}'),
+    Button("No", '/inform{"neurological_involvement":"no"}'),
+)
 
 
 def render_result(result: PlanResult, kb: KnowledgeBase, audience: Audience) -> Rendered:
@@ -368,33 +464,70 @@ def render_result(result: PlanResult, kb: KnowledgeBase, audience: Audience) -> 
     if isinstance(result, Gated):
         return render_gated(result, kb, audience)
     if isinstance(result, MissingFacts):
-        return Rendered(
-            text=messages().text(f"ask_neuro_{audience}"),
-            payload={"type": "b12.missing_facts", "missing": list(result.missing)},
-            buttons=(
-                ("Yes", '/inform{"neuro_involvement":"yes"}'),
-                ("No", '/inform{"neuro_involvement":"no"}'),
-            ),
+        answer = Answer(
+            kind="ask",
+            topic=TOPIC,
+            audience=audience,
+            sections=(lead(messages().text(f"ask_neuro_{audience}")),),
+            buttons=NEURO_BUTTONS,
         )
+        return Rendered.of(answer, {"type": "b12.missing_facts", "missing": list(result.missing)})
     if isinstance(result, InvalidFacts):
-        text = "\n".join([messages().text("invalid_facts"), *(f"- {p}" for p in result.problems)])
-        return Rendered(
-            text=text,
-            payload={
-                "type": "b12.invalid_facts",
-                "problems": list(result.problems),
-                "fields": list(result.fields),
-            },
+        return render_invalid(
+            messages().text("invalid_facts"), result.problems, result.fields, audience
         )
     assert isinstance(result, ContentUnavailable)
-    return Rendered(
-        text=messages().text("content_unavailable"),
-        payload={
-            "type": "b12.content_unavailable",
-            "kb_version": kb.version,
-            "snippet_ids": list(result.snippet_ids),
-        },
+    payload = {
+        "type": "b12.content_unavailable",
+        "kb_version": kb.version,
+        "snippet_ids": list(result.snippet_ids),
+    }
+    return render_notice(
+        "content_unavailable", messages().text("content_unavailable"), payload, audience
     )
+
+
+def render_invalid(
+    intro: str,
+    problems: Sequence[str],
+    fields: Sequence[str],
+    audience: Audience = "patient",
+) -> Rendered:
+    """Values the bot cannot use, each named back (``b12.invalid_facts``)."""
+    answer = Answer(
+        kind="invalid_facts",
+        topic=TOPIC,
+        audience=audience,
+        sections=(lead(intro), Section("", tuple(Line(p) for p in problems), "list")),
+    )
+    payload = {"type": "b12.invalid_facts", "problems": list(problems), "fields": list(fields)}
+    return Rendered.of(answer, payload)
+
+
+def render_notice(
+    kind: str,
+    text: str | tuple[str, ...],
+    payload: dict[str, Any],
+    audience: Audience = "patient",
+    *,
+    topic: str | None = TOPIC,
+    banner: Banner | None = None,
+    buttons: tuple[Button, ...] = (),
+) -> Rendered:
+    """A reply of a sentence or two (declines, notices, refusals) with its payload.
+
+    ``text`` is one sentence or several, each its own line; ``buttons`` are quick replies.
+    """
+    texts = (text,) if isinstance(text, str) else text
+    answer = Answer(
+        kind=kind,
+        topic=topic,
+        audience=audience,
+        banner=banner,
+        sections=(lead(*texts),) if texts else (),
+        buttons=buttons,
+    )
+    return Rendered.of(answer, payload)
 
 
 def _finding_label(finding: Finding) -> str:
@@ -407,15 +540,34 @@ def _finding_line(finding: Finding, audience: Audience) -> str:
     wording = messages()
     if audience == "clinician":
         return (
-            f'- {finding.kind} {finding.id} "{finding.text}": {finding.certainty}, '
+            f'{finding.kind} {finding.id} "{finding.text}": {finding.certainty}, '
             f"experiencer {finding.experiencer}, {finding.time} → {finding.use.replace('_', ' ')}"
         )
     what = _finding_label(finding)
     because = finding.not_counted_because
     if because is None:
-        return "- " + wording.text(f"why_finding_{finding.use}").format(what=what)
+        return wording.text(f"why_finding_{finding.use}").format(what=what)
     reason = wording.text(f"why_finding_because_{because}")
-    return "- " + wording.text("why_finding_not_counted").format(what=what, why=reason)
+    return wording.text("why_finding_not_counted").format(what=what, why=reason)
+
+
+def _words(value: Any) -> str:
+    """A fact value in words: ``pernicious_anaemia`` -> ``pernicious anaemia``; lists joined."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, dict):  # a lab value as reported
+        status = f" ({_words(value['status'])})" if value.get("status") else ""
+        unit = f" {value['unit']}" if value.get("unit") else ""
+        return f"{_words(value.get('value'))}{unit}{status}"
+    if isinstance(value, float):
+        return _number(value)
+    return str(value).replace("_", " ")
+
+
+def fact_line(key: str, value: Any) -> str:
+    """One fact used, in words: ``Neurological involvement: yes``, ``Causes: dietary``."""
+    label = key.replace("_", " ")
+    return f"{label[:1].upper()}{label[1:]}: {_words(value)}"
 
 
 def render_why(
@@ -430,8 +582,8 @@ def render_why(
     rule path.
     """
     facts = facts_used(plan.facts)
-    lines = ["Facts used:"]
-    lines += [f"- {key}: {value}" for key, value in facts.items()]
+    used = tuple(Line(fact_line(key, value)) for key, value in facts.items())
+    sections = [Section("Facts used:", used)]
     payload: dict[str, Any] = {
         "type": "b12.why",
         "audience": audience,
@@ -439,12 +591,13 @@ def render_why(
         "findings": [f.to_dict() for f in findings],
     }
     if findings:
-        lines.append(messages().text(f"why_findings_{audience}"))
-        lines += [_finding_line(f, audience) for f in findings]
+        lines = tuple(Line(_finding_line(f, audience)) for f in findings)
+        sections.append(Section(messages().text(f"why_findings_{audience}"), lines))
     if audience == "clinician":
-        lines.append("Rules applied:")
-        lines += [f"{n}. {step}" for n, step in enumerate(plan.rule_path, start=1)]
+        rules = tuple(Line(f"{n}. {step}") for n, step in enumerate(plan.rule_path, start=1))
+        sections.append(Section("Rules applied:", rules, "steps"))
         payload["rule_path"] = list(plan.rule_path)
     else:
-        lines.append(messages().text("why_patient"))
-    return Rendered(text="\n".join(lines), payload=payload)
+        sections.append(lead(messages().text("why_patient")))
+    answer = Answer(kind="why", topic=TOPIC, audience=audience, sections=tuple(sections))
+    return Rendered.of(answer, payload)

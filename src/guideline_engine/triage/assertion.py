@@ -7,7 +7,10 @@ A red-flag mention escalates unless clear wording in its own clause says otherwi
 * long past or resolved ("last year", "once", "fine since") - dropped;
 * recently past ("yesterday", "last week") - an emergency becomes urgent;
 * someone else's and past ("my sister collapsed last year") - dropped; someone else's now
-  ("my dad ... we can hardly wake him") escalates for that person.
+  ("my dad ... we can hardly wake him") escalates for that person;
+* stopped just before the mention ("stopped breastfeeding") - long past;
+* part of a figure of speech ("took my breath away") - dropped;
+* in a clause opened by a supposition ("say my numbness started spreading, ...") - dropped.
 
 The word lists are data in ``vocab/triage_context.yml``.
 """
@@ -49,6 +52,9 @@ _LISTS = (
     "refers_back",
     "change",
     "stable",
+    "ceased",
+    "figurative",
+    "conditional_opening",
 )
 _POSSESSIVE_LISTS = frozenset({"other_person"})
 
@@ -72,6 +78,7 @@ class Assertion:
         other_person: About someone other than the writer.
         recent: Dated to the recent past ("yesterday"), even when ``time`` says long past
             because it is someone else's.
+        figurative: Part of a figure of speech ("took my breath away", "my heart sank").
     """
 
     negated: bool = False
@@ -79,11 +86,12 @@ class Assertion:
     time: Time = Time.CURRENT
     other_person: bool = False
     recent: bool = False
+    figurative: bool = False
 
     @property
     def escalates(self) -> bool:
         """Whether the mention may raise triage at all."""
-        return not (self.negated or self.hypothetical or self.time is Time.PAST)
+        return not (self.negated or self.hypothetical or self.figurative or self.time is Time.PAST)
 
 
 @dataclass(frozen=True)
@@ -163,6 +171,13 @@ def _is_past_year(key: str) -> bool:
 LIST_REACH = 4
 """Extra words a pre-negation reaches across when an "or"/"nor" list leads to the mention."""
 _LIST_JOINERS = frozenset({"or", "nor"})
+CEASED_REACH = 1
+"""Words between a "stopped"/"gave up" marker and the mention it ends ("stopped the feeds")."""
+CHANGE_NEGATION_REACH = 2
+"""Words between a negation and a change word it denies ("it's not spreading")."""
+_CHANGE_NEGATIONS = frozenset(
+    {"not", "no", "isnt", "hasnt", "havent", "arent", "wasnt", "dont", "doesnt", "didnt", "nothing"}
+)
 _NEW_SUBJECTS = frozenset(
     {"my", "i", "im", "ive", "he", "hes", "she", "shes", "his", "her", "their", "they", "now"}
 )
@@ -198,10 +213,20 @@ class MessageMarkers:
                 if tuple(keys[i : i + n]) == phrase:
                     w0, w1 = self.words[i], self.words[i + n - 1]
                     self.found[name].append(_Marker(w0.start, w1.end, w0.clause, w0.segment))
+        # "it's not spreading", "hasn't got worse": a denied change is no change.
+        self.found["change"] = [
+            m for m in self.found["change"] if not self._denied_before(m.start, m.clause)
+        ]
         # A calendar year ("in 2010") dates a mention to the long past.
         self.found["remote_past"] += [
             _Marker(w.start, w.end, w.clause, w.segment) for w in self.words if _is_past_year(w.key)
         ]
+
+    def _denied_before(self, start: int, clause: int) -> bool:
+        """Whether a negation word stands just before offset ``start`` in ``clause``."""
+        i = bisect.bisect_left(self._starts, start)
+        before = self.words[max(0, i - CHANGE_NEGATION_REACH) : i]
+        return any(w.clause == clause and w.key in _CHANGE_NEGATIONS for w in before)
 
     def _word_at(self, offset: int) -> Word | None:
         """The word that contains ``offset`` (or the last word starting before it)."""
@@ -229,9 +254,11 @@ class MessageMarkers:
             return []
         return [m for m in self._in_segment(name, segment) if m.start == first.start]
 
-    def mentions_symptoms(self) -> bool:
-        """Whether a generic symptom word occurs outside a conditional or generic clause."""
-        return any(not self.conditional(m.start) for m in self.found["symptom_words"])
+    def symptom_words(self) -> tuple[tuple[int, int], ...]:
+        """Spans of generic symptom words outside a conditional or generic clause."""
+        return tuple(
+            (m.start, m.end) for m in self.found["symptom_words"] if not self.conditional(m.start)
+        )
 
     def hearsay(self, start: int) -> bool:
         """Whether the clause of the mention reports what was read or heard about others."""
@@ -295,6 +322,8 @@ class MessageMarkers:
                 for m in self._in_segment(name, seg)
             )
 
+        if self.ceased_before(start, own):
+            return Time.PAST
         if near("present"):
             return Time.CURRENT
         if near("remote_past"):
@@ -302,6 +331,36 @@ class MessageMarkers:
         if near("recent_past"):
             return Time.RECENT_PAST
         return Time.CURRENT
+
+    def ceased_before(self, start: int, own: tuple[tuple[int, int], ...] = ()) -> bool:
+        """Whether "stopped", "gave up" or the like ends the mention ("stopped breastfeeding").
+
+        Only right before the mention, in its clause, and not inside its own words ("baby
+        stopped feeding" and "stopped breathing" are the red flag itself).
+        """
+        clause = self.clause_of(start)
+        return any(
+            m.clause == clause
+            and m.end <= start
+            and not any(a <= m.start < b for a, b in own)
+            and self.words_between(m.end, start) <= CEASED_REACH
+            for m in self.found["ceased"]
+        )
+
+    def figurative(self, spans: tuple[tuple[int, int], ...]) -> bool:
+        """Whether a figure of speech ("took my breath away") overlaps one of ``spans``."""
+        return any(m.start < b and a < m.end for m in self.found["figurative"] for a, b in spans)
+
+    def opens_conditional(self, start: int) -> bool:
+        """Whether the mention's comma segment opens with a supposition ("say", "suppose").
+
+        "say my numbness started spreading, when should I ring": a question about a
+        situation, not a report of it. Only at the opening of a clause or comma segment, so
+        "the nurses say he won't wake" stays a report.
+        """
+        segment = self.segment_of(start)
+        openings = self._segment_starts_with("conditional_opening", segment)
+        return any(m.start <= start for m in openings)
 
     def time_within(self, start: int, end: int) -> Time:
         """Time told by the markers inside ``[start, end)`` only (a whole clause).
@@ -419,11 +478,16 @@ def assert_mention(
     )
     conditional = markers.conditional(start)
     general = ctx.classify(start, end) if conditional or ctx.exp_pre or ctx.exp_post else None
-    hypothetical = markers.hearsay(start) or (
-        conditional
-        and general is not None
-        and (
-            general.hypothetical or not markers.in_clause("first_person", markers.clause_of(start))
+    hypothetical = (
+        markers.hearsay(start)
+        or markers.opens_conditional(start)
+        or (
+            conditional
+            and general is not None
+            and (
+                general.hypothetical
+                or not markers.in_clause("first_person", markers.clause_of(start))
+            )
         )
     )
     time = markers.time(start, end, parts)
@@ -435,5 +499,10 @@ def assert_mention(
     if other and recent:
         time = Time.PAST
     return Assertion(
-        negated=negated, hypothetical=hypothetical, time=time, other_person=other, recent=recent
+        negated=negated,
+        hypothetical=hypothetical,
+        time=time,
+        other_person=other,
+        recent=recent,
+        figurative=markers.figurative(units),
     )

@@ -4,7 +4,8 @@ Two signals may escalate: tolerant, word-order-free cues from ``red_flags.yml`` 
 :mod:`guideline_engine.triage.cues`) together with extracted symptoms, and the nearest
 curated exemplar per red flag (:mod:`guideline_engine.triage.semantic`). The assertion
 rules (:mod:`guideline_engine.triage.assertion`) can only take a mention away: negated,
-conditional, long past or resolved, or someone else's in the past.
+conditional, long past, resolved or stopped, someone else's in the past, or a figure of
+speech.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from guideline_engine.extraction.context import analyse_text
+from guideline_engine.extraction.context import TextContext, analyse_text
 from guideline_engine.extraction.extract import MAX_TEXT_LENGTH, extract
 from guideline_engine.extraction.model import Extraction
 from guideline_engine.triage.assertion import (
@@ -61,9 +62,11 @@ class TriageResult:
         red_flags: Hits, most urgent first (file order within one urgency).
         advice_clinician: Advice texts for clinicians, in the order of ``red_flags``.
         advice_patient: Advice texts for patients and carers, same order.
-        describes_symptoms: The message states something about the patient's symptoms or
-            red-flag features, affirmed or denied ("no chest pain" counts; a hypothetical
-            question such as "can B12 deficiency cause tingling?" does not).
+        describes_symptoms: The message states a symptom or red-flag feature that is present
+            or was present (past, uncertain or someone else's counts). A message that only
+            denies symptoms ("no chest pain", "no tingling or numbness", "neuro exam normal")
+            describes nothing to assess, and a hypothetical question such as "can B12
+            deficiency cause tingling?" does not either (HAZ-039).
         about_other_person: The most urgent hits describe someone other than the writer
             (a carer writing about a relative now).
     """
@@ -145,7 +148,7 @@ def _candidates(
 
 
 def _admits(rule: RedFlag, assertion: Assertion, markers: MessageMarkers, start: int) -> bool:
-    if assertion.negated or assertion.hypothetical:
+    if assertion.negated or assertion.hypothetical or assertion.figurative:
         return False
     if rule.when == "recent_past":
         return assertion.time is Time.RECENT_PAST and not assertion.other_person
@@ -193,19 +196,35 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
             assertion = _dated_by_clause(assertion, markers, start, end)
         if assertion.time is Time.PAST:
             decided.add((rid, start))
-        mentioned = mentioned or not assertion.hypothetical
+        # A denial ("no chest pain") is not a symptom to assess (HAZ-039).
+        mentioned = mentioned or not (
+            assertion.hypothetical or assertion.negated or assertion.figurative
+        )
         if rid in hits or not _admits(rule, assertion, markers, start):
             continue
         hits[rid] = RedFlagHit(
             rid, rule.label, rule.urgency, start, end, assertion.other_person, signal
         )
     if not mentioned:
-        mentioned = MessageMarkers(text).mentions_symptoms()
+        mentioned = _states_symptom_word(ctx, markers or MessageMarkers(text))
     for rule in compiled.rules:
         has_matchers = bool(rule.phrases or rule.cues or rule.patterns or rule.symptoms)
         if rule.all_of and not has_matchers and _conditions_hold(rule, extraction):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
     return list(hits.values()), mentioned
+
+
+def _states_symptom(extraction: Extraction) -> bool:
+    """A vocabulary symptom of the patient's that is not denied (past or uncertain counts)."""
+    return any(s.about_patient and not s.negated for s in extraction.symptoms)
+
+
+def _states_symptom_word(ctx: TextContext, markers: MessageMarkers) -> bool:
+    """A generic symptom word ("pain", "unwell") that is neither conditional nor denied."""
+    return any(
+        not assert_mention(ctx, markers, start, end).negated
+        for start, end in markers.symptom_words()
+    )
 
 
 def assess(text: str, extraction: Extraction | None = None) -> TriageResult:
@@ -240,11 +259,6 @@ def assess(text: str, extraction: Extraction | None = None) -> TriageResult:
         red_flags=tuple(hits),
         advice_clinician=tuple(dict.fromkeys(compiled.by_id[h.id].advice_clinician for h in hits)),
         advice_patient=tuple(dict.fromkeys(compiled.by_id[h.id].advice_patient for h in hits)),
-        describes_symptoms=(
-            extraction.describes_symptoms
-            or bool(extraction.negative_findings)
-            or mentioned
-            or bool(hits)
-        ),
+        describes_symptoms=_states_symptom(extraction) or mentioned or bool(hits),
         about_other_person=bool(top) and all(h.other_person for h in top),
     )

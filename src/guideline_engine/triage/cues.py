@@ -33,8 +33,27 @@ SWAP_MIN_LENGTH = 4
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)?|[.!?;,\n]")
 _CLAUSE_BREAKS = frozenset({".", "!", "?", ";", "\n", "but", "however", "although", "though"})
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
-# Spellings that mean the same word once apostrophes are gone.
-_ALIASES = {"cannot": "cant", "couldnt": "cant", "can't": "cant", "won't": "wont"}
+# Spellings that mean the same word once apostrophes are gone, and Scots and northern
+# English forms of the negated modals and of "out" / "now" ("canny get my words oot").
+_ALIASES = {
+    "cannot": "cant",
+    "couldnt": "cant",
+    "can't": "cant",
+    "won't": "wont",
+    "canny": "cant",
+    "cannae": "cant",
+    "canna": "cant",
+    "couldnae": "cant",
+    "wullnae": "wont",
+    "winnae": "wont",
+    "dinnae": "dont",
+    "dinna": "dont",
+    "didnae": "didnt",
+    "isnae": "isnt",
+    "wisnae": "wasnt",
+    "oot": "out",
+    "noo": "now",
+}
 
 
 @lru_cache(maxsize=4096)
@@ -150,10 +169,11 @@ def parse_cue(notation: str) -> CueSpec:
     separated by ``|``, an alternative may be several words) or bare words; ``~N`` is the
     largest number of words from the first to the last matched word (default: number of
     groups + 3); ``~msg`` lets the groups lie in different clauses of the message (a
-    condition and a finding: "I'm pregnant! My B12 is low"); ``~whole`` checks negation on
-    the whole mention only, not on each group ("midwife hasn't checked my B12" does not
-    deny the pregnancy); ``!{far|tired}`` vetoes the cue when one of those occurs in the same
-    clause. A leading ``>`` keeps the groups in the written order.
+    condition and a finding: "I'm pregnant! My B12 is low"); ``~whole`` checks negation and
+    time on the first group only, the condition ("not pregnant, folate low" is denied;
+    "midwife hasn't checked my B12" does not deny the pregnancy); ``!{far|tired}`` vetoes
+    the cue when one of those occurs in the same clause. A leading ``>`` keeps the groups in
+    the written order.
 
     Args:
         notation: The cue as written in ``red_flags.yml``.
@@ -211,6 +231,15 @@ def phrase_cue(phrase: str) -> CueSpec:
     if not keys:
         raise ValueError(f"phrase {phrase!r} has no words")
     return CueSpec(keys, len(keys), True, ())
+
+
+def _drop_g(key: str) -> str | None:
+    """The "-ing" spelling of a dropped-g word ("breathin" -> "breathing"), if it is one."""
+    if len(key) >= 6 and key.endswith("ins"):
+        return key[:-1] + "g"
+    if len(key) >= 5 and key.endswith("in"):
+        return key + "g"
+    return None
 
 
 def _deletions(word: str) -> set[str]:
@@ -281,7 +310,8 @@ class _Terms:
         if term.endswith("*"):
             self.prefixes.append((term[:-1], ident))
             return ident
-        forms = inflections(term) if term.isascii() and term.isalpha() else {term}
+        plain = term.isascii() and term.isalpha()
+        forms = inflections(term) if plain else {term}
         for form in forms:
             self.exact.setdefault(form, set()).add(ident)
             # Typing slips are forgiven on long words only: "wished" must not become "washed".
@@ -339,6 +369,10 @@ class CueMatcher:
     def _lookup(self, key: str) -> frozenset[int]:
         terms = self._terms
         found = set(terms.exact.get(key, ()))
+        # "sittin", "breathin's": a dropped g is the -ing form, not a typing slip
+        full = _drop_g(key) if not found else None
+        if full is not None:
+            found.update(terms.exact.get(full, ()))
         found.update(terms.swapped.get(key, ()))
         for prefix, ident in terms.prefixes:
             if key.startswith(prefix):
@@ -387,7 +421,11 @@ class CueMatcher:
             if chosen is not None:
                 first = min(a for a, _ in chosen)
                 last = max(b for _, b in chosen)
-                parts = () if cue.whole else tuple((toks[a].start, toks[b].end) for a, b in chosen)
+                spans = tuple((toks[a].start, toks[b].end) for a, b in chosen)
+                # ~whole: only the first group (the condition, "pregnant") decides negation and
+                # time, so "not pregnant, folate low" is denied while "midwife hasn't
+                # checked my B12" is not
+                parts = spans[:1] if cue.whole else spans
                 hits.append(
                     CueHit(key, toks[first].start, toks[last].end, toks[first].clause, parts)
                 )

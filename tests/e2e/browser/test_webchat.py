@@ -36,14 +36,20 @@ def test_clinician_vignette_shows_a_plan_card_with_citations(
     _say(page, VIGNETTE)
     card = page.locator(".b12c-plan")
     card.wait_for()
-    assert card.get_by_role("heading", name="Treatment plan").is_visible()
+    title = re.compile(r"^B12 plan: neurological involvement; cause: pernicious anaemia")
+    assert card.get_by_role("heading", name=title).is_visible()
     assert card.locator(".b12c-badge").first.inner_text() == "pending clinical review"
-    assert "neurology and haematology" in card.locator(".b12c-urgent-advice").inner_text()
+    # The urgent specialist advice is the card's first element, an alert citing its source.
+    banner = card.locator(":scope > .b12c-banner-urgent")
+    assert banner.get_attribute("role") == "alert"
+    assert "neurology and haematology" in banner.inner_text()
+    assert banner.locator(".b12c-mark").count() >= 1
+    assert card.evaluate("c => c.firstElementChild.classList.contains('b12c-banner')")
     steps = card.locator(".b12c-steps").inner_text()
-    assert "Loading" in steps and "on alternate days" in steps
+    assert "Loading: 1 mg IM on alternate days" in steps, steps
     assert re.search(r"\b1 mg\b", steps), steps  # clinicians see doses, with citation marks
     assert card.locator(".b12c-steps .b12c-mark").count() >= 2
-    assert "Maintenance" in steps and "Lifelong" in steps
+    assert "Maintenance: 1 mg IM" in steps and "Duration: lifelong" in steps
     assert card.locator(".b12c-warnings li").count() >= 1
     citations = card.locator("details.b12c-citation")
     assert citations.count() >= 3
@@ -52,7 +58,7 @@ def test_clinician_vignette_shows_a_plan_card_with_citations(
     first.locator("summary").click()
     assert first.locator(".b12c-cite-text").is_visible()
     meta = first.locator(".b12c-cite-meta").inner_text()
-    assert re.search(r"Source: .+, 20\d\d\.", meta), meta
+    assert re.search(r".+, 20\d\d \(", meta), meta  # source, year (where; review)
     # The plain-text answer is folded into the card, not lost.
     assert "B12 plan:" in (card.locator(".b12c-astext").text_content() or "")
     page.wait_for_selector(".b12c-typing", state="hidden")
@@ -71,12 +77,15 @@ def test_patient_red_flag_shows_an_emergency_banner(bot: Bot, new_page, screensh
     page = _open(new_page(375, 812), bot)
     page.get_by_role("button", name="Patient or carer").click()
     _say(page, "I have crushing chest pain")
-    banner = page.locator(".b12c-triage-emergency")
+    # The triage answer's banner, first in its card.
+    banner = page.locator(".b12c-triage > .b12c-banner-emergency")
     banner.wait_for()
     assert banner.get_attribute("role") == "alert"
     text = banner.inner_text()
-    # The engine words the heading ("EMERGENCY: call your local emergency number now.").
-    assert "EMERGENCY" in text and "What to do now" in text and "emergency number" in text
+    # The engine words it: the heading ("EMERGENCY: call your local emergency number now.")
+    # and then what to do.
+    assert text.startswith("EMERGENCY") and "emergency number" in text
+    assert len(text) > len("EMERGENCY: call your local emergency number now.") + 20, text
     color = banner.evaluate("e => getComputedStyle(e).backgroundColor")
     assert color == "rgb(176, 0, 32)", color
     # Usable at phone width: no horizontal scrolling, input and send button on screen.
@@ -131,7 +140,7 @@ def test_reload_keeps_the_conversation_but_no_message_in_the_browser(bot: Bot, n
     page.get_by_role("button", name="Why?").click()
     why = page.locator(".b12c-why")
     why.wait_for()
-    assert "Pernicious anaemia" in why.inner_text()
+    assert "Causes: pernicious anaemia" in why.inner_text()
 
 
 def test_keyboard_only(bot: Bot, new_page) -> None:

@@ -90,7 +90,7 @@ def test_try_again_after_the_action_server_comes_back(half_bot: HalfBot, new_pag
     retry.click()
     card = page.locator(".b12c-plan")
     card.wait_for()
-    assert "Lifelong" in card.locator(".b12c-steps").inner_text()
+    assert "Duration: lifelong" in card.locator(".b12c-steps").inner_text()
     # The retry sent the same message again, and the used button cannot be pressed twice.
     assert page.locator(".b12c-user").filter(has_text=VIGNETTE).count() == 2
     assert retry.is_disabled()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from typing import Any
 
 from tests.e2e.channels.conftest import ChannelBot, block_text
+
+# The plan's header, worded by the engine's answer model (guideline_engine.render.answer).
+PLAN_TITLE = "B12 plan:"
+# A plan line with its citation marks in bold, e.g. "Loading: 1 mg IM on alternate days ... *[3]*".
+CITED = r"[^\n]*\*(\[\d+\])+\*"
 
 # Spreading pins and needles: an urgent red flag (triage first) and neurological involvement.
 VIGNETTE = "<@UBOT> 62F pernicious anaemia, pins and needles spreading up both legs, platelets 120"
@@ -59,31 +65,44 @@ def test_signed_vignette_gets_block_kit_plan_with_citations(channel_bot: Channel
     channel, ts = _channel(), _ts()
     status, _ = channel_bot.slack_event(_mention(channel, "U1", VIGNETTE, ts))
     assert status == 200
-    posts = _wait_post(channel_bot, channel, ts, "Treatment plan")
+    posts = _wait_post(channel_bot, channel, ts, PLAN_TITLE)
     # Every post carries a text fallback and the bot token.
     assert all(p.get("text", "").strip() for p in posts)
     auths = {p["auth"] for p in channel_bot.stand_ins.slack_posts.snapshot()}
     assert auths == {"Bearer xoxb-test-token"}
 
-    plan = _post_with(posts, "Treatment plan")
+    plan = _post_with(posts, PLAN_TITLE)
     blocks = plan["blocks"]
-    assert blocks[0]["type"] == "header"
-    assert "pending clinical review" in blocks[0]["text"]["text"]
+    # The urgent specialist advice first, citing its source; then the header.
+    assert blocks[0]["type"] == "section"
+    assert re.fullmatch(
+        r":warning: \*URGENT: seek specialist advice \(neurology and haematology\)\.\*"
+        r" \*(\[\d+\])+\*",
+        blocks[0]["text"]["text"],
+    ), blocks[0]
+    assert blocks[1]["type"] == "header"
+    header = blocks[1]["text"]["text"]
+    assert header.startswith("B12 plan: neurological involvement; cause: pernicious anaemia.")
+    assert "pending clinical review" in header
     text = block_text(blocks)
-    assert "*Loading*" in text and "*Maintenance*" in text and "*Duration*" in text
-    assert "on alternate days" in text and "Lifelong" in text
-    assert ":rotating_light: *Urgent specialist advice: neurology and haematology." in text
-    assert ":warning: *Warnings*" in text
+    # Clinicians see doses and schedules, each line with its citation numbers.
+    assert re.search(r"Loading: 1 mg IM on alternate days" + CITED, text), text
+    assert re.search(r"Maintenance: 1 mg IM every 2 months" + CITED, text), text
+    assert re.search(r"Duration: lifelong" + CITED, text), text
+    assert ":warning: *Warnings:*" in text
     # Numbered citations as context blocks with source, year and the review label.
     contexts = [block_text([b]) for b in blocks if b["type"] == "context"]
     assert any(
         c.startswith("*[1]*") and "2025" in c and "pending clinical review" in c for c in contexts
     )
     assert "Dr.Oracle" in "\n".join(contexts)
-    # The fallback text is the bot's own plan text.
-    assert plan["text"].startswith("B12 plan: neurological involvement")
+    # The fallback text is the answer's own text: banner first, then the plan.
+    assert plan["text"].startswith("URGENT: seek specialist advice")
+    assert "\nB12 plan: neurological involvement; cause: pernicious anaemia." in plan["text"]
     # Triage (spreading tingling is an urgent red flag) comes before the plan.
-    triage_index = next(i for i, p in enumerate(posts) if "URGENT" in block_text(p["blocks"]))
+    triage_index = next(
+        i for i, p in enumerate(posts) if "URGENT: contact a clinician" in block_text(p["blocks"])
+    )
     assert triage_index < posts.index(plan)
 
 
@@ -93,19 +112,19 @@ def test_two_users_in_one_channel_keep_separate_facts_and_buttons_work(
     channel = _channel()
     ts1, ts2 = _ts(), _ts()
     assert channel_bot.slack_event(_mention(channel, "U1", VIGNETTE, ts1))[0] == 200
-    _wait_post(channel_bot, channel, ts1, "Treatment plan")
+    _wait_post(channel_bot, channel, ts1, PLAN_TITLE)
 
     # The second person has not said anything about nerves: asked, not given U1's plan.
     second = "<@UBOT> 58M pernicious anaemia, plt 250"
     assert channel_bot.slack_event(_mention(channel, "U2", second, ts2))[0] == 200
     posts = _wait_post(channel_bot, channel, ts2, "neurological involvement")
-    assert not any("Treatment plan" in block_text(p["blocks"]) for p in posts)
+    assert not any(PLAN_TITLE in block_text(p["blocks"]) for p in posts)
     question = _post_with(posts, "neurological involvement")
     (actions,) = [b for b in question["blocks"] if b["type"] == "actions"]
     values = {e["text"]["text"]: e["value"] for e in actions["elements"]}
     assert values == {
-        "Yes": '/inform{"neuro_involvement":"yes"}',
-        "No": '/inform{"neuro_involvement":"no"}',
+        "Yes": '/inform{"neurological_involvement":"yes"}',
+        "No": '/inform{"neurological_involvement":"no"}',
     }
 
     # U2 clicks "No": interactive payload, form-encoded and signed.
@@ -127,15 +146,17 @@ def test_two_users_in_one_channel_keep_separate_facts_and_buttons_work(
         ],
     }
     assert channel_bot.slack_click(click)[0] == 200
-    posts = _wait_post(channel_bot, channel, ts2, "Treatment plan")
-    plan = _post_with(posts, "Treatment plan")
-    assert "no neurological involvement" in plan["text"]
-    assert "*Neurological involvement*\nno" in block_text(plan["blocks"])
+    posts = _wait_post(channel_bot, channel, ts2, PLAN_TITLE)
+    plan = _post_with(posts, PLAN_TITLE)
+    assert "B12 plan: no neurological involvement" in plan["text"]
+    plan_text = block_text(plan["blocks"])
+    assert "B12 plan: no neurological involvement" in plan_text
+    assert re.search(r"Loading: 1 mg IM three times a week for 2 weeks" + CITED, plan_text)
 
     # U1's facts are untouched: "why?" still shows neurological involvement and platelets 120.
     ts3 = _ts()
     assert channel_bot.slack_event(_mention(channel, "U1", "<@UBOT> why?", ts3))[0] == 200
-    why = _post_with(_wait_post(channel_bot, channel, ts3, "Why this plan"), "Why this plan")
+    why = _post_with(_wait_post(channel_bot, channel, ts3, "Facts used"), "Facts used")
     why_text = block_text(why["blocks"])
     assert "Neurological involvement: yes" in why_text
     assert "Platelet count: 120" in why_text
@@ -153,7 +174,7 @@ def test_direct_message_is_answered_without_a_thread(channel_bot: ChannelBot) ->
         "team": "T1",
     }
     assert channel_bot.slack_event(event)[0] == 200
-    _wait_post(channel_bot, channel, None, "Treatment plan")
+    _wait_post(channel_bot, channel, None, PLAN_TITLE)
 
 
 def test_url_verification_challenge(channel_bot: ChannelBot) -> None:
@@ -206,7 +227,7 @@ def test_a_used_button_is_replaced_by_the_answer_and_a_second_click_is_ignored(
         }
 
     assert channel_bot.slack_click(click("No"))[0] == 200
-    _wait_post(channel_bot, channel, ts, "Treatment plan")
+    _wait_post(channel_bot, channel, ts, PLAN_TITLE)
     updates = channel_bot.stand_ins.slack_updates.wait_for(
         lambda items: [u["body"] for u in items if u["body"].get("ts") == message_ts]
     )
@@ -217,16 +238,12 @@ def test_a_used_button_is_replaced_by_the_answer_and_a_second_click_is_ignored(
 
     # The same message clicked again ("Yes"): acknowledged, but no second turn and no update.
     plans_before = len(
-        [
-            p
-            for p in _posts_in(channel_bot, channel, ts)
-            if "Treatment plan" in block_text(p["blocks"])
-        ]
+        [p for p in _posts_in(channel_bot, channel, ts) if PLAN_TITLE in block_text(p["blocks"])]
     )
     assert channel_bot.slack_click(click("Yes"))[0] == 200
     time.sleep(3)
     posts = _posts_in(channel_bot, channel, ts)
-    assert len([p for p in posts if "Treatment plan" in block_text(p["blocks"])]) == plans_before
+    assert len([p for p in posts if PLAN_TITLE in block_text(p["blocks"])]) == plans_before
     assert not any(
         "neurological involvement: yes" in block_text(p["blocks"]).lower() for p in posts
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -9,6 +10,11 @@ from typing import Any
 import pytest
 
 from tests.e2e.channels.conftest import ChannelBot, card_of, card_text
+
+# The plan card's title, worded by the engine's answer model (guideline_engine.render.answer).
+PLAN_TITLE = "B12 plan:"
+# A plan line with its citation marks, e.g. "Loading: 1 mg IM on alternate days ... [3]".
+CITED = r"[^\n]*\[\d+\]"
 
 # Spreading pins and needles: an urgent red flag (triage first) and neurological involvement.
 VIGNETTE = (
@@ -45,18 +51,30 @@ def test_signed_activity_gets_adaptive_card_plan(channel_bot: ChannelBot) -> Non
     conversation = _conversation()
     status, _ = channel_bot.teams_activity(conversation, "29:user-1", VIGNETTE)
     assert status == 200
-    activities = _wait_card(channel_bot, conversation, "Treatment plan")
-    card = _card_with(activities, "Treatment plan")
+    activities = _wait_card(channel_bot, conversation, PLAN_TITLE)
+    card = _card_with(activities, PLAN_TITLE)
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
-    assert card["fallbackText"].startswith("B12 plan: neurological involvement")
+    # The urgent specialist advice comes first, as a warning banner citing its source.
+    banner = card["body"][0]
+    assert banner["type"] == "Container" and banner["style"] == "warning"
+    assert re.fullmatch(
+        r"URGENT: seek specialist advice \(neurology and haematology\)\. (\[\d+\])+",
+        card_text(banner),
+    ), card_text(banner)
+    assert card["fallbackText"].startswith("URGENT: seek specialist advice")
+    title = "\nB12 plan: neurological involvement; cause: pernicious anaemia."
+    assert title in card["fallbackText"]
     text = card_text(card)
-    assert "Loading: 1 mg, intramuscular, on alternate days" in text
-    assert "Duration: Lifelong" in text
-    assert "Urgent specialist advice: neurology and haematology." in text
+    # Clinicians see doses and schedules, each line with its citation numbers.
+    assert re.search(r"Loading: 1 mg IM on alternate days" + CITED, text), text
+    assert re.search(r"Maintenance: 1 mg IM every 2 months" + CITED, text), text
+    assert re.search(r"Duration: lifelong" + CITED, text), text
     assert "pending clinical review" in text and "Citations" in text
     assert "[1] " in text and "2025" in text
-    styles = [i.get("style") for i in card["body"] if i.get("type") == "Container"]
-    assert "attention" in styles and "warning" in styles
+    warnings = [
+        i for i in card["body"] if i.get("type") == "Container" and "Warnings:" in card_text(i)
+    ]
+    assert warnings and warnings[0]["style"] == "warning"
     # Replies go to the user, in reply to the activity, with the connector's token.
     plan_activity = next(a for a in activities if card_of(a) == card)
     assert plan_activity["recipient"]["id"] == "29:user-1"
@@ -79,7 +97,7 @@ def test_card_submit_comes_back_as_the_button_payload(channel_bot: ChannelBot) -
     activities = _wait_card(channel_bot, conversation, "neurological involvement")
     card = _card_with(activities, "neurological involvement")
     submits = {a["title"]: a["data"] for a in card["actions"]}
-    assert submits["No"]["b12_payload"] == '/inform{"neuro_involvement":"no"}'
+    assert submits["No"]["b12_payload"] == '/inform{"neurological_involvement":"no"}'
     assert submits["No"]["msteams"]["type"] == "messageBack"
 
     # Teams sends a messageBack submit: text = the payload, value = messageBack.value.
@@ -88,8 +106,9 @@ def test_card_submit_comes_back_as_the_button_payload(channel_bot: ChannelBot) -
         conversation, "29:user-2", back["text"], value=back["value"]
     )
     assert status == 200
-    plan = _card_with(_wait_card(channel_bot, conversation, "Treatment plan"), "Treatment plan")
-    assert "Neurological involvement: no" in card_text(plan)
+    plan = _card_with(_wait_card(channel_bot, conversation, PLAN_TITLE), PLAN_TITLE)
+    assert "B12 plan: no neurological involvement" in card_text(plan)
+    assert re.search(r"Loading: 1 mg IM three times a week for 2 weeks" + CITED, card_text(plan))
 
     # Another user in the same Teams conversation has a conversation of their own.
     other = "29:user-3"
@@ -102,7 +121,9 @@ def test_card_submit_comes_back_as_the_button_payload(channel_bot: ChannelBot) -
     channel_bot.stand_ins.activities.wait_for(answered)
     time.sleep(1)
     replies = [a for a in _activities(channel_bot, conversation) if a["recipient"]["id"] == other]
-    assert not any("Why this plan" in card_text(card_of(a) or {}) for a in replies)
+    assert replies
+    assert not any("Facts used" in card_text(card_of(a) or {}) for a in replies)
+    assert not any("Facts used" in str(a.get("text")) for a in replies)
 
 
 BAD_TOKENS = {

@@ -124,6 +124,8 @@ def test_current_symptom_beside_a_resolved_one_still_counts() -> None:
         pytest.param("asymptomatic apart from fatigue", id="asymptomatic"),
         pytest.param("58M, B12 140 ng/L. Neurology: NAD.", id="colon"),
         pytest.param("CNS exam - normal", id="dash"),
+        pytest.param("B12 155, the nerve examination was normal", id="lay-was"),
+        pytest.param("neuro exam came back unremarkable", id="came-back"),
     ],
 )
 def test_normal_finding_shorthand_means_no_involvement(text: str) -> None:

@@ -17,6 +17,7 @@ from guideline_engine.extraction import (
     vocab_fingerprint,
 )
 from guideline_engine.extraction.vocab import (
+    CAUSE_IDS,
     parse_causes,
     parse_context_rules,
     parse_cues,
@@ -41,7 +42,7 @@ def _symptoms_with(**changes: Any) -> dict[str, Any]:
 def test_shipped_vocabularies_load() -> None:
     symptoms = load_symptoms()
     assert {"paraesthesia", "numbness", "gait_ataxia", "fatigue"} <= {s.id for s in symptoms}
-    assert {c.id for c in load_causes()} == {
+    b12 = {
         "pernicious_anaemia",
         "malabsorption",
         "ileal_resection",
@@ -49,6 +50,9 @@ def test_shipped_vocabularies_load() -> None:
         "dietary",
         "medication",
     }
+    ids = {c.id for c in load_causes()}
+    assert b12 <= ids
+    assert not (ids - b12) & CAUSE_IDS  # a topic package's own causes are new ids
     rules = load_context_rules()
     assert "denies" in rules.negation.pre and "no change" in rules.pseudo
     assert {c.group for c in load_cues()} >= {"pregnancy", "route_preference", "audience"}
@@ -283,3 +287,20 @@ def test_fingerprint_is_stable_hex() -> None:
     assert first == vocab_fingerprint()
     assert len(first) == 64
     int(first, 16)
+
+
+def test_a_topic_vocabulary_cannot_claim_a_b12_cause_phrase_or_id() -> None:
+    from guideline_engine.extraction.vocab import _check_across
+
+    base = parse_causes(
+        {"version": 1, "causes": [{"id": "medication", "label": "m", "synonyms": ["phenytoin"]}]}
+    )
+    topic = {
+        "version": 1,
+        "causes": [{"id": "antifolate", "label": "a", "synonyms": ["phenytoin"]}],
+    }
+    with pytest.raises(VocabularyError, match="phenytoin"):
+        _check_across([base, parse_causes(topic, "topic vocab.yml", allowed=None)])
+    reused = {"version": 1, "causes": [{"id": "dietary", "label": "d", "synonyms": ["x"]}]}
+    with pytest.raises(VocabularyError, match="new snake_case id"):
+        parse_causes(reused, "topic vocab.yml", allowed=None)

@@ -115,7 +115,7 @@ def test_packaged_register_is_valid_and_names_every_kind_with_nothing_approved()
 
 
 def test_register_row_for_an_unknown_artefact_is_reported(tree: Path) -> None:
-    path = tree / "b12" / "approvals.yml"
+    path = tree / "approvals.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["approvals"].append({"kind": "rule", "id": "regimen.gone", "sha256": SHA,
                               "status": "submitted", "reviewer": None, "role": None,
@@ -123,7 +123,7 @@ def test_register_row_for_an_unknown_artefact_is_reported(tree: Path) -> None:
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert "rule:regimen.gone: no such artefact" in " ".join(state_of(tree).warnings)
     assert run("rehash", "--root", str(tree))[0] == 0
-    assert "regimen.gone" not in (tree / "b12" / "approvals.yml").read_text(encoding="utf-8")
+    assert "regimen.gone" not in (tree / "approvals.yml").read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- the gate

@@ -51,7 +51,7 @@ def payloads(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
 
 async def test_plan_turn_fails_closed_naming_the_artefacts(production_env: dict[str, str]) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = build_tracker(slots={"neuro_involvement": "no", "audience": "clinician"})
+    tracker = build_tracker(slots={"neurological_involvement": "no", "audience": "clinician"})
     await ActionPlan().run(dispatcher, tracker, DOMAIN)
     [payload] = payloads(dispatcher)
     assert payload["type"] == "b12.content_unavailable"
@@ -77,7 +77,7 @@ async def test_make_run_default_keeps_the_pending_label(monkeypatch: pytest.Monk
     _clear()
     try:
         dispatcher = CollectingDispatcher()
-        tracker = build_tracker(slots={"neuro_involvement": "no", "audience": "clinician"})
+        tracker = build_tracker(slots={"neurological_involvement": "no", "audience": "clinician"})
         await ActionPlan().run(dispatcher, tracker, DOMAIN)
     finally:
         _clear()

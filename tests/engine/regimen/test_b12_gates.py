@@ -179,7 +179,7 @@ def test_every_gate_fact_is_a_regimen_fact() -> None:
 def test_every_packaged_gate_advice_snippet_exists_and_gates_have_basis() -> None:
     kb = load_knowledge_base(approved_only=False)
     gates = packaged_gates()
-    assert {g.id for g in gates} == {
+    assert {g.id for g in gates if g.topic == "b12_deficiency_anaemia"} == {
         "gate.b12.under_16",
         "gate.b12.pregnancy",
         "gate.b12.breastfeeding",

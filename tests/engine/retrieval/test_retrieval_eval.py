@@ -28,6 +28,7 @@ import yaml
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.retrieval import Retriever, retriever_for
 from guideline_engine.retrieval.evaluation import Metrics, evaluate, load_eval_set, metrics
+from guideline_engine.topics import snippets_of, topics
 
 ROOT = Path(__file__).resolve().parents[3]
 IN_HOUSE = ROOT / "tests" / "eval" / "followups.yml"
@@ -63,7 +64,12 @@ def eb() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def retriever() -> Retriever:
-    return retriever_for(load_knowledge_base(approved_only=False))
+    # The sets are B12 follow-ups: they search the default topic's snippets, as a B12
+    # conversation does (actions.engine.retriever).
+    every = topics()
+    return retriever_for(
+        snippets_of(load_knowledge_base(approved_only=False), every.default.kb_topic)
+    )
 
 
 def _blind_figures(eb: ModuleType, split: str) -> dict[str, float | None]:

@@ -91,3 +91,23 @@ def test_patient_advice_says_what_to_do_and_never_reassures(flag: object) -> Non
         assert "now" in advice
     elif flag.urgency == "urgent":
         assert "today" in advice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("no nerve symptoms", id="no-nerve-symptoms"),
+        pytest.param("no tingling or numbness", id="or-list"),
+        pytest.param("I don't have any chest pain", id="dont-have-any"),
+    ],
+)
+def test_a_message_that_only_denies_gets_no_triage_reply(text: str) -> None:
+    # Neither "cannot assess these symptoms" (nothing was described) nor reassurance (HAZ-039).
+    result = assess(text)
+    rendered = render_triage(
+        red_flag_ids=list(result.red_flag_ids),
+        urgency=result.urgency.value if result.urgency else None,
+        describes_symptoms=result.describes_symptoms,
+        audience="patient",
+    )
+    assert rendered is None

@@ -118,15 +118,49 @@ def test_hit_spans_point_at_evidence() -> None:
 @pytest.mark.parametrize(
     ("text", "describes"),
     [
-        pytest.param("no chest pain", True, id="denied-red-flag"),
-        pytest.param("neuro exam normal", True, id="negative-finding"),
+        # A message that only denies describes nothing to assess: it must not get the
+        # "cannot assess these symptoms" reply (HAZ-039). Both were True before.
+        pytest.param("no chest pain", False, id="denied-red-flag"),
+        pytest.param("neuro exam normal", False, id="negative-finding"),
         pytest.param("tingling in my feet", True, id="symptom"),
+        pytest.param("no chest pain but tingling in my feet", True, id="denial-and-symptom"),
         pytest.param("what is the maintenance dose?", False, id="question"),
         pytest.param("can b12 deficiency cause numbness?", False, id="hypothetical"),
     ],
 )
 def test_describes_symptoms(text: str, describes: bool) -> None:
     assert assess(text).describes_symptoms is describes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("no nerve symptoms", id="no-nerve-symptoms"),
+        pytest.param("no tingling or numbness", id="or-list"),
+        pytest.param("I don't have any chest pain", id="dont-have-any"),
+        pytest.param("denies numbness, no neuro symptoms", id="clinician-denial"),
+        pytest.param("I have no symptoms at all", id="no-symptoms"),
+        pytest.param("45M vegan, no neuro symptoms", id="denial-beside-demographics"),
+    ],
+)
+def test_a_message_that_only_denies_describes_no_symptoms(text: str) -> None:
+    result = assess(text)
+    assert result.urgency is None
+    assert result.describes_symptoms is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("no chest pain, but I feel unwell", id="unwell"),
+        pytest.param("no fever, just constipated since the tablets", id="constipated"),
+        pytest.param("no tingling, I feel weird", id="feel-weird"),
+        pytest.param("not breathless, my ankle is swollen", id="swollen"),
+        pytest.param("no numbness, maybe some tingling", id="uncertain"),
+    ],
+)
+def test_a_complaint_beside_a_denial_still_describes_symptoms(text: str) -> None:
+    assert assess(text).describes_symptoms is True
 
 
 # --------------------------------------------------------------------------- the data file
@@ -294,3 +328,23 @@ def test_duplicate_red_flag_ids_are_rejected() -> None:
     data["red_flags"].append(copy.deepcopy(data["red_flags"][0]))
     with pytest.raises(ValueError, match="duplicate id 'chest_pain'"):
         parse_red_flags(data, SYMPTOM_IDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        pytest.param(
+            "30F, folate low, B12 normal, not pregnant or breastfeeding.", False, id="not-or"
+        ),
+        pytest.param("B12 low, she is not pregnant", False, id="she-is-not"),
+        pytest.param("low b12, not breastfeeding any more", False, id="not-breastfeeding"),
+        pytest.param("I am pregnant and my b12 is low", True, id="pregnant"),
+        pytest.param("midwife hasnt checked my b12 yet, im 20 weeks", True, id="midwife-hasnt"),
+        pytest.param("my folate is low and I am breastfeeding", True, id="breastfeeding"),
+    ],
+)
+def test_a_denied_pregnancy_is_not_the_pregnancy_red_flag(text: str, urgent: bool) -> None:
+    """HAZ-046: the condition group of a ~whole cue decides negation ("not pregnant")."""
+    result = assess(text)
+    flags = {f.id for f in result.red_flags} if result is not None else set()
+    assert ("pregnancy_or_breastfeeding_with_deficiency" in flags) is urgent

@@ -1,0 +1,242 @@
+"""Find and validate every topic package (``content/<folder>/topic.yml`` and ``rules.yml``).
+
+Strict, like the knowledge loader: unknown keys, bad operators, unknown snippets, sections or
+facts, a missing question for an asked fact, a deferral to no topic, and anything but exactly
+one default topic raise :class:`TopicError` naming the file and the place. The servers call
+:func:`load_topics` at start-up, so a broken topic fails there, not at the first question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import yaml
+
+from guideline_engine.topics.model import (
+    Op,
+    Question,
+    Row,
+    RowCondition,
+    RowLine,
+    Topic,
+    Worded,
+)
+
+MANIFEST = "topic.yml"
+RULES = "rules.yml"
+_TOPIC_KEYS = {
+    "id",
+    "topic",
+    "title",
+    "default",
+    "scope_terms",
+    "route_facts",
+    "covers",
+    "rules_module",
+    "sections",
+    "questions",
+}
+_ROW_KEYS = {"id", "when", "ask", "defer_to", "lines", "stop"}
+_LIST_OPS = {Op.IN}
+_NUMBER_OPS = {Op.LT, Op.LE, Op.GT, Op.GE}
+
+
+class TopicError(ValueError):
+    """A topic package is malformed; the message names the file and the place."""
+
+
+def _need(cond: bool, where: str, what: str) -> None:
+    if not cond:
+        raise TopicError(f"{where}: {what}")
+
+
+def _keys(raw: Any, allowed: set[str], required: Iterable[str], where: str) -> dict[str, Any]:
+    _need(isinstance(raw, dict), where, "expected a mapping")
+    unknown = sorted(set(raw) - allowed)
+    _need(not unknown, where, f"unknown keys {unknown}")
+    missing = sorted(set(required) - set(raw))
+    _need(not missing, where, f"missing keys {missing}")
+    return dict(raw)
+
+
+def _strings(raw: Any, where: str) -> tuple[str, ...]:
+    ok = isinstance(raw, list) and all(isinstance(x, str) and x.strip() for x in raw)
+    _need(ok, where, "expected a list of non-empty strings")
+    return tuple(raw)
+
+
+def _worded(raw: Any, where: str, extra: set[str] | None = None) -> Worded:
+    data = _keys(raw, {"clinician", "patient", *(extra or set())}, ("clinician", "patient"), where)
+    return Worded(clinician=str(data["clinician"]), patient=str(data["patient"]))
+
+
+def parse_condition(raw: Any, where: str) -> RowCondition:
+    """``{fact, op, value}`` with a known operator and a value of the right kind."""
+    data = _keys(raw, {"fact", "op", "value"}, ("fact", "op", "value"), where)
+    try:
+        op = Op(data["op"])
+    except ValueError:
+        raise TopicError(
+            f"{where}: op {data['op']!r} is not one of {[o.value for o in Op]}"
+        ) from None
+    value = data["value"]
+    if op in _LIST_OPS:
+        return RowCondition(str(data["fact"]), op, _strings(value, f"{where}.value"))
+    if op in _NUMBER_OPS:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        _need(ok, f"{where}.value", "expected a number")
+        return RowCondition(str(data["fact"]), op, float(value))
+    _need(isinstance(value, str), f"{where}.value", "expected a word (quote 'yes'/'no')")
+    return RowCondition(str(data["fact"]), op, str(value))
+
+
+def _row(raw: Any, where: str) -> Row:
+    data = _keys(raw, _ROW_KEYS, ("id",), where)
+    lines = tuple(
+        RowLine(
+            section=str(_keys(x, {"section", "snippets"}, ("section", "snippets"), w)["section"]),
+            snippet_ids=_strings(x["snippets"], f"{w}.snippets"),
+        )
+        for i, x in enumerate(data.get("lines") or [])
+        for w in [f"{where}.lines[{i}]"]
+    )
+    row = Row(
+        id=str(data["id"]),
+        when=tuple(
+            parse_condition(c, f"{where}.when[{i}]") for i, c in enumerate(data.get("when") or [])
+        ),
+        ask=data.get("ask"),
+        defer_to=data.get("defer_to"),
+        lines=lines,
+        stop=bool(data.get("stop", False)),
+    )
+    _need(bool(row.ask or row.lines or row.defer_to), where, "a row must ask, defer or add lines")
+    _need(not (row.ask and row.lines), where, "a row that asks adds no lines")
+    return row
+
+
+def _question(raw: Any, where: str) -> Question:
+    data = _keys(
+        raw, {"fact", "clinician", "patient", "buttons"}, ("fact", "clinician", "patient"), where
+    )
+    buttons = []
+    for i, b in enumerate(data.get("buttons") or []):
+        button = _keys(b, {"title", "value"}, ("title", "value"), f"{where}.buttons[{i}]")
+        buttons.append((str(button["title"]), str(button["value"])))
+    return Question(
+        fact=str(data["fact"]),
+        clinician=str(data["clinician"]),
+        patient=str(data["patient"]),
+        buttons=tuple(buttons),
+    )
+
+
+def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
+    """Build a :class:`Topic` from a parsed manifest and (optional) decision table."""
+    where = f"content/{folder}/{MANIFEST}"
+    data = _keys(manifest, _TOPIC_KEYS, ("id", "topic", "title", "scope_terms"), where)
+    raw_sections = data.get("sections") or []
+    sections = tuple(
+        (
+            str(_keys(s, {"key", "clinician", "patient", "style"}, ("key",), w)["key"]),
+            _worded({k: v for k, v in s.items() if k != "style"}, w, {"key"}),
+        )
+        for i, s in enumerate(raw_sections)
+        for w in [f"{where}.sections[{i}]"]
+    )
+    for i, s in enumerate(raw_sections):
+        _need(
+            s.get("style", "list") in {"list", "warning"},
+            f"{where}.sections[{i}].style",
+            "list or warning",
+        )
+    warning = tuple(str(s["key"]) for s in raw_sections if s.get("style") == "warning")
+    rows: tuple[Row, ...] = ()
+    if rules is not None:
+        rwhere = f"content/{folder}/{RULES}"
+        table = _keys(rules, {"topic", "rows"}, ("topic", "rows"), rwhere)
+        _need(table["topic"] == data["topic"], rwhere, "topic differs from the manifest's")
+        rows = tuple(_row(r, f"{rwhere}.rows[{i}]") for i, r in enumerate(table["rows"] or []))
+    topic = Topic(
+        id=str(data["id"]),
+        kb_topic=str(data["topic"]),
+        folder=folder,
+        title=_worded(data["title"], f"{where}.title"),
+        scope_terms=_strings(data["scope_terms"], f"{where}.scope_terms"),
+        route_facts=tuple(
+            parse_condition(c, f"{where}.route_facts[{i}]")
+            for i, c in enumerate(data.get("route_facts") or [])
+        ),
+        covers=_strings(data["covers"], f"{where}.covers") if "covers" in data else (),
+        default=bool(data.get("default", False)),
+        rules_module=data.get("rules_module"),
+        sections=sections,
+        questions=tuple(
+            _question(q, f"{where}.questions[{i}]")
+            for i, q in enumerate(data.get("questions") or [])
+        ),
+        rows=rows,
+        warning_sections=warning,
+    )
+    _check_table(topic, where)
+    return topic
+
+
+def _check_table(topic: Topic, where: str) -> None:
+    _need(bool(topic.rows) != bool(topic.rules_module), where, "needs rules.yml or rules_module")
+    keys = {key for key, _ in topic.sections}
+    asked = {q.fact for q in topic.questions}
+    for row in topic.rows:
+        for line in row.lines:
+            _need(line.section in keys, where, f"row {row.id}: unknown section {line.section!r}")
+        if row.ask:
+            _need(row.ask in asked, where, f"row {row.id}: no question for fact {row.ask!r}")
+
+
+def check_against(
+    topics: tuple[Topic, ...], snippet_ids: frozenset[str], facts: frozenset[str]
+) -> None:
+    """Cross-checks: one default, unique ids, deferrals and snippets and facts that exist.
+
+    Raises:
+        TopicError: The first problem found.
+    """
+    ids = [t.id for t in topics]
+    _need(len(ids) == len(set(ids)), "topics", f"duplicate topic ids {ids}")
+    _need(sum(t.default for t in topics) == 1, "topics", "exactly one topic must be default")
+    for topic in topics:
+        where = f"content/{topic.folder}"
+        for row in topic.rows:
+            _need(row.defer_to in {None, *ids}, where, f"row {row.id}: defers to no topic")
+            unknown = [c.fact for c in row.when if c.fact not in facts]
+            _need(not unknown, where, f"row {row.id}: unknown facts {unknown}")
+        missing = sorted(set(topic.snippet_ids()) - snippet_ids)
+        _need(not missing, where, f"unknown snippets {missing}")
+        unknown = [c.fact for c in topic.route_facts if c.fact not in facts]
+        _need(not unknown, where, f"route_facts: unknown facts {unknown}")
+
+
+def discover(
+    root: Traversable, read: Callable[[Traversable], Any] | None = None
+) -> tuple[Topic, ...]:
+    """Every folder under ``root`` with a ``topic.yml``, in folder order."""
+    load = read or (lambda entry: yaml.safe_load(entry.read_text(encoding="utf-8")))
+    found = []
+    for folder in sorted((c for c in root.iterdir() if c.is_dir()), key=lambda c: c.name):
+        manifest = folder.joinpath(MANIFEST)
+        if not manifest.is_file():
+            continue
+        rules_file = folder.joinpath(RULES)
+        rules = load(rules_file) if rules_file.is_file() else None
+        found.append(parse_topic(load(manifest), rules, folder.name))
+    return tuple(found)
+
+
+@cache
+def packaged_topics() -> tuple[Topic, ...]:
+    """The topics of the packaged content, parsed (not yet cross-checked; see registry)."""
+    return discover(resources.files("guideline_engine") / "content")

@@ -1,0 +1,203 @@
+"""What a topic package declares: its manifest (``topic.yml``) and decision table (``rules.yml``).
+
+A topic is one folder under ``guideline_engine/content/<folder>/``: sources, snippets and gates
+(read by the knowledge loader) plus a manifest and, for a data topic, a decision table whose
+rows name the snippets that word each line. The engine reads topics only through these types
+and never names one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from guideline_engine.render.answer import SectionStyle
+
+FactValue = str | float | frozenset[str] | None
+"""A fact as the decision table sees it: a word, a number, a set of ids, or unknown."""
+
+
+class Op(str, Enum):
+    """How a row condition tests a fact."""
+
+    IS = "is"  # equal ("unknown" matches a fact nobody stated)
+    IN = "in"  # one of a list
+    HAS = "has"  # a set fact contains the value
+    LACKS = "lacks"  # a set fact does not contain the value
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+
+
+@dataclass(frozen=True)
+class RowCondition:
+    """One test of a row, e.g. ``b12_status in [low, indeterminate]``."""
+
+    fact: str
+    op: Op
+    value: str | float | tuple[str, ...]
+
+    def holds(self, actual: FactValue) -> bool:
+        """Whether the fact's value passes; an unknown number never passes a comparison."""
+        if self.op is Op.IS:
+            return (actual if actual is not None else "unknown") == self.value
+        if self.op is Op.IN:
+            seen = actual if actual is not None else "unknown"
+            return isinstance(self.value, tuple) and seen in self.value
+        if self.op in {Op.HAS, Op.LACKS}:
+            inside = isinstance(actual, frozenset) and self.value in actual
+            return inside if self.op is Op.HAS else not inside
+        if not isinstance(actual, float) or not isinstance(self.value, float):
+            return False
+        return {
+            Op.LT: actual < self.value,
+            Op.LE: actual <= self.value,
+            Op.GT: actual > self.value,
+        }.get(self.op, actual >= self.value)
+
+    def describe(self) -> str:
+        """E.g. ``b12_status in low/indeterminate``."""
+        value = "/".join(self.value) if isinstance(self.value, tuple) else f"{self.value}"
+        return f"{self.fact} {self.op.value} {value}"
+
+
+@dataclass(frozen=True)
+class RowLine:
+    """A line a row adds: the section it goes in and the snippets that word and cite it."""
+
+    section: str
+    snippet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a decision table: when every condition holds, its outcome applies.
+
+    Attributes:
+        id: Stable id, shown in the rule path.
+        when: Conditions that must all hold (none: always).
+        ask: A fact to ask for: the table stops and asks (a need).
+        defer_to: Another topic whose answer comes first (e.g. treat B12 before folate).
+        lines: Lines the row adds.
+        stop: No later row is read once this one applies.
+    """
+
+    id: str
+    when: tuple[RowCondition, ...]
+    ask: str | None
+    defer_to: str | None
+    lines: tuple[RowLine, ...]
+    stop: bool
+
+    def applies(self, view: dict[str, FactValue]) -> bool:
+        """Whether every condition holds on ``view``."""
+        return all(c.holds(view.get(c.fact)) for c in self.when)
+
+
+@dataclass(frozen=True)
+class Question:
+    """How the topic asks for a fact it needs, per audience, and the quick replies."""
+
+    fact: str
+    clinician: str
+    patient: str
+    buttons: tuple[tuple[str, str], ...]  # (title, value sent for the fact)
+
+    def text(self, audience: str) -> str:
+        """The question for ``audience``."""
+        return self.clinician if audience == "clinician" else self.patient
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A short text in clinician and patient wording (titles, headings)."""
+
+    clinician: str
+    patient: str
+
+    def text(self, audience: str) -> str:
+        """The wording for ``audience``."""
+        return self.clinician if audience == "clinician" else self.patient
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic package as the engine sees it.
+
+    Attributes:
+        id: Short id used in payloads (``topic``) and the ``topic`` slot.
+        kb_topic: The ``topic:`` of its content files (snippets, sources, gates).
+        folder: Its folder under ``content/``.
+        title: Its name, per audience.
+        scope_terms: Whole words that place a message within the topic.
+        route_facts: Facts whose stated value sends a message to this topic.
+        covers: Ids of conditions the scope would otherwise decline (``vocab/topic.yml``).
+        default: The topic a message naming none goes to.
+        rules_module: A module of the topic's own decision rules (when a table cannot say it).
+        sections: Section titles of its answers, per audience, in display order.
+        questions: How it asks for each fact it needs.
+        rows: Its decision table (empty for a topic with a rules module).
+    """
+
+    id: str
+    kb_topic: str
+    folder: str
+    title: Worded
+    scope_terms: tuple[str, ...]
+    route_facts: tuple[RowCondition, ...]
+    covers: tuple[str, ...]
+    default: bool
+    rules_module: str | None
+    sections: tuple[tuple[str, Worded], ...]
+    questions: tuple[Question, ...]
+    rows: tuple[Row, ...]
+    warning_sections: tuple[str, ...] = ()
+
+    def question(self, fact: str) -> Question:
+        """The question for ``fact``; KeyError names it."""
+        for q in self.questions:
+            if q.fact == fact:
+                return q
+        raise KeyError(f"topic {self.id}: no question for fact {fact!r}")
+
+    def section_title(self, key: str, audience: str) -> str:
+        """The title of section ``key`` for ``audience``; KeyError names it."""
+        for name, worded in self.sections:
+            if name == key:
+                return worded.text(audience)
+        raise KeyError(f"topic {self.id}: no section {key!r}")
+
+    def section_style(self, key: str) -> SectionStyle:
+        """``warning`` for a section the manifest marks so, else ``list``."""
+        return "warning" if key in self.warning_sections else "list"
+
+    def snippet_ids(self) -> tuple[str, ...]:
+        """Every snippet its table names, in first-seen order."""
+        ids = (sid for row in self.rows for line in row.lines for sid in line.snippet_ids)
+        return tuple(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class TableLine:
+    """A line of a table's answer and the row that added it."""
+
+    section: str
+    snippet_ids: tuple[str, ...]
+    row: str
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """What a decision table decided: lines to show, another topic to answer first, the path."""
+
+    topic: Topic
+    lines: tuple[TableLine, ...]
+    defer_to: str | None
+    rule_path: tuple[str, ...]
+    facts: dict[str, Any]
+
+    def snippet_ids(self) -> tuple[str, ...]:
+        """Every snippet the plan cites, in first-seen order."""
+        return tuple(dict.fromkeys(sid for line in self.lines for sid in line.snippet_ids))

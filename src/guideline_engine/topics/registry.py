@@ -1,0 +1,111 @@
+"""The topics of the packaged content, cross-checked, and which one a message belongs to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from guideline_engine.topics.decide import VIEW_FACTS
+from guideline_engine.topics.loader import TopicError, check_against, packaged_topics
+from guideline_engine.topics.model import FactValue, Topic
+
+
+def _whole_words(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted({p.strip().lower() for p in phrases}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in ordered)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Every topic, the default one, and routing of a message to one of them."""
+
+    all: tuple[Topic, ...]
+
+    def get(self, topic_id: str) -> Topic:
+        """The topic with this id; KeyError names it."""
+        for topic in self.all:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(f"no topic {topic_id!r}")
+
+    @property
+    def default(self) -> Topic:
+        """The topic a message that names none goes to."""
+        return next(t for t in self.all if t.default)
+
+    def named_in(self, text: str) -> tuple[Topic, ...]:
+        """Topics whose scope terms appear in ``text`` (whole words, any case)."""
+        low = text.lower()
+        return tuple(t for t in self.all if _pattern(t.scope_terms).search(low))
+
+    def covered(self) -> frozenset[str]:
+        """Ids of conditions some topic covers (the scope no longer declines them)."""
+        return frozenset(c for t in self.all for c in t.covers)
+
+    def for_question(self, text: str, current: str | None) -> Topic:
+        """The topic whose snippets answer a follow-up question.
+
+        The one topic the question names; a question naming several ("B12 and folate both
+        low: which first?") goes to the default topic, whose content covers how they combine;
+        one naming none stays in the conversation's topic.
+        """
+        named = self.named_in(text)
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return self.default
+        ids = {t.id for t in self.all}
+        return self.get(current) if current in ids else self.default
+
+    def route(self, text: str, view: Mapping[str, FactValue], current: str | None) -> Topic:
+        """The topic that answers: one named or whose facts are stated, else the current one.
+
+        A non-default topic wins over the default one: its table knows how the two combine
+        (for example, it defers to the default topic first when both apply).
+        """
+        stated = tuple(t for t in self.all if any(c.holds(view.get(c.fact)) for c in t.route_facts))
+        candidates = (*self.named_in(text), *stated)
+        special = [t for t in candidates if not t.default]
+        if special:
+            return special[0]
+        if candidates:
+            return candidates[0]
+        ids = {t.id for t in self.all}
+        return self.get(current) if current in ids else self.default
+
+
+@dataclass(frozen=True)
+class TopicSnippets:
+    """The snippets of one topic, shaped as the retriever reads a knowledge base."""
+
+    snippets: tuple[Any, ...]
+
+
+def snippets_of(kb: Any, kb_topic: str) -> TopicSnippets:
+    """The visible snippets of ``kb`` whose topic is ``kb_topic`` (a follow-up searches one)."""
+    return TopicSnippets(tuple(s for s in kb.snippets if s.topic == kb_topic))
+
+
+@cache
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return _whole_words(terms)
+
+
+@cache
+def topics() -> Topics:
+    """Every packaged topic, validated against the knowledge base (fails fast).
+
+    Raises:
+        TopicError: A topic package is malformed or names what does not exist.
+    """
+    from guideline_engine.knowledge import load_knowledge_base
+
+    found = packaged_topics()
+    if not found:
+        raise TopicError("no topic package found under content/")
+    check_against(found, load_knowledge_base(approved_only=False).ids, VIEW_FACTS)
+    return Topics(found)

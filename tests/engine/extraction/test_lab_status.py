@@ -1,0 +1,31 @@
+"""A laboratory result classed in words, for B12 and for folate (issue 11: folate status).
+
+The engine never classes a number itself (no source gives cut-offs): only the writer's words
+("low", "borderline", "normal", "deficiency", "both low") set a status.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from guideline_engine.extraction import extract
+
+
+@pytest.mark.parametrize(
+    ("text", "b12", "folate"),
+    [
+        pytest.param("folate low, B12 normal", "normal", "low", id="each-classed"),
+        pytest.param("both low: b12 140, folate 2.5", "low", "low", id="both-low-first"),
+        pytest.param("B12 and folate both low", "low", "low", id="both-low-after"),
+        pytest.param("low b12 and folate, 50F", "low", "low", id="low-b12-and-folate"),
+        pytest.param("folate deficiency, 60M", None, "low", id="folate-deficiency"),
+        pytest.param("deficient in folate", None, "low", id="deficient-in"),
+        pytest.param("no folate deficiency, B12 low", "low", None, id="denied-deficiency"),
+        pytest.param("not both low: b12 normal, folate low", "normal", "low", id="not-both"),
+        pytest.param("serum folate 2.2 ng/mL, B12 520", None, None, id="numbers-only"),
+        pytest.param("red cell folate borderline", None, "indeterminate", id="borderline"),
+    ],
+)
+def test_lab_status_in_words(text: str, b12: str | None, folate: str | None) -> None:
+    facts = extract(text)
+    assert (facts.b12_status, facts.folate_status) == (b12, folate)
