@@ -36,6 +36,7 @@ DEFAULT_SPLITS = (
     Path("tests/eval/blind/triage2_dev.yml"),
     Path("tests/eval/blind/triage3_dev.yml"),
     Path("tests/eval/blind/triage5_dev.yml"),
+    Path("tests/eval/blind/triage6_dev.yml"),
     Path("tests/eval/blind/triage_test.yml"),
     Path("tests/eval/blind/triage4_test.yml"),
 )
