@@ -12,6 +12,10 @@ A red-flag mention escalates unless clear wording in its own clause says otherwi
 * part of a figure of speech ("took my breath away") - dropped;
 * in a clause opened by a supposition ("say my numbness started spreading, ...") - dropped.
 
+Never a reason to drop (round 5): doubt ("not sure if she is breathing"), understatement
+("probably nothing but ...") and a stranger or client described now ("the lady I look
+after won't wake up"); a stranger makes a clause hearsay only with a reporting word.
+
 The word lists are data in ``vocab/triage_context.yml``.
 """
 
@@ -55,7 +59,12 @@ _LISTS = (
     "ceased",
     "figurative",
     "conditional_opening",
+    "hearsay_person",
+    "reporting",
+    "uncertain",
+    "hedge",
 )
+_TIME_LISTS = ("present", "remote_past", "recent_past")
 _POSSESSIVE_LISTS = frozenset({"other_person"})
 
 
@@ -221,6 +230,24 @@ class MessageMarkers:
         self.found["remote_past"] += [
             _Marker(w.start, w.end, w.clause, w.segment) for w in self.words if _is_past_year(w.key)
         ]
+        self._drop_contained_time_markers()
+
+    def _drop_contained_time_markers(self) -> None:
+        """The longer time marker wins: "started" inside "before he started" is not "now"."""
+        spans = [(m.start, m.end, name) for name in _TIME_LISTS for m in self.found[name]]
+        for name in _TIME_LISTS:
+            self.found[name] = [
+                m
+                for m in self.found[name]
+                if not any(
+                    other != name and a <= m.start and m.end <= b and (b - a) > (m.end - m.start)
+                    for a, b, other in spans
+                )
+            ]
+
+    def inside(self, name: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies inside a marker of list ``name``."""
+        return any(m.start <= start and end <= m.end for m in self.found[name])
 
     def _denied_before(self, start: int, clause: int) -> bool:
         """Whether a negation word stands just before offset ``start`` in ``clause``."""
@@ -261,8 +288,17 @@ class MessageMarkers:
         )
 
     def hearsay(self, start: int) -> bool:
-        """Whether the clause of the mention reports what was read or heard about others."""
-        return bool(self.in_clause("hearsay", self.clause_of(start)))
+        """Whether the clause of the mention reports what was read or heard about others.
+
+        A stranger ("a woman", "someone in") counts only with a reporting word ("said")
+        in the clause: "I look after a lady who won't wake up" is a report of now.
+        """
+        clause = self.clause_of(start)
+        if self.in_clause("hearsay", clause):
+            return True
+        return bool(self.in_clause("hearsay_person", clause)) and bool(
+            self.in_clause("reporting", clause)
+        )
 
     def in_clause(self, name: str, clause: int, before: int | None = None) -> list[_Marker]:
         """Markers of list ``name`` in ``clause`` (ending at or before ``before``, if given)."""
@@ -403,7 +439,11 @@ class MessageMarkers:
     def conditional(self, start: int) -> bool:
         """Whether a conditional or a generic question governs the mention."""
         clause = self.clause_of(start)
-        if self.in_clause("conditional", clause, before=start):
+        # "not sure if she is breathing": doubt about now, not a supposition
+        if any(
+            not self.inside("uncertain", m.start, m.end)
+            for m in self.in_clause("conditional", clause, before=start)
+        ):
             return True
         generic = self.in_clause("generic_question", clause)
         return bool(generic) and not self.in_clause("first_person", clause)
@@ -425,6 +465,12 @@ def _negated_close_by(
     reach = markers.rules.negation_reach
 
     def outside(trig_start: int, trig_end: int) -> bool:
+        # A negation word inside the mention's own words, or inside a hedge or a doubt
+        # ("probably nothing but", "don't know if"), negates nothing.
+        if markers.inside("hedge", trig_start, trig_end):
+            return False
+        if markers.inside("uncertain", trig_start, trig_end):
+            return False
         return not any(trig_start < b and a < trig_end for a, b in own)
 
     for trig in ctx.neg_pre:

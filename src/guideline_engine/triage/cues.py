@@ -53,7 +53,37 @@ _ALIASES = {
     "wisnae": "wasnt",
     "oot": "out",
     "noo": "now",
+    # Sound-alike spellings and voice-to-text slips that one-slip tolerance does not reach
+    # (round 5, 2026-12-01): "tite chest", "cant breth", "my throte", "ive falen".
+    "tite": "tight",
+    "tyte": "tight",
+    "tytes": "tight",
+    "rite": "right",
+    "breth": "breath",
+    "breeth": "breath",
+    "brethe": "breathe",
+    "breeve": "breathe",
+    "breave": "breathe",
+    "brething": "breathing",
+    "breething": "breathing",
+    "throte": "throat",
+    "throt": "throat",
+    "cheast": "chest",
+    "chesst": "chest",
+    "falen": "fallen",
+    "fallin": "falling",
+    "unconshus": "unconscious",
+    "unconsious": "unconscious",
+    "consious": "conscious",
+    "conshus": "conscious",
+    "wheezey": "wheezy",
+    "weezy": "wheezy",
+    "weezing": "wheezing",
+    "stroak": "stroke",
+    "collasped": "collapsed",
 }
+_PHONETIC_ENDINGS = (("shun", "tion"), ("shuns", "tions"))
+"""Spoken-form endings typed by ear ("injecshun"): rewritten to the written form."""
 
 
 @lru_cache(maxsize=4096)
@@ -84,7 +114,13 @@ def fold(text: str) -> str:
 
 def _word_key(token: str) -> str:
     key = token.replace("'", "")
-    return _ALIASES.get(key, key)
+    alias = _ALIASES.get(key)
+    if alias is not None:
+        return alias
+    for spoken, written in _PHONETIC_ENDINGS:
+        if len(key) > len(spoken) + 2 and key.endswith(spoken):
+            return key[: -len(spoken)] + written
+    return key
 
 
 @dataclass(frozen=True)

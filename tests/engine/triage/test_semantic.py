@@ -55,7 +55,7 @@ def test_exemplar_file_states_its_provenance() -> None:
             "i have been thinking nobody would miss me", "suicidal_thoughts", id="suicidal"
         ),
         pytest.param(
-            "it feels like my airway is closing after the jab", "anaphylaxis", id="anaphylaxis"
+            "my airway feels like it is closing after the jab", "anaphylaxis", id="anaphylaxis"
         ),
     ],
 )
