@@ -191,6 +191,25 @@ def announced_this_turn(tracker: Tracker, payload_type: str) -> bool:
     return False
 
 
+def followup_search(
+    text: str, current: str | None, causes: list[str]
+) -> tuple[Topic, RetrievalResult]:
+    """The topic that answers a follow-up and what its snippets say.
+
+    The question's topic (:meth:`Topics.for_question`) searches first; when its snippets do
+    not cover the question and it is not the default topic, the default topic's do (B12's
+    content covers folate in B12 care: "check both", "no folic acid before B12").
+    """
+    every = topics()
+    topic = every.for_question(text, current)
+    result = search_in_context(retriever(topic.id), text, causes, cause_snippets(topic.id))
+    if isinstance(result, Answer) or topic.default:
+        return topic, result
+    fallback = every.default
+    other = search_in_context(retriever(fallback.id), text, causes, cause_snippets(fallback.id))
+    return (fallback, other) if isinstance(other, Answer) else (topic, result)
+
+
 def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Quote the best-matching snippets for the latest message, or say they do not cover it.
 
@@ -198,9 +217,8 @@ def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     whole (``b12.content_unavailable``), never shown in part.
     """
     text = message_text(tracker)
-    topic = topics().for_question(text, tracker.get_slot("topic"))
     causes = [str(c) for c in tracker.get_slot("causes") or []]
-    result = search_in_context(retriever(topic.id), text, causes, cause_snippets(topic.id))
+    topic, result = followup_search(text, tracker.get_slot("topic"), causes)
     blockers = gated_followup(result, MAX_SNIPPETS, SECOND_HIT_RATIO)
     if blockers:
         send(dispatcher, refusal(blockers))

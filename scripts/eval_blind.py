@@ -517,18 +517,14 @@ def safe_followup_reading(question: str) -> FollowupReading:
 
 def read_followup(question: str) -> FollowupReading:
     """Run a follow-up as actions/followup.py does (plus the scope and language checks)."""
-    from actions.engine import cause_snippets, retriever
-    from guideline_engine.retrieval.context import search_in_context
+    from actions.engine import followup_search
 
     grouped = values_by_type(entities(question))
     if grouped.get("language"):
         return FollowupReading(None, True, "language")
     if is_declined(clean_text(question), grouped, has_facts=True):
         return FollowupReading(None, True, "other_condition")
-    from guideline_engine.topics import topics
-
-    topic = topics().for_question(clean_text(question), None)
-    result = search_in_context(retriever(topic.id), question, (), cause_snippets(topic.id))
+    _, result = followup_search(clean_text(question), None, [])
     hits = getattr(result, "hits", None)
     if hits:
         return FollowupReading(str(hits[0].id), False)
@@ -602,6 +598,7 @@ class FirstReport:
     outcome_right: int = 0
     topic_right: int = 0
     topic_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_topic: dict[str, Counter[str]] = field(default_factory=dict)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     assertions: AssertionTally = field(default_factory=AssertionTally)
     unusable: Counter[str] = field(default_factory=Counter)
@@ -640,6 +637,14 @@ def score_first_message(item: Mapping[str, Any], got: FirstReading, report: Firs
     gold_topic = str(expected.get("topic") or "b12")
     report.topic_right += gold_topic == got.topic
     report.topic_confusion[(gold_topic, got.topic)] += 1
+    # per gold topic: folate and "both" together against B12, the issue's "same standard"
+    group = report.by_topic.setdefault(
+        "folate" if gold_topic in {"folate", "both"} else gold_topic, Counter()
+    )
+    group["n"] += 1
+    group["outcome"] += gold_outcome == got.outcome
+    group["facts"] += not set(errors) - {"audience"}
+    group["routed"] += gold_topic == got.topic
     report.all_fields_right += not errors
     report.all_facts_right += not set(errors) - {"audience"}
     report.all_and_outcome_right += not errors and gold_outcome == got.outcome
@@ -888,6 +893,12 @@ def print_first(report: FirstReport, full: bool) -> None:
     )
     print(f"  outcome accuracy:                     {Ratio(report.outcome_right, report.n)}")
     print(f"  topic routed right:                   {Ratio(report.topic_right, report.n)}")
+    for name, group in sorted(report.by_topic.items()):
+        n = group["n"]
+        print(
+            f"    gold topic {name:<13} outcome {Ratio(group['outcome'], n)}  every fact "
+            f"{Ratio(group['facts'], n)}  routed {Ratio(group['routed'], n)}"
+        )
     for (gold, got), count in sorted(report.topic_confusion.items()):
         if gold != got:
             print(f"    topic {gold} -> {got}: {count}")
@@ -950,6 +961,15 @@ def summary(first: FirstReport, follow: FollowupReport, lang: LanguageReport) ->
             "every_field_and_outcome_right": Ratio(first.all_and_outcome_right, first.n).value,
             "outcome_accuracy": Ratio(first.outcome_right, first.n).value,
             "topic_accuracy": Ratio(first.topic_right, first.n).value,
+            "by_topic": {
+                name: {
+                    "n": g["n"],
+                    "outcome": Ratio(g["outcome"], g["n"]).value,
+                    "every_fact": Ratio(g["facts"], g["n"]).value,
+                    "routed": Ratio(g["routed"], g["n"]).value,
+                }
+                for name, g in sorted(first.by_topic.items())
+            },
             "confusion": {f"{g} -> {b}": n for (g, b), n in sorted(first.confusion.items())},
             "assertions": {
                 c: Ratio(first.assertions.right[c], first.assertions.compared).value

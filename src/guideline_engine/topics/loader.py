@@ -39,6 +39,7 @@ _TOPIC_KEYS = {
     "rules_module",
     "sections",
     "questions",
+    "question_terms",
 }
 _ROW_KEYS = {"id", "when", "ask", "defer_to", "lines", "stop"}
 _LIST_OPS = {Op.IN}
@@ -181,6 +182,11 @@ def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
         ),
         rows=rows,
         warning_sections=warning,
+        question_terms=(
+            _strings(data["question_terms"], f"{where}.question_terms")
+            if "question_terms" in data
+            else ()
+        ),
     )
     _check_table(topic, where)
     return topic

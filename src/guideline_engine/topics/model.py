@@ -132,6 +132,8 @@ class Topic:
         folder: Its folder under ``content/``.
         title: Its name, per audience.
         scope_terms: Whole words that place a message within the topic.
+        question_terms: Further words that send a follow-up question (not a case) here
+            ("folic acid": a B12 case mentions it, a question about it is folate's).
         route_facts: Facts whose stated value sends a message to this topic.
         covers: Ids of conditions the scope would otherwise decline (``vocab/topic.yml``).
         default: The topic a message naming none goes to.
@@ -154,6 +156,7 @@ class Topic:
     questions: tuple[Question, ...]
     rows: tuple[Row, ...]
     warning_sections: tuple[str, ...] = ()
+    question_terms: tuple[str, ...] = ()  # more words that send a follow-up question here
 
     def question(self, fact: str) -> Question:
         """The question for ``fact``; KeyError names it."""

@@ -53,7 +53,10 @@ class Topics:
         low: which first?") goes to the default topic, whose content covers how they combine;
         one naming none stays in the conversation's topic.
         """
-        named = self.named_in(text)
+        low = text.lower()
+        named = tuple(
+            t for t in self.all if _pattern((*t.scope_terms, *t.question_terms)).search(low)
+        )
         if len(named) == 1:
             return named[0]
         if named:
