@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[3]
 IN_HOUSE = ROOT / "tests" / "eval" / "followups.yml"
 FIGURES = ROOT / "tests" / "eval" / "blind" / "followups_figures.yml"
 FIGURE_KEYS = ("top1_covered", "decline_precision", "decline_recall")
+OPTIONAL_KEYS = ("folate_top1",)  # recorded once a topic's questions have content to answer
 
 # Dev floors, a little under the figures measured when the blind set took over (2026-12-01):
 # in-house 90.8% top-1 / 93.3% no-answer recall; blind dev 77.8% top-1 over covered
@@ -82,6 +83,7 @@ def _blind_figures(eb: ModuleType, split: str) -> dict[str, float | None]:
         "top1_covered": eb.Ratio(report.top1, report.covered).value,
         "decline_precision": precision.value,
         "decline_recall": recall.value,
+        "folate_top1": eb.Ratio(report.folate_top1, report.folate).value,
     }
 
 
@@ -121,7 +123,7 @@ def recorded_figures(path: Path) -> dict[str, float]:
     if not isinstance(block, Mapping):
         raise ValueError(f"{path.name}: expected a 'followups' mapping")
     out: dict[str, float] = {}
-    for key in FIGURE_KEYS:
+    for key in (*FIGURE_KEYS, *(k for k in OPTIONAL_KEYS if k in block)):
         value: Any = block.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ValueError(f"{path.name}: followups.{key}: expected a number from 0 to 1")
