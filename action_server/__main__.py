@@ -19,8 +19,8 @@ from rasa_sdk.plugin import plugin_manager
 from action_server.app import TOKEN_ENV, build_app, cors_origins_from_env
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.approval import startup_check
-from guideline_engine.retrieval import check_retrieval
-from guideline_engine.topics import topics
+from guideline_engine.retrieval import check_retrieval, retriever_for
+from guideline_engine.topics import snippets_of, topics
 
 logger = logging.getLogger("action_server")
 
@@ -101,6 +101,16 @@ def check_clinical_content() -> None:
         retrieval = check_retrieval(load_knowledge_base(approved_only=False))
     except ValueError as error:
         sys.exit(f"action server: the follow-up retriever cannot be built, not starting:\n{error}")
+    try:  # each topic's own follow-up index, built as the actions build it
+        kb = load_knowledge_base(approved_only=False)
+        for topic in every.all:
+            own = snippets_of(kb, topic.kb_topic)
+            if own.snippets:  # a topic with no visible snippet has no index to build
+                retriever_for(own)
+    except ValueError as error:
+        sys.exit(
+            f"action server: a topic's follow-up index cannot be built, not starting:\n{error}"
+        )
     logger.info("%s", state.summary())
     logger.info("%s", retrieval.summary())
     for problem in retrieval.problems:  # answers stay safe; 'make kb-validate' fails on these

@@ -197,14 +197,15 @@ def followup_search(
     """The topic that answers a follow-up and what its snippets say.
 
     The question's topic (:meth:`Topics.for_question`) searches first; when its snippets do
-    not cover the question and it is not the default topic, the default topic's do (B12's
-    content covers folate in B12 care: "check both", "no folic acid before B12").
+    not cover the question, it is not the default topic and the conversation is not that
+    topic's own, the default topic's do (B12's content covers folate in B12 care: "check both",
+    "no folic acid before B12").
     """
     every = topics()
     topic = every.for_question(text, current)
     result = search_in_context(retriever(topic.id), text, causes, cause_snippets(topic.id))
-    if isinstance(result, Answer) or topic.default:
-        return topic, result
+    if isinstance(result, Answer) or topic.default or current not in (None, every.default.id):
+        return topic, result  # in a topic's own conversation, "not covered" is the answer
     fallback = every.default
     other = search_in_context(retriever(fallback.id), text, causes, cause_snippets(fallback.id))
     return (fallback, other) if isinstance(other, Answer) else (topic, result)
@@ -287,11 +288,19 @@ def render_table_result(
     """
     kb = knowledge_base()
     facts = facts_from_values(values).facts
-    result = decide(topic, fact_view(values), facts, packaged_gates())
+    handed_to = {t.id: t.kb_topic for t in topics().all}
+    result = decide(topic, fact_view(values), facts, packaged_gates(), handed_to)
+    rules = list(topic_rule_refs(topic.folder))  # the table and manifest it was decided by
     if isinstance(result, MissingFacts):
+        blockers = approvals().blocking(rules) if approvals().enforced else ()
+        if blockers:  # the question's wording is the manifest's: clinical text too
+            return result, refusal(blockers)
         return result, render_question(topic, result, audience)
     refs = _gated_refs(result) if isinstance(result, Gated) else _snippet_refs(result.snippet_ids())
-    refs = [*refs, *topic_rule_refs(topic.folder)]  # the table and manifest it was decided by
+    own_gates = [
+        ArtefactRef(ArtefactKind.GATE, g.id) for g in packaged_gates() if g.topic == topic.kb_topic
+    ]
+    refs = [*refs, *rules, *own_gates]
     blockers = approvals().blocking(refs) if approvals().enforced else ()
     if blockers:
         refused = (

@@ -29,12 +29,13 @@ from guideline_engine.facts import (
     facts_from_values,
     findings_from_values,
 )
-from guideline_engine.regimen.model import MissingFacts, Plan
+from guideline_engine.regimen.model import MissingFacts, Plan, PlanResult
 from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
 from guideline_engine.render.plan import Rendered, render_why
 from guideline_engine.scope import topic_terms
 from guideline_engine.topics import TablePlan, Topic, fact_view, topics
+from guideline_engine.topics.render import render_table_why
 
 NEURO_QUESTION = "neurological_involvement"
 INVALID_FACTS_TYPE = "b12.invalid_facts"
@@ -108,14 +109,18 @@ def _topic_reply(
     changes: tuple[FactChange, ...] = (),
 ) -> list[EventType]:
     if topic.rules_module is not None:
-        return _module_reply(dispatcher, tracker, topic, values, changes)
+        return _module_reply(dispatcher, tracker, topic, values, changes)[0]
     result, rendered = render_table_result(topic, values, audience_of(tracker))
     events: list[EventType] = []
     if isinstance(result, TablePlan) and result.defer_to is not None:
         first = topics().get(result.defer_to)
         if first.id != topic.id and first.rules_module is not None:
-            events = _module_reply(dispatcher, tracker, first, values, changes)
+            events, first_result = _module_reply(dispatcher, tracker, first, values, changes)
             changes = ()  # said once, on the first plan
+            if not isinstance(first_result, Plan):
+                # No plan from the topic that goes first (a question, a gate, a refusal): this
+                # topic's lines wait for it (no folic acid before the B12 plan).
+                return events
     if rendered is not None:
         send(dispatcher, _with_changes(rendered, changes), topic.id)
     if isinstance(result, MissingFacts):
@@ -129,12 +134,12 @@ def _module_reply(
     topic: Topic,
     values: dict[str, Any],
     changes: tuple[FactChange, ...] = (),
-) -> list[EventType]:
-    """A topic whose rules are its own module (the default topic's regimen)."""
+) -> tuple[list[EventType], PlanResult]:
+    """A topic whose rules are its own module (the default topic's regimen), and its result."""
     result, rendered = render_gated_plan(facts_from_values(values).facts, audience_of(tracker))
     send(dispatcher, _with_changes(rendered, changes), topic.id)
-    pending = NEURO_QUESTION if isinstance(result, MissingFacts) else None
-    return [SlotSet("pending_question", pending)]
+    pending = result.missing[0] if isinstance(result, MissingFacts) else None
+    return [SlotSet("pending_question", pending)], result
 
 
 class ActionPlan(Action):
@@ -161,9 +166,13 @@ class ActionPlan(Action):
             decline(dispatcher, "not_this_topic")
             return []
         answer = {"affirm": "yes", "deny": "no"}.get(intent)
-        if answer and tracker.get_slot("pending_question") == NEURO_QUESTION:
+        pending = tracker.get_slot("pending_question")
+        if answer and pending == NEURO_QUESTION:
             values[NEURO_QUESTION] = answer
             return [SlotSet(NEURO_QUESTION, answer), *plan_reply(dispatcher, tracker, values)]
+        if answer and pending and not describes_patient(tracker):
+            # A yes/no to a question that wants a word ("low, borderline or normal?"): ask again.
+            return plan_reply(dispatcher, tracker, values)
         if answer and not describes_patient(tracker):
             return _nothing_pending(dispatcher, tracker)
         return plan_reply(dispatcher, tracker, values)
@@ -210,10 +219,21 @@ class ActionExplain(Action):
         if unusable is not None:
             send(dispatcher, unusable)
             return []
+        every = topics()
+        current = tracker.get_slot("topic")
+        topic = every.get(current) if current in {t.id for t in every.all} else every.default
+        audience = audience_of(tracker)
+        if topic.rules_module is None:
+            table, shown = render_table_result(topic, values, audience)
+            if isinstance(table, TablePlan):
+                shown = render_table_why(table, audience)
+            if shown is not None:
+                send(dispatcher, shown, topic.id)
+                return []
         facts = facts_from_values(values).facts
-        result, rendered = render_gated_plan(facts, audience_of(tracker))
+        result, rendered = render_gated_plan(facts, audience)
         if isinstance(result, Plan) and rendered.payload.get("type") == "b12.regimen":
             findings = findings_from_values(tracker.get_slot("findings"))
-            rendered = render_why(result, audience_of(tracker), findings)
-        send(dispatcher, rendered)
+            rendered = render_why(result, audience, findings)
+        send(dispatcher, rendered, every.default.id)
         return []

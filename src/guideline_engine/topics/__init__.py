@@ -2,8 +2,8 @@
 
 The engine, actions and channels ask this package which topic a message belongs to, what its
 decision table decides and how to word it; none of them names a topic. Nothing is read at
-import time: :func:`topics` loads and validates every package on first use (the servers call
-it at start-up).
+import time: :func:`topics` loads and validates every package on first use (the action server
+calls it at start-up and refuses to start on a malformed one).
 """
 
 from guideline_engine.topics.decide import VIEW_FACTS, decide, fact_view

@@ -66,10 +66,22 @@ def fact_view(values: Mapping[str, Any]) -> dict[str, FactValue]:
 
 
 def decide(
-    topic: Topic, view: Mapping[str, FactValue], facts: Facts, gates: Iterable[Gate]
+    topic: Topic,
+    view: Mapping[str, FactValue],
+    facts: Facts,
+    gates: Iterable[Gate],
+    handed_to: Mapping[str, str] | None = None,
 ) -> TablePlan | Gated | MissingFacts:
-    """The topic's gates, then its rows in order: ask, defer, add lines, stop."""
-    gated = evaluate_gates(facts, [g for g in gates if g.topic == topic.kb_topic], companion=False)
+    """The topic's gates, then its rows in order: ask, defer, add lines, stop.
+
+    The gates of a topic this table would hand over to (``handed_to``: topic id -> knowledge-
+    base topic) are checked too, so a pregnancy with B12 and folate both low gets both topics'
+    hand-offs; nerve symptoms add the urgent neurology advice to any gate that fires.
+    """
+    others = handed_to or {}
+    deferred = {r.defer_to for r in topic.rows if r.defer_to and r.applies(dict(view))}
+    kb_topics = {topic.kb_topic} | {others[d] for d in deferred if d in others}
+    gated = evaluate_gates(facts, [g for g in gates if g.topic in kb_topics])
     if gated is not None:
         return gated
     lines: list[TableLine] = []

@@ -2,8 +2,9 @@
 
 Strict, like the knowledge loader: unknown keys, bad operators, unknown snippets, sections or
 facts, a missing question for an asked fact, a deferral to no topic, and anything but exactly
-one default topic raise :class:`TopicError` naming the file and the place. The servers call
-:func:`load_topics` at start-up, so a broken topic fails there, not at the first question.
+one default topic raise :class:`TopicError` naming the file and the place. The action server
+loads and cross-checks every topic at start-up (``guideline_engine.topics.topics``), so a broken
+topic fails there, not at the first question.
 """
 
 from __future__ import annotations
@@ -218,6 +219,9 @@ def check_against(
         where = f"content/{topic.folder}"
         for row in topic.rows:
             _need(row.defer_to in {None, *ids}, where, f"row {row.id}: defers to no topic")
+            _need(
+                row.ask in {None, *facts}, where, f"row {row.id}: asks for unknown fact {row.ask!r}"
+            )
             unknown = [c.fact for c in row.when if c.fact not in facts]
             _need(not unknown, where, f"row {row.id}: unknown facts {unknown}")
         missing = sorted(set(topic.snippet_ids()) - snippet_ids)

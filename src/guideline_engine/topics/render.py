@@ -97,3 +97,40 @@ def render_question(topic: Topic, missing: MissingFacts, audience: str) -> Rende
         },
         buttons=tuple((b.title, b.payload) for b in buttons),
     )
+
+
+def render_table_why(plan: TablePlan, audience: str) -> Rendered:
+    """Answer "why?" for a table topic: the facts read and, for clinicians, the rows applied.
+
+    The rows name no dose, but they are the clinical reasoning, so patients (the safe side) get
+    the facts and a plain line instead, as for the B12 topic.
+    """
+    hidden = {"patient_described", "formulary"}
+    facts = tuple(
+        Line(f"{k.replace('_', ' ')}: {_words(v)}")
+        for k, v in plan.facts.items()
+        if v not in (None, "unknown", []) and k not in hidden
+    )
+    sections = [Section("Facts used:", facts, "list")]
+    payload: dict[str, Any] = {
+        "type": "b12.why",
+        "topic": plan.topic.id,
+        "contract_version": CONTRACT_VERSION,
+        "audience": audience,
+        "facts_used": plan.facts,
+    }
+    if audience == "clinician":
+        rules = tuple(Line(step) for step in plan.rule_path)
+        sections.append(Section("Rules applied:", rules, "steps"))
+        payload["rule_path"] = list(plan.rule_path)
+    answer = Answer(kind="why", topic=plan.topic.id, audience=audience, sections=tuple(sections))
+    payload["answer"] = answer.to_dict()
+    return Rendered(text=answer.to_text(), payload=payload)
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
