@@ -185,8 +185,7 @@ def announced_this_turn(tracker: Tracker, payload_type: str) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
-        if isinstance(custom, dict) and custom.get("type") == payload_type:
+        if _custom_type(event) == payload_type:
             return True
     return False
 

@@ -366,7 +366,7 @@ class FactChange:
 
     def words(self) -> str:
         """E.g. ``platelet count: 35 → 120`` or ``causes: not given → pernicious anaemia``."""
-        return f"{_label(self.fact)}: {_shown(self.before)} → {_shown(self.after)}"
+        return f"{_label(self.fact)}: {value_words(self.before)} → {value_words(self.after)}"
 
     def to_dict(self) -> dict[str, Any]:
         """``{fact, before, after}``."""
@@ -377,7 +377,8 @@ def _label(name: str) -> str:
     return _LABELS.get(name, name.replace("_", " "))
 
 
-def _shown(value: Any) -> str:
+def value_words(value: Any) -> str:
+    """A fact value in plain words: ``35``, ``pernicious anaemia``, ``not given``."""
     if value is None:
         return "not given"
     if isinstance(value, Mapping):

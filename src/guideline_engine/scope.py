@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,10 +25,12 @@ _PROFILE_KEYS = {"words", "letters", "greetings"}
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
-def _whole_words(phrases: list[str]) -> re.Pattern[str]:
-    if not phrases:
+def whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for the phrases, whole words, longest first, hyphen or spaces between words."""
+    items = list(phrases)
+    if not items:
         return re.compile(r"(?!x)x")  # matches nothing
-    ordered = sorted({p.strip().lower() for p in phrases}, key=len, reverse=True)
+    ordered = sorted({p.strip().lower() for p in items}, key=len, reverse=True)
     alternatives = "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in ordered)
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
@@ -85,7 +87,7 @@ def _condition(raw: Any, origin: str, index: int) -> OtherCondition:
         id=str(raw["id"]),
         name=str(raw["name"]),
         planned=bool(raw.get("planned", False)),
-        pattern=_whole_words(phrases),
+        pattern=whole_words(phrases),
     )
 
 
@@ -99,7 +101,7 @@ def parse_topic_terms(data: Any, origin: str = "topic.yml") -> TopicTerms:
         raise ValueError(f"{origin}: other_conditions: expected a list")
     return TopicTerms(
         topic=str(data["topic"]),
-        pattern=_whole_words(terms),
+        pattern=whole_words(terms),
         other_conditions=tuple(_condition(c, origin, i) for i, c in enumerate(conditions)),
     )
 

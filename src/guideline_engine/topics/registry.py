@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from guideline_engine.scope import whole_words
 from guideline_engine.topics.decide import VIEW_FACTS
 from guideline_engine.topics.loader import TopicError, check_against, packaged_topics
 from guideline_engine.topics.model import FactValue, Topic
-
-
-def _whole_words(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    ordered = sorted({p.strip().lower() for p in phrases}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in ordered)
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -106,7 +101,7 @@ def snippets_of(kb: Any, kb_topic: str) -> TopicSnippets:
 
 @cache
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    return _whole_words(terms)
+    return whole_words(terms)
 
 
 @cache

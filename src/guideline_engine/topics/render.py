@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from guideline_engine.facts import value_words
 from guideline_engine.knowledge import KnowledgeBase
 from guideline_engine.regimen.model import MissingFacts
 from guideline_engine.render.answer import CONTRACT_VERSION, Answer, Button, Line, Section
@@ -107,7 +108,7 @@ def render_table_why(plan: TablePlan, audience: str) -> Rendered:
     """
     hidden = {"patient_described", "formulary"}
     facts = tuple(
-        Line(f"{k.replace('_', ' ')}: {_words(v)}")
+        Line(f"{k.replace('_', ' ')}: {value_words(v)}")
         for k, v in plan.facts.items()
         if v not in (None, "unknown", []) and k not in hidden
     )
@@ -126,11 +127,3 @@ def render_table_why(plan: TablePlan, audience: str) -> Rendered:
     answer = Answer(kind="why", topic=plan.topic.id, audience=audience, sections=tuple(sections))
     payload["answer"] = answer.to_dict()
     return Rendered(text=answer.to_text(), payload=payload)
-
-
-def _words(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("_", " ")
