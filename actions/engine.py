@@ -288,7 +288,7 @@ def render_table_result(
     kb = knowledge_base()
     facts = facts_from_values(values).facts
     handed_to = {t.id: t.kb_topic for t in topics().all}
-    result = decide(topic, fact_view(values), facts, packaged_gates(), handed_to)
+    result = decide(topic, fact_view(values, facts), facts, packaged_gates(), handed_to)
     rules = list(topic_rule_refs(topic.folder))  # the table and manifest it was decided by
     if isinstance(result, MissingFacts):
         blockers = approvals().blocking(rules) if approvals().enforced else ()

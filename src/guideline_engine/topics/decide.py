@@ -40,9 +40,12 @@ def _plain(value: Any) -> FactValue:
     return str(getattr(value, "value", value))
 
 
-def fact_view(values: Mapping[str, Any]) -> dict[str, FactValue]:
-    """The facts of slot-like ``values`` as the decision table sees them."""
-    facts = facts_from_values(values).facts
+def fact_view(values: Mapping[str, Any], facts: Facts | None = None) -> dict[str, FactValue]:
+    """The facts of slot-like ``values`` as the decision table sees them.
+
+    ``facts`` is ``facts_from_values(values).facts`` when the caller has read it already.
+    """
+    facts = facts if facts is not None else facts_from_values(values).facts
     view: dict[str, FactValue] = {}
     for field in dataclasses.fields(facts):
         value = getattr(facts, field.name)
