@@ -39,6 +39,7 @@ DEFAULT_SPLITS = (
     Path("tests/eval/blind/triage6_dev.yml"),
     Path("tests/eval/blind/triage_test.yml"),
     Path("tests/eval/blind/triage4_test.yml"),
+    Path("tests/eval/blind/triage7_test.yml"),
 )
 
 
