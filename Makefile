@@ -27,7 +27,8 @@ TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_e
 	$(wildcard src/guideline_engine/content/*/vocab.yml) $(TOPIC_NLU)
 
 .PHONY: help install webchat-deps run train test lint typecheck unit validate kb-validate kb-rehash \
-	rasa-validate rasa-test e2e eval lock clean audit services services-stop test-production bench
+	rasa-validate rasa-test e2e eval lock clean audit services services-stop test-production bench \
+	triage-training triage-cv
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -76,7 +77,7 @@ kb-validate: install ## Validate the curated knowledge base and build the follow
 	$(BIN)/python -m guideline_engine.knowledge validate
 	$(BIN)/python -m guideline_engine.retrieval validate
 
-kb-rehash: install ## Refresh content hashes of non-approved snippets after editing
+kb-rehash: install ## Refresh hashes of non-approved snippets and register rows (rules, table engine) after editing
 	$(BIN)/python -m guideline_engine.knowledge rehash
 
 rasa-validate: install ## rasa data validate (domain, NLU data, rules)
@@ -110,6 +111,12 @@ eval: train ## Print NLU intent F1, extraction P/R/F1 and follow-up retrieval fi
 	$(BIN)/python scripts/eval_retrieval.py
 	$(BIN)/python scripts/eval_blind.py --split test --json results/eval_blind_test.json
 	$(BIN)/python scripts/eval_triage.py --json results/eval_triage.json
+
+triage-training: install ## Regenerate the trained triage signal's data from the blind DEV splits
+	$(BIN)/python scripts/build_triage_training.py
+
+triage-cv: install ## Leave-one-dev-set-out figures of triage with the trained signal (dev only)
+	$(BIN)/python scripts/cv_triage_model.py --threshold 0.4 0.5 0.6
 
 bench: install ## Benchmark (<= 15 min): training, cold start, latency, throughput (Locust), memory
 	$(BIN)/python -m bench.run_bench $(BENCH_ARGS)

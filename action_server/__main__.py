@@ -17,10 +17,11 @@ from rasa_sdk.endpoint import create_ssl_context
 from rasa_sdk.plugin import plugin_manager
 
 from action_server.app import TOKEN_ENV, build_app, cors_origins_from_env
+from actions.engine import topic_retrievers
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.approval import startup_check
-from guideline_engine.retrieval import check_retrieval, retriever_for
-from guideline_engine.topics import snippets_of, topics
+from guideline_engine.retrieval import check_retrieval
+from guideline_engine.topics import topics
 
 logger = logging.getLogger("action_server")
 
@@ -85,8 +86,9 @@ def check_clinical_content() -> None:
     Invalid content, a malformed approval register, a stale approval or a bad
     ``KB_APPROVED_ONLY`` value stops start-up rather than failing turn by turn; so does a
     malformed topic package (manifest, decision table, routing facts). The
-    follow-up retriever is built here too, over the snippets the actions search, so content
-    that breaks it stops start-up instead of the first follow-up question.
+    follow-up retriever is checked here too, and each topic's own index is built here once,
+    for the actions to reuse, so content that breaks one stops start-up instead of the first
+    follow-up question.
     """
     try:
         state = startup_check()
@@ -101,12 +103,8 @@ def check_clinical_content() -> None:
         retrieval = check_retrieval(load_knowledge_base(approved_only=False))
     except ValueError as error:
         sys.exit(f"action server: the follow-up retriever cannot be built, not starting:\n{error}")
-    try:  # each topic's own follow-up index, built as the actions build it
-        kb = load_knowledge_base(approved_only=False)
-        for topic in every.all:
-            own = snippets_of(kb, topic.kb_topic)
-            if own.snippets:  # a topic with no visible snippet has no index to build
-                retriever_for(own)
+    try:  # each topic's own follow-up index, built once: the actions reuse these
+        topic_retrievers()
     except ValueError as error:
         sys.exit(
             f"action server: a topic's follow-up index cannot be built, not starting:\n{error}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -47,6 +49,7 @@ from guideline_engine.topics import (
     snippets_of,
     topics,
 )
+from guideline_engine.topics.model import FactValue
 
 
 @cache
@@ -62,6 +65,24 @@ def approvals() -> ApprovalState:
 
 
 @cache
+def topic_retrievers() -> Mapping[str, Retriever]:
+    """Each topic's follow-up index, by topic id, built once per process.
+
+    The action server builds them at start-up (``check_clinical_content``) and the actions
+    reuse them. A topic with no snippet has no index.
+
+    Raises:
+        ValueError: A topic's snippets cannot be indexed (the message says which).
+    """
+    kb = load_knowledge_base(approved_only=False)
+    built: dict[str, Retriever] = {}
+    for topic in topics().all:
+        own = snippets_of(kb, topic.kb_topic)
+        if own.snippets:
+            built[topic.id] = retriever_for(own)
+    return MappingProxyType(built)
+
+
 def retriever(topic_id: str | None = None) -> Retriever:
     """Follow-up retriever over one topic's snippets (default: the default topic's).
 
@@ -70,7 +91,7 @@ def retriever(topic_id: str | None = None) -> Retriever:
     """
     every = topics()
     topic = every.get(topic_id) if topic_id else every.default
-    return retriever_for(snippets_of(load_knowledge_base(approved_only=False), topic.kb_topic))
+    return topic_retrievers()[topic.id]
 
 
 @cache
@@ -128,8 +149,21 @@ def _fail_safe_gated(
     return render_notice("gate", text, payload, audience, topic=topic, banner=banner)
 
 
-def render_gated_plan(facts: Facts, audience: Audience) -> tuple[PlanResult, Rendered]:
-    """Build the plan and render it, or refuse it whole when the approval gate says so."""
+def gate_ids(kb_topics: Iterable[str]) -> tuple[str, ...]:
+    """Ids of the gates checked before a plan of these knowledge-base topics."""
+    wanted = frozenset(kb_topics)
+    return tuple(g.id for g in packaged_gates() if g.topic in wanted)
+
+
+def render_gated_plan(
+    facts: Facts, audience: Audience, topic: Topic | None = None
+) -> tuple[PlanResult, Rendered]:
+    """Build the plan of a rules-module topic (default: the default one) and render it.
+
+    With the approval gate on it is refused whole when anything it rests on is not approved:
+    its snippets, rules and labels, and its own gates (not another topic's).
+    """
+    own_gates = gate_ids([(topic or topics().default).kb_topic])
     kb = knowledge_base()
     result = build_plan(facts, kb.ids)
     state = approvals()
@@ -141,7 +175,7 @@ def render_gated_plan(facts: Facts, audience: Audience) -> tuple[PlanResult, Ren
             return result, _fail_safe_gated(result, blockers, audience, topics().default.id)
     if isinstance(result, ContentUnavailable | Plan):
         full = build_plan(facts)  # every artefact the plan needs, named with its kind
-        refs = list(state.needed_by_plan(full)) if isinstance(full, Plan) else []
+        refs = list(state.needed_by_plan(full, own_gates)) if isinstance(full, Plan) else []
         if isinstance(result, ContentUnavailable):
             refs = [*_snippet_refs(result.snippet_ids), *refs]
         blockers = state.blocking(refs)
@@ -277,6 +311,17 @@ def send(dispatcher: CollectingDispatcher, rendered: Rendered, topic: str | None
     dispatcher.utter_message(json_message=payload)
 
 
+def _checked_kb_topics(
+    topic: Topic, view: Mapping[str, FactValue], handed_to: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The topic's knowledge-base topic and those of the topics its applying rows defer to.
+
+    :func:`decide` checks the gates of exactly these, so an answer rests on their approval.
+    """
+    deferred = [r.defer_to for r in topic.rows if r.defer_to and r.applies(dict(view))]
+    return (topic.kb_topic, *(handed_to[d] for d in deferred if d in handed_to))
+
+
 def render_table_result(
     topic: Topic, values: dict[str, Any], audience: Audience
 ) -> tuple[TablePlan | Gated | MissingFacts, Rendered | None]:
@@ -287,19 +332,18 @@ def render_table_result(
     """
     kb = knowledge_base()
     facts = facts_from_values(values).facts
+    view = fact_view(values, facts)
     handed_to = {t.id: t.kb_topic for t in topics().all}
-    result = decide(topic, fact_view(values, facts), facts, packaged_gates(), handed_to)
-    rules = list(topic_rule_refs(topic.folder))  # the table and manifest it was decided by
+    result = decide(topic, view, facts, packaged_gates(), handed_to)
+    rules = list(topic_rule_refs(topic.folder))  # the table, manifest and table engine
     if isinstance(result, MissingFacts):
         blockers = approvals().blocking(rules) if approvals().enforced else ()
         if blockers:  # the question's wording is the manifest's: clinical text too
             return result, refusal(blockers)
         return result, render_question(topic, result, audience)
     refs = _gated_refs(result) if isinstance(result, Gated) else _snippet_refs(result.snippet_ids())
-    own_gates = [
-        ArtefactRef(ArtefactKind.GATE, g.id) for g in packaged_gates() if g.topic == topic.kb_topic
-    ]
-    refs = [*refs, *rules, *own_gates]
+    checked = gate_ids(_checked_kb_topics(topic, view, handed_to))
+    refs = [*refs, *rules, *(ArtefactRef(ArtefactKind.GATE, g) for g in checked)]
     blockers = approvals().blocking(refs) if approvals().enforced else ()
     if blockers:
         refused = (

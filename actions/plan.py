@@ -29,7 +29,8 @@ from guideline_engine.facts import (
     facts_from_values,
     findings_from_values,
 )
-from guideline_engine.regimen.model import MissingFacts, Plan, PlanResult
+from guideline_engine.knowledge.approval import REFUSAL_TYPE
+from guideline_engine.regimen.model import MissingFacts, Plan
 from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
 from guideline_engine.render.plan import Rendered, render_why
@@ -115,11 +116,11 @@ def _topic_reply(
     if isinstance(result, TablePlan) and result.defer_to is not None:
         first = topics().get(result.defer_to)
         if first.id != topic.id and first.rules_module is not None:
-            events, first_result = _module_reply(dispatcher, tracker, first, values, changes)
+            events, first_shown = _module_reply(dispatcher, tracker, first, values, changes)
             changes = ()  # said once, on the first plan
-            if not isinstance(first_result, Plan):
-                # No plan from the topic that goes first (a question, a gate, a refusal): this
-                # topic's lines wait for it (no folic acid before the B12 plan).
+            if not first_shown:
+                # No plan shown by the topic that goes first (a question, a gate, a refusal):
+                # this topic's lines wait for it (no folic acid before the B12 plan).
                 return events
     if rendered is not None:
         send(dispatcher, _with_changes(rendered, changes), topic.id)
@@ -134,12 +135,17 @@ def _module_reply(
     topic: Topic,
     values: dict[str, Any],
     changes: tuple[FactChange, ...] = (),
-) -> tuple[list[EventType], PlanResult]:
-    """A topic whose rules are its own module (the default topic's regimen), and its result."""
-    result, rendered = render_gated_plan(facts_from_values(values).facts, audience_of(tracker))
+) -> tuple[list[EventType], bool]:
+    """A topic whose rules are its own module, and whether its plan was shown.
+
+    A plan refused by the approval gate was not shown.
+    """
+    facts = facts_from_values(values).facts
+    result, rendered = render_gated_plan(facts, audience_of(tracker), topic)
     send(dispatcher, _with_changes(rendered, changes), topic.id)
     pending = result.missing[0] if isinstance(result, MissingFacts) else None
-    return [SlotSet("pending_question", pending)], result
+    shown = isinstance(result, Plan) and rendered.payload.get("type") != REFUSAL_TYPE
+    return [SlotSet("pending_question", pending)], shown
 
 
 class ActionPlan(Action):

@@ -22,20 +22,23 @@ nothing of the turn is saved and the user is told to try again
 (``{"custom": {"type": "b12.unavailable", "error": code, "retry": true}}``; the widget offers a
 "Try again" button). Logs carry sender ids and exception types, never the user's text.
 
-The widget is served at ``/webchat/`` (``webchat/dist/index.html``) and the embeddable script
-at ``/webchat/widget.js``.
+The widget is served at ``/webchat/`` (``webchat/dist/index.html``, its title filled in from the
+product's name and the topics registry), the embeddable script at ``/webchat/widget.js`` and the
+title for an embedded widget at ``/webchat/config.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import logging
 import mimetypes
 import os
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,7 @@ from socketio import AsyncServer
 
 import rasa_patches
 from channels.turn_policy import Outcome, RateLimiter, TurnPolicy
+from guideline_engine.topics import topics
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,10 @@ DEFAULT_ORIGINS = "http://127.0.0.1:5005,http://localhost:5005"
 CLIENT_ID = re.compile(r"[0-9a-f]{32,64}")
 AUDIENCES = ("clinician", "patient")
 STATIC_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)+")
+PRODUCT_TITLE = "Guideline assistant"
+"""The product's name; the page title adds the topics' own titles (credentials key ``title``)."""
+TITLE_SLOT = "{{title}}"
+"""Where ``webchat/src/index.html`` takes the title (the page's ``<title>`` and ``data-title``)."""
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
@@ -126,29 +134,63 @@ class WebchatBlueprint(SocketBlueprint):
         app.blueprint(self.ctx.static)
 
 
-def static_blueprint(dist: Path) -> Blueprint:
-    """``/webchat/`` (the page) and ``/webchat/<file>`` (files directly in ``dist``)."""
+@cache
+def chat_title(product: str = PRODUCT_TITLE) -> str:
+    """The chat's title: the product's name and every topic's title in patient words.
+
+    E.g. "Guideline assistant: Vitamin B12 deficiency anaemia, Folate deficiency anaemia".
+    """
+    return f"{product}: " + ", ".join(t.title.text("patient") for t in topics().all)
+
+
+def _headers(name: str) -> dict[str, str]:
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache",
+        "Referrer-Policy": "no-referrer",
+    }
+    if name.endswith(".html"):
+        headers["Content-Security-Policy"] = PAGE_CSP
+    else:
+        # widget.js, its stylesheet and config.json are read by other sites' pages.
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return headers
+
+
+def static_file(dist: Path, name: str, title: str) -> HTTPResponse:
+    """A file directly in ``dist``; the page gets ``title`` in its title slots. 404 otherwise."""
+    path = dist / name
+    if not STATIC_NAME.fullmatch(name) or not path.is_file():
+        return response.text("Not found", status=404)
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if mime.startswith("text/") or mime.endswith("javascript") or mime.endswith("json"):
+        mime += "; charset=utf-8"
+    body = path.read_bytes()
+    if name.endswith(".html"):
+        page = path.read_text("utf-8").replace(TITLE_SLOT, html.escape(title, quote=True))
+        body = page.encode("utf-8")
+    return response.raw(body, content_type=mime, headers=_headers(name))
+
+
+def widget_config(title: str) -> HTTPResponse:
+    """``/webchat/config.json``: what an embedded widget shows when its page sets no title."""
+    return response.json({"title": title}, headers=_headers("config.json"))
+
+
+def static_blueprint(dist: Path, product: str = PRODUCT_TITLE) -> Blueprint:
+    """``/webchat/`` (the page), ``/webchat/config.json`` and ``/webchat/<file>`` (in ``dist``).
+
+    The title is the product's name plus the topics' titles, read when first asked for.
+    """
     static = Blueprint("webchat_static", url_prefix="/webchat")
 
     def _file(name: str) -> HTTPResponse:
-        path = dist / name
-        if not STATIC_NAME.fullmatch(name) or not path.is_file():
-            return response.text("Not found", status=404)
-        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        if mime.startswith("text/") or mime.endswith("javascript") or mime.endswith("json"):
-            mime += "; charset=utf-8"
-        headers = {
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-cache",
-            "Referrer-Policy": "no-referrer",
-        }
-        if name.endswith(".html"):
-            headers["Content-Security-Policy"] = PAGE_CSP
-        else:
-            # widget.js and its stylesheet are embedded by other sites.
-            headers["Access-Control-Allow-Origin"] = "*"
-            headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response.raw(path.read_bytes(), content_type=mime, headers=headers)
+        return static_file(dist, name, chat_title(product))
+
+    @static.route("/config.json", methods=["GET", "HEAD"])
+    async def config(_: Request) -> HTTPResponse:
+        return widget_config(chat_title(product))
 
     @static.route("", methods=["GET", "HEAD"], strict_slashes=True)
     async def page_redirect(_: Request) -> HTTPResponse:
@@ -172,7 +214,8 @@ class WebchatInput(SocketIOInput):
     (``bot_uttered``), ``socketio_path`` (``/socket.io``), ``namespace``, ``jwt_key``,
     ``jwt_method``, ``origins`` (overridden by env ``WEBCHAT_ORIGINS``),
     ``max_message_chars`` (env ``MAX_MESSAGE_CHARS``), ``rate_limit_per_minute`` (env
-    ``RATE_LIMIT_PER_MINUTE``; 0 switches it off). The HMAC secret comes from env
+    ``RATE_LIMIT_PER_MINUTE``; 0 switches it off), ``title`` (the product's name the chat's
+    title starts with; the topics' titles follow). The HMAC secret comes from env
     ``WEBCHAT_SECRET``; without it a random one is made per process (conversations then do
     not survive a server restart, which the in-memory tracker store does not do either).
     """
@@ -196,6 +239,7 @@ class WebchatInput(SocketIOInput):
             origins=credentials.get("origins"),
             max_message_chars=credentials.get("max_message_chars"),
             rate_limit_per_minute=credentials.get("rate_limit_per_minute"),
+            title=str(credentials.get("title") or PRODUCT_TITLE),
         )
 
     def __init__(
@@ -213,6 +257,7 @@ class WebchatInput(SocketIOInput):
         rate_limit_per_minute: int | None = None,
         rate_limiter: RateLimiter | None = None,
         turn_timeout: float | None = None,
+        title: str = PRODUCT_TITLE,
     ) -> None:
         super().__init__(
             user_message_evt,
@@ -234,6 +279,7 @@ class WebchatInput(SocketIOInput):
         env_secret = os.environ.get("WEBCHAT_SECRET")
         self.secret = secret or (env_secret.encode() if env_secret else secrets.token_bytes(32))
         self.dist = dist
+        self.title = title
         self.policy = TurnPolicy.from_settings(
             self.name(),
             max_message_chars=max_message_chars,
@@ -280,7 +326,7 @@ class WebchatInput(SocketIOInput):
             cors_allowed_origins=origin_checker(self.origins),
             transports=["polling"],
         )
-        webhook = WebchatBlueprint(sio, self.socketio_path, static_blueprint(self.dist))
+        webhook = WebchatBlueprint(sio, self.socketio_path, static_blueprint(self.dist, self.title))
         self.sio = sio
         namespace = self.namespace
 

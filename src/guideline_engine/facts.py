@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from guideline_engine.extraction.model import Certainty, Experiencer, Temporality
-from guideline_engine.extraction.numbers import PLAUSIBLE
+from guideline_engine.extraction.numbers import PLAUSIBLE, lab_unit
+from guideline_engine.labs import cutoff_for
 from guideline_engine.regimen.model import (
     Cause,
     Facts,
@@ -199,12 +200,32 @@ def _status(raw: Any) -> LabStatus | None:
 
 
 def _lab_with_status(reader: _Reader, name: str, status_raw: Any) -> LabValue | None:
-    """A lab value with its stated class; a class without a number still counts."""
+    """A lab value with its stated class; a class without a number still counts.
+
+    Without a stated class, a number in a known unit below its topic's sourced cut-off
+    (:func:`guideline_engine.labs.cutoff_for`) is taken as low; a number is never classed
+    normal here. A stated class always wins, but "normal" beside a number below the cut-off
+    is a contradiction: the value is named back (not used) until the writer says which is right.
+    """
     status = _status(status_raw)
     lab = reader.lab(name, status)
+    if lab is not None and lab.value is not None and status in (None, LabStatus.NORMAL):
+        lab = _classed(reader, name, lab)
     if lab is None and status is not None:
         return LabValue(value=None, unit="", status=status)
     return lab
+
+
+def _classed(reader: _Reader, name: str, lab: LabValue) -> LabValue | None:
+    cutoff = cutoff_for(name)
+    if cutoff is None or lab.value is None or not cutoff.is_low(lab.value, lab_unit(lab.unit)):
+        return lab
+    if lab.status is None:
+        return LabValue(value=lab.value, unit=lab.unit, status=LabStatus.LOW)
+    below = f"{cutoff.low_below:g} {cutoff.unit}"
+    why = f"said to be normal, but it is below {below}, a level reported as low; which is right?"
+    reader.refuse(name, reader.values.get(name), why)
+    return None
 
 
 def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
@@ -220,12 +241,6 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
     route = Route(route_raw) if route_raw in {r.value for r in Route} else None
     formulary_raw = str(values.get("formulary") or "uk").lower()
     formulary = Formulary.US if formulary_raw == "us" else Formulary.UK
-    status_raw = values.get("b12_status")
-    status = LabStatus(status_raw) if status_raw in {s.value for s in LabStatus} else None
-    b12 = reader.lab("b12_level", status)
-    if b12 is None and status is not None:
-        # A described result ("borderline B12") without a number still counts.
-        b12 = LabValue(value=None, unit="", status=status)
     age = number("age")
     facts = Facts(
         neurological_involvement=_tri(values.get("neurological_involvement")),
@@ -238,7 +253,7 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
         injection_contraindication=_tri(values.get("injection_contraindication")),
         formulary=formulary,
         folic_acid_started=_tri(values.get("folic_acid_started")),
-        b12=b12,
+        b12=_lab_with_status(reader, "b12_level", values.get("b12_status")),
         folate=_lab_with_status(reader, "folate_level", values.get("folate_status")),
         mma=reader.lab("mma_level"),
         breastfeeding=_tri(values.get("breastfeeding")),

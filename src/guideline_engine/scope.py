@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,6 +21,8 @@ import yaml
 _KEYS = {"topic", "terms", "other_conditions"}
 _CONDITION_KEYS = {"id", "name", "phrases", "planned"}
 _LANGUAGE_KEYS = {"min_score", "english", "languages", "scripts"}
+_OPTIONAL_LANGUAGE_KEYS = {"mixed", "script_variants", "shared_scripts", "word_scripts"}
+_DEFAULT_MIXED = {"min_words": 2, "min_score": 4, "script_letters": 3}
 _PROFILE_KEYS = {"words", "letters", "greetings"}
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
@@ -126,18 +128,57 @@ def topic_terms() -> TopicTerms:
 
 @dataclass(frozen=True)
 class LanguageProfile:
-    """Signals of one language: function words, letters English does not use, greetings."""
+    """Signals of one language: function words, letters English does not use, greetings.
+
+    Words and greetings also match without their accents (``sie`` for ``się``, ``nao`` for
+    ``não``) unless the bare spelling is an English word or a single letter.
+    """
 
     code: str
     words: frozenset[str]
     letters: frozenset[str]
     greetings: frozenset[str]
 
+    def word_hits(self, tokens: list[str]) -> list[str]:
+        """The tokens that are this language's function words, in message order."""
+        return [t for t in tokens if t in self.words or _fold(t) in self.words]
+
     def score(self, tokens: list[str], text: str) -> int:
         """Words count 1, a greeting 2, any letter only this language uses 2 (once)."""
-        points = sum(1 for t in tokens if t in self.words)
-        points += sum(2 for t in tokens if t in self.greetings and t not in self.words)
+        points = len(self.word_hits(tokens))
+        greetings = [t for t in tokens if t in self.greetings or _fold(t) in self.greetings]
+        points += sum(2 for t in greetings if t not in self.words)
         return points + (2 if any(ch in self.letters for ch in text) else 0)
+
+
+@dataclass(frozen=True)
+class MixedRule:
+    """When a mostly English message still holds a real share of another language.
+
+    Attributes:
+        min_words: Distinct function words of one language needed (names, medical Latin
+            and a greeting give at most one).
+        min_score: That language's score needed (see :meth:`LanguageProfile.score`).
+        script_letters: Letters in a listed non-Latin script needed.
+    """
+
+    min_words: int
+    min_score: int
+    script_letters: int
+
+
+@dataclass(frozen=True)
+class LanguageReading:
+    """What the detector read: a language code (None: English or too little text to tell).
+
+    Attributes:
+        code: Language code of the notice, or None.
+        mixed: The message also holds English (a clause of it, or more English words than
+            the other language's), which the bot can still read.
+    """
+
+    code: str | None
+    mixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,28 +189,82 @@ class LanguageRules:
     english: frozenset[str]
     profiles: tuple[LanguageProfile, ...]
     scripts: Mapping[str, str]
+    mixed_rule: MixedRule = MixedRule(min_words=2, min_score=4, script_letters=3)
+    variants: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
+    shared_scripts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    word_scripts: frozenset[str] = frozenset()
 
     def detect(self, text: str) -> str | None:
-        """The language code of a message not written in English, or None.
+        """The language code of a message not written (only) in English, or None.
 
         None means English, or too little text to tell (a number, an emoji, "ok").
 
         Args:
             text: The message, cleaned (see :func:`guideline_engine.extraction.text.clean_text`).
         """
+        return self.read(text).code
+
+    def read(self, text: str) -> LanguageReading:
+        """Script first (most letters, or a real share, in a listed script), then words."""
         letters = [ch for ch in text if ch.isalpha()]
         if not letters:
-            return None
-        scripts = Counter(_script(ch) for ch in letters)
-        script, count = scripts.most_common(1)[0]
-        if script != "LATIN" and count * 2 >= len(letters):
-            return self.scripts.get(script, script.lower())
-        low = text.lower()
+            return LanguageReading(None)
+        by_script = self._script_reading(letters)
+        if by_script.code is not None:
+            return by_script
+        return self._word_reading(text.lower())
+
+    def _script_reading(self, letters: list[str]) -> LanguageReading:
+        counts = Counter(_script(ch) for ch in letters)
+        listed = {s: n for s, n in counts.items() if s in self.scripts}
+        total = sum(listed.values())
+        if total == 0:
+            script, count = counts.most_common(1)[0]
+            unlisted = script not in ("LATIN", "UNKNOWN") and count >= 3
+            majority = unlisted and count * 2 >= len(letters)
+            return LanguageReading(script.lower() if majority else None)
+        script = max(listed, key=lambda s: (listed[s], s))
+        single_ok = script in self.word_scripts or total >= 2
+        majority = total * 2 >= len(letters) and single_ok
+        if not majority and total < self.mixed_rule.script_letters:
+            return LanguageReading(None)
+        code = self._script_code(script, listed, letters)
+        return LanguageReading(code, mixed=not majority)
+
+    def _script_code(self, script: str, listed: Mapping[str, int], letters: list[str]) -> str:
+        """The code of ``script``, refined by a shared script or letters one language uses."""
+        code = self.scripts[script]
+        for reader in self.shared_scripts.get(script, ()):
+            if any(self.scripts[s] == reader for s in listed):
+                code = reader
+        for variant, marks in self.variants.get(code, {}).items():
+            if any(ch in marks for ch in letters):
+                return variant
+        return code
+
+    def _word_reading(self, low: str) -> LanguageReading:
         tokens = _WORD.findall(low)
         english = sum(1 for t in tokens if t in self.english)
-        scored = sorted(((p.score(tokens, low), p.code) for p in self.profiles), reverse=True)
-        best, code = scored[0]
-        return code if best >= self.min_score and best > english else None
+        # ties go to the profile listed first (the commoner language)
+        best, distinct, _, code = max(
+            (p.score(tokens, low), len(set(p.word_hits(tokens))), -i, p.code)
+            for i, p in enumerate(self.profiles)
+        )
+        if best >= self.min_score and best > english:
+            return LanguageReading(code, mixed=english >= 3 and english * 2 >= best)
+        rule = self.mixed_rule
+        if distinct >= rule.min_words and best >= rule.min_score:
+            return LanguageReading(code, mixed=True)
+        return LanguageReading(None)
+
+
+_FOLD_EXTRA = str.maketrans({"ł": "l", "ø": "o", "ı": "i", "đ": "d", "ß": "ss", "æ": "ae"})
+
+
+def _fold(word: str) -> str:
+    """``word`` without accents (``się`` -> ``sie``, ``łóżko`` -> ``lozko``)."""
+    bare = unicodedata.normalize("NFKD", word.translate(_FOLD_EXTRA))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch))
 
 
 def _script(ch: str) -> str:
@@ -177,37 +272,101 @@ def _script(ch: str) -> str:
     return name.split(" ", 1)[0] if name else "UNKNOWN"
 
 
+def _with_bare_spellings(words: Iterable[str], english: frozenset[str]) -> frozenset[str]:
+    """The words, lower-cased, plus their unaccented spellings that are not English."""
+    low = {w.lower() for w in words}
+    bare = {b for w in low if (b := _fold(w)) != w and len(b) >= 2 and b not in english}
+    return frozenset(low | bare)
+
+
+def _profile(code: str, raw: Any, english: frozenset[str], origin: str) -> LanguageProfile:
+    if not isinstance(raw, dict) or set(raw) - _PROFILE_KEYS or "words" not in raw:
+        raise ValueError(f"{origin}: languages.{code}: expected keys {sorted(_PROFILE_KEYS)}")
+    words = _string_list(raw["words"], origin, f"languages.{code}.words")
+    greetings = raw.get("greetings") or []
+    if not isinstance(greetings, list) or not all(isinstance(g, str) for g in greetings):
+        raise ValueError(f"{origin}: languages.{code}.greetings: expected a list of strings")
+    return LanguageProfile(
+        code=str(code),
+        words=_with_bare_spellings(words, english),
+        letters=frozenset(str(raw.get("letters") or "")),
+        greetings=_with_bare_spellings(greetings, english),
+    )
+
+
+def _mixed_rule(raw: Any, origin: str) -> MixedRule:
+    keys = {"min_words", "min_score", "script_letters"}
+    if not isinstance(raw, dict) or set(raw) != keys:
+        raise ValueError(f"{origin}: mixed: expected exactly the keys {sorted(keys)}")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in raw.values()):
+        raise ValueError(f"{origin}: mixed: expected positive integers")
+    return MixedRule(
+        min_words=raw["min_words"], min_score=raw["min_score"], script_letters=raw["script_letters"]
+    )
+
+
+def _variants(raw: Any, origin: str) -> dict[str, dict[str, frozenset[str]]]:
+    where = f"{origin}: script_variants"
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected code -> {{variant code: letters}}")
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for code, variants in raw.items():
+        if not isinstance(variants, dict) or not all(
+            isinstance(v, str) and v for v in variants.values()
+        ):
+            raise ValueError(f"{where}.{code}: expected variant code -> letters")
+        out[str(code)] = {str(k): frozenset(v) for k, v in variants.items()}
+    return out
+
+
+def _shared(raw: Any, scripts: Mapping[str, str], origin: str) -> dict[str, tuple[str, ...]]:
+    where = f"{origin}: shared_scripts"
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected script -> list of codes")
+    codes = set(scripts.values())
+    out: dict[str, tuple[str, ...]] = {}
+    for script, readers in raw.items():
+        listed = _string_list(readers, origin, f"shared_scripts.{script}")
+        if script not in scripts or set(listed) - codes:
+            raise ValueError(f"{where}.{script}: script and codes must be listed under scripts")
+        out[str(script)] = tuple(listed)
+    return out
+
+
 def parse_languages(data: Any, origin: str = "languages.yml") -> LanguageRules:
-    """Validate ``languages.yml``: known keys, word lists, a script map."""
-    if not isinstance(data, dict) or set(data) != _LANGUAGE_KEYS:
-        raise ValueError(f"{origin}: expected exactly the keys {sorted(_LANGUAGE_KEYS)}")
+    """Validate ``languages.yml``: known keys, word lists, a script map, the mixed rule."""
+    if (
+        not isinstance(data, dict)
+        or not _LANGUAGE_KEYS <= set(data)
+        or set(data) - _LANGUAGE_KEYS - _OPTIONAL_LANGUAGE_KEYS
+    ):
+        raise ValueError(
+            f"{origin}: expected the keys {sorted(_LANGUAGE_KEYS)}"
+            f" (optional: {sorted(_OPTIONAL_LANGUAGE_KEYS)})"
+        )
     if not isinstance(data["min_score"], int) or data["min_score"] < 1:
         raise ValueError(f"{origin}: min_score: expected a positive integer")
+    english = frozenset(w.lower() for w in _string_list(data["english"], origin, "english"))
     languages = data["languages"]
     if not isinstance(languages, dict) or not languages:
         raise ValueError(f"{origin}: languages: expected a mapping of code -> profile")
-    profiles: list[LanguageProfile] = []
-    for code, raw in languages.items():
-        if not isinstance(raw, dict) or set(raw) - _PROFILE_KEYS or "words" not in raw:
-            raise ValueError(f"{origin}: languages.{code}: expected keys {sorted(_PROFILE_KEYS)}")
-        words = _string_list(raw["words"], origin, f"languages.{code}.words")
-        greetings = raw.get("greetings") or []
-        profiles.append(
-            LanguageProfile(
-                code=str(code),
-                words=frozenset(w.lower() for w in words),
-                letters=frozenset(str(raw.get("letters") or "")),
-                greetings=frozenset(str(g).lower() for g in greetings),
-            )
-        )
+    profiles = tuple(_profile(str(c), raw, english, origin) for c, raw in languages.items())
     scripts = data["scripts"]
     if not isinstance(scripts, dict) or not all(isinstance(v, str) for v in scripts.values()):
         raise ValueError(f"{origin}: scripts: expected a mapping of script name -> code")
+    scripts = {str(k): v for k, v in scripts.items()}
+    word_scripts = data.get("word_scripts") or []
+    if not isinstance(word_scripts, list) or set(word_scripts) - set(scripts):
+        raise ValueError(f"{origin}: word_scripts: expected scripts listed under scripts")
     return LanguageRules(
         min_score=data["min_score"],
-        english=frozenset(w.lower() for w in _string_list(data["english"], origin, "english")),
-        profiles=tuple(profiles),
-        scripts={str(k): v for k, v in scripts.items()},
+        english=english,
+        profiles=profiles,
+        scripts=scripts,
+        mixed_rule=_mixed_rule(data.get("mixed", _DEFAULT_MIXED), origin),
+        variants=_variants(data.get("script_variants") or {}, origin),
+        shared_scripts=_shared(data.get("shared_scripts") or {}, scripts, origin),
+        word_scripts=frozenset(str(s) for s in word_scripts),
     )
 
 
@@ -218,6 +377,11 @@ def language_rules() -> LanguageRules:
     return parse_languages(yaml.safe_load(raw))
 
 
+def read_language(text: str) -> LanguageReading:
+    """What the detector reads in a message: a language code, and whether English is mixed in."""
+    return language_rules().read(text)
+
+
 def detect_language(text: str) -> str | None:
-    """The language code of a message not written in English, or None (see LanguageRules)."""
+    """The language code of a message not written (only) in English, or None (see LanguageRules)."""
     return language_rules().detect(text)

@@ -30,6 +30,7 @@ FIGURES = BLIND / "triage_figures.yml"
 TEST_SPLITS = {
     "triage_test": BLIND / ("triage_" + "test.yml"),
     "triage4_test": BLIND / ("triage4_" + "test.yml"),
+    "triage7_test": BLIND / ("triage7_" + "test.yml"),
 }
 
 EMERGENCY_RECALL = 1.0

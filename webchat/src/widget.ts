@@ -1,4 +1,4 @@
-// B12 guideline bot web chat widget. Talks to the socket.io channel
+// Guideline bot web chat widget. Talks to the socket.io channel
 // channels.webchat.WebchatInput; see webchat/README.md for the options.
 import { io, type Socket } from "socket.io-client";
 import { answerCard, answerText, el, heading, levelsBelow, uid, type Answer, type Json, type Levels } from "./render";
@@ -8,7 +8,7 @@ export type Audience = "clinician" | "patient";
 export interface WidgetOptions {
   /** Rasa server URL (default: where widget.js was loaded from). */
   server?: string;
-  /** Header title. */
+  /** Header title; without it the server's (its product name and topics, /webchat/config.json). */
   title?: string;
   /** Preset audience; without it the widget asks "Which best describes you?". */
   audience?: Audience;
@@ -179,7 +179,7 @@ export class ChatWidget {
     const titleLevel = Math.max(1, Math.min(4, Math.round(options.headingLevel ?? 2)));
     this.levels = levelsBelow(titleLevel);
 
-    const title = options.title || "B12 guideline assistant";
+    const title = options.title || "Chat";
     this.root = el("section", "b12c");
     const titleId = uid("b12c-title");
     this.root.setAttribute("aria-labelledby", titleId);
@@ -195,6 +195,7 @@ export class ChatWidget {
     const head = el("header", "b12c-head");
     const h = heading(titleLevel, "b12c-title", title);
     h.id = titleId;
+    if (!options.title) void serverTitle(this.server).then((named) => named && (h.textContent = named));
     const tools = el("div", "b12c-tools");
     tools.append(
       toolButton("Why?", "Show the facts and rules behind the last plan", () => this.send("why?", "Why?")),
@@ -625,20 +626,32 @@ function resolveContainer(container: WidgetOptions["container"]): HTMLElement | 
   return container;
 }
 
+/** The title the server gives (product name and topics), or null when it cannot be read. */
+async function serverTitle(server: string): Promise<string | null> {
+  try {
+    const reply = await fetch(`${server}/webchat/config.json`, { credentials: "omit" });
+    const config: unknown = reply.ok ? await reply.json() : null;
+    const title = config && typeof config === "object" ? (config as { title?: unknown }).title : null;
+    return typeof title === "string" && title.trim() ? title.trim().slice(0, 200) : null;
+  } catch {
+    return null;
+  }
+}
+
 function floatingHost(options: WidgetOptions): HTMLElement {
   const wrap = el("div", "b12c-float");
   const panel = el("div", "b12c-panel");
   panel.id = uid("b12c-panel");
   const open = options.open ?? false;
   panel.hidden = !open;
-  const launcher = el("button", "b12c-launcher", open ? "Close chat" : options.title || "Chat about B12");
+  const launcher = el("button", "b12c-launcher", open ? "Close chat" : options.title || "Open chat");
   launcher.type = "button";
   launcher.setAttribute("aria-controls", panel.id);
   launcher.setAttribute("aria-expanded", String(open));
   launcher.addEventListener("click", () => {
     panel.hidden = !panel.hidden;
     launcher.setAttribute("aria-expanded", String(!panel.hidden));
-    launcher.textContent = panel.hidden ? options.title || "Chat about B12" : "Close chat";
+    launcher.textContent = panel.hidden ? options.title || "Open chat" : "Close chat";
     if (!panel.hidden) panel.querySelector<HTMLInputElement>(".b12c-input")?.focus();
   });
   wrap.append(panel, launcher);

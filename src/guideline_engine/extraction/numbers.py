@@ -529,7 +529,25 @@ def _lab_unit(raw: str | None) -> str | None:
     return _UNITS.get(compact, compact)
 
 
+def lab_unit(raw: str | None) -> str | None:
+    """A laboratory unit as the extractor spells it (``"ug / l"`` -> ``µg/L``), or None."""
+    folded = (raw or "").replace("µ", "u").replace("μ", "u").lower()
+    return _lab_unit(folded)
+
+
 def read_lab(norm: str, kind: str) -> Reading:
+    """Every value of a laboratory test, resolved to the one to use, with its unit normalised.
+
+    As :func:`_read_lab`, plus one problem when a word status is contradicted by the
+    laboratory range written beside the value (:func:`range_contradiction`): the value is
+    kept, the contradiction is named back.
+    """
+    reading = _read_lab(norm, kind)
+    clash = range_contradiction(norm, kind) if reading.hit is not None else None
+    return Reading(reading.hit, (*reading.problems, clash)) if clash else reading
+
+
+def _read_lab(norm: str, kind: str) -> Reading:
     """Every value of a laboratory test, resolved to the one to use, with its unit normalised.
 
     Doses ("B12 1000 mcg daily") and counts ("B12 3 times a week") are not levels. A B12
@@ -566,7 +584,94 @@ def read_lab(norm: str, kind: str) -> Reading:
 
 def find_lab(norm: str, kind: str) -> NumberHit | None:
     """The value of a laboratory test to use (see :func:`read_lab`), or None."""
-    return read_lab(norm, kind).hit
+    return _read_lab(norm, kind).hit
+
+
+@dataclass(frozen=True)
+class StatedRange:
+    """A laboratory's reference range written beside a value ("folate 2.1 (3.9-20)")."""
+
+    low: float
+    high: float
+    start: int
+    end: int
+
+    def status(self, value: float) -> str | None:
+        """``low`` below it, ``normal`` above its lower limit up to its upper one, else None.
+
+        A value exactly at the lower limit, or above the upper one, is not classed.
+        """
+        if value < self.low:
+            return "low"
+        return "normal" if self.low < value <= self.high else None
+
+
+_RANGE_NUM = r"\d+(?:\.\d+)?"
+_RANGE_PAIR = rf"(?P<low>{_RANGE_NUM})\s*(?:-|–|—|to)\s*(?P<high>{_RANGE_NUM})"
+_RANGE_WORDS = (
+    r"(?:ref(?:erence)?\.?(?:\s+(?:range|interval|values?))?|normal(?:\s+range)?|"
+    r"lab(?:oratory)?\s+range|range|rr|nr)"
+)
+_RANGE_UNIT = r"(?P<runit>\s*(?:ng|pg|pmol|nmol|ug|mcg|umol)\s*/\s*(?:l|ml|dl)(?![a-z]))?"
+_RANGE_IN_BRACKETS = re.compile(
+    rf"\s*[(\[]\s*(?:{_RANGE_WORDS}\s*(?:is|of)?\s*[:=]?\s*)?{_RANGE_PAIR}{_RANGE_UNIT}\s*[)\]]"
+)
+_RANGE_CLAUSE = re.compile(
+    rf"[^.;\n]{{0,40}}?(?<![a-z]){_RANGE_WORDS}\s*(?:is|of|was)?\s*[:=]?\s*{_RANGE_PAIR}"
+    rf"{_RANGE_UNIT}"
+)
+_OTHER_TEST = re.compile(
+    rf"(?<![a-z0-9])(?:{'|'.join(_LAB_KEYWORDS.values())}|hb|haemoglobin|hemoglobin|platelets?|"
+    r"plts?|mcv|wcc|wbc|ferritin|iron|tsh)(?![a-z0-9])"
+)
+
+
+def stated_range(norm: str, hit: NumberHit) -> StatedRange | None:
+    """The reference range written right after a value, in brackets or in the same clause.
+
+    The range must be in the value's unit (a range in another written unit is ignored), its
+    lower limit must be below its upper one, and no other test may be named between the two.
+    """
+    m = _RANGE_IN_BRACKETS.match(norm, hit.end) or _RANGE_CLAUSE.match(norm, hit.end)
+    if m is None or _OTHER_TEST.search(norm, hit.end, m.start("low")):
+        return None
+    low, high = float(m["low"]), float(m["high"])
+    unit = _lab_unit(m["runit"])
+    if not 0 < low < high or (unit is not None and hit.unit is not None and unit != hit.unit):
+        return None
+    return StatedRange(low, high, m.start("low"), m.end())
+
+
+def _range_status(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """How the laboratory's own stated range classes the value (see :func:`stated_range`)."""
+    hit = _read_lab(norm, kind).hit
+    found = stated_range(norm, hit) if hit is not None else None
+    status = found.status(hit.value) if found is not None and hit is not None else None
+    if status is None or found is None or hit is None:
+        return None
+    return status, hit.start, found.end
+
+
+_OPPOSED = {("low", "normal"), ("normal", "low")}
+_RANGE_AFTER_WORD = re.compile(
+    r"[\s\-]+(?:range|reference|limits?\s+(?:is|are|of)|values?\s+(?:is|are))"
+)
+
+
+def range_contradiction(norm: str, kind: str) -> ValueProblem | None:
+    """A word status that the stated range contradicts ("folate normal, 2.1 (3.9-20)").
+
+    The word still wins (it is what the writer said); the contradiction is named back so the
+    writer says which is right before any plan. Its field is the status (``folate_status``),
+    so a new status word replaces it.
+    """
+    words, ranged = _word_status(norm, kind), _range_status(norm, kind)
+    if words is None or ranged is None or (words[0], ranged[0]) not in _OPPOSED:
+        return None
+    written = norm[ranged[1] : ranged[2]].strip()
+    why = f"said to be {words[0]}, but the range given beside it makes it {ranged[0]}"
+    problem = f'{_LABELS[_LAB_FIELDS[kind]]} "{written}": {why}; please say which is right'
+    return ValueProblem(f"{kind}_status", problem, ranged[1], ranged[2])
 
 
 _STATUS_WORDS: dict[str, str] = {
@@ -676,6 +781,16 @@ def _both_low(norm: str, kind: str) -> list[tuple[int, int, str]]:
 
 
 def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """How the writer classed a laboratory result: in words, else by the range they gave.
+
+    Words always win ("B12 normal"); without them, a value written with its laboratory's
+    reference range is classed against that range (:meth:`StatedRange.status`). A bare number
+    is never classed here.
+    """
+    return _word_status(norm, kind) or _range_status(norm, kind)
+
+
+def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     """How the writer classed a laboratory result in words, if they did.
 
     "borderline", "indeterminate", "equivocal" -> ``indeterminate``; "low B12" /
@@ -713,6 +828,8 @@ def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
             continue
         if re.search(r"(?<![a-z])(?:not|no|isn't|wasn't)\s*$", norm[: m.start("word")][-12:]):
             continue
+        if _RANGE_AFTER_WORD.match(norm, m.end("word")):
+            continue  # "normal range 3-20" names the laboratory's range, not a result
         word = re.sub(r"[\s\-]+", " ", m.group("word"))
         hits.append(
             (

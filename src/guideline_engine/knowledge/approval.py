@@ -1,7 +1,8 @@
 """One approval gate for every clinical artefact.
 
 A clinical artefact is anything whose wording or logic carries clinical meaning: curated
-snippets, red flags and their advice, eligibility gates, regimen rule modules, the clinical
+snippets, red flags and their advice, eligibility gates, regimen rule modules, the code that
+evaluates and words topic decision tables (``topics/``), topic tables and manifests, the clinical
 notes of ``render/messages.yml`` and its dosing-frequency labels. Each has a current content
 hash and a review status:
 
@@ -301,7 +302,8 @@ class ArtefactSources:
         red_flags: Parsed ``red_flags.yml`` (a mapping with a ``red_flags`` list).
         red_flag_reviews: Review of each red flag, read through the triage parser.
         messages: Parsed ``messages.yml``.
-        rules: Source text of each regimen rule module, keyed by module id.
+        rules: Source text of each rule module (regimen, table engine) and topic table,
+            keyed by id.
         register: Parsed register, or None when there is none.
         content_root: Content directory the register was read from (for messages).
     """
@@ -338,7 +340,11 @@ class ArtefactSources:
             red_flags=red_flags,
             red_flag_reviews={k: v for k, v in reviews.items() if v is not None},
             messages=yaml.safe_load(engine.joinpath("render", MESSAGES_FILE).read_text("utf-8")),
-            rules={**rule_sources(engine.joinpath("regimen")), **topic_rule_sources(root)},
+            rules={
+                **rule_sources(engine.joinpath("regimen")),
+                **table_engine_sources(engine),
+                **topic_rule_sources(root),
+            },
             register=read_register(root),
             content_root=str(root),
         )
@@ -371,6 +377,28 @@ def rule_sources(package_dir: Traversable | Path) -> dict[str, str]:
     }
 
 
+TABLE_ENGINE_MODULES = ("topics.decide", "topics.loader", "topics.model", "topics.render")
+"""The code that turns a topic's ``rules.yml`` into decisions and wording, pinned like a rule
+module: the loader reads rows and condition values, the model's conditions test the facts,
+``decide`` applies rows and gates, ``render`` chooses each line's wording per audience."""
+
+
+def table_engine_sources(engine_dir: Traversable | Path) -> dict[str, str]:
+    """Source text of each :data:`TABLE_ENGINE_MODULES` file present, keyed by module id.
+
+    A missing file is left out: its artefact is then unknown, and unknown never counts as
+    approved, so table answers fail closed.
+    """
+    engine = as_traversable(engine_dir)
+    out: dict[str, str] = {}
+    for module in TABLE_ENGINE_MODULES:
+        folder, name = module.split(".")
+        entry = engine.joinpath(folder, f"{name}.py")
+        if entry.is_file():
+            out[module] = entry.read_text("utf-8")
+    return out
+
+
 TOPIC_TABLE_FILES = {"rules": "rules.yml", "manifest": "topic.yml"}
 """A topic package's decision table and manifest (questions, section titles), approved as rules."""
 
@@ -388,10 +416,14 @@ def topic_rule_sources(content_root: Traversable | Path) -> dict[str, str]:
 
 
 def topic_rule_refs(folder: str) -> tuple[ArtefactRef, ...]:
-    """The rule artefacts a topic's table answer rests on (its table and its manifest)."""
-    return tuple(
+    """The rule artefacts a topic's table answer rests on.
+
+    Its table and its manifest, and the code that evaluates and words every table.
+    """
+    own = tuple(
         ArtefactRef(ArtefactKind.RULE, f"topic.{folder}.{part}") for part in TOPIC_TABLE_FILES
     )
+    return (*own, *(ArtefactRef(ArtefactKind.RULE, m) for m in TABLE_ENGINE_MODULES))
 
 
 def register_location(content_root: Traversable | Path | str | None) -> Traversable:
@@ -651,11 +683,12 @@ class ApprovalState:
         refs = (ArtefactRef(ArtefactKind.RED_FLAG, i) for i in red_flag_ids)
         return frozenset(a.ref.id for a in self.blocking(refs))
 
-    def needed_by_plan(self, plan: Plan) -> tuple[ArtefactRef, ...]:
+    def needed_by_plan(self, plan: Plan, gate_ids: Iterable[str]) -> tuple[ArtefactRef, ...]:
         """Everything a plan's answer rests on.
 
-        Its snippets, notes and frequency labels, every rule module and every gate (all
-        gates are checked before any plan).
+        Its snippets, notes and frequency labels, every regimen rule module, and the gates
+        checked before it (``gate_ids``: its topic's and those of topics it defers to; another
+        topic's gates do not hold it back).
         """
         refs = [ArtefactRef(ArtefactKind.SNIPPET, sid) for sid in plan.snippet_ids()]
         notes = {a.ref.id for a in self.of_kind(ArtefactKind.NOTE)}
@@ -665,7 +698,7 @@ class ApprovalState:
         for step in (*plan.loading, *plan.maintenance):
             refs.append(ArtefactRef(ArtefactKind.LABEL, f"frequency.{step.frequency.value}"))
         refs += [a.ref for a in self.of_kind(ArtefactKind.RULE) if a.ref.id.startswith("regimen.")]
-        refs += [a.ref for a in self.of_kind(ArtefactKind.GATE)]
+        refs += [ArtefactRef(ArtefactKind.GATE, gate_id) for gate_id in gate_ids]
         return tuple(dict.fromkeys(refs))
 
     def counts(self) -> dict[str, Counter[str]]:

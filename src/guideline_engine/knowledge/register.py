@@ -34,7 +34,8 @@ CLI = editing.CLI
 
 REGISTER_HEADER = """\
 # Approval register: clinical artefacts that have no content hash of their own: red flags
-# (vocab/red_flags.yml), eligibility gates, regimen rule modules (regimen/*.py), and the clinical
+# (vocab/red_flags.yml), eligibility gates, regimen rule modules (regimen/*.py), the table engine
+# (topics.*: the code that turns a rules.yml into decisions and wording), and the clinical
 # notes and frequency labels of render/messages.yml. Each row pins the SHA-256 of the content the
 # reviewer saw; an approval whose content has changed since is stale and never counts.
 # Edit only with `python -m guideline_engine.knowledge approve-artefact | reopen-artefact | rehash`.

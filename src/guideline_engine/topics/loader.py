@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from guideline_engine.topics.model import (
+    LabCutoff,
     Op,
     Question,
     Row,
@@ -41,6 +42,7 @@ _TOPIC_KEYS = {
     "sections",
     "questions",
     "question_terms",
+    "lab_cutoffs",
 }
 _ROW_KEYS = {"id", "when", "ask", "defer_to", "lines", "stop"}
 _LIST_OPS = {Op.IN}
@@ -121,6 +123,32 @@ def _row(raw: Any, where: str) -> Row:
     return row
 
 
+def _positive(raw: Any, where: str) -> float:
+    ok = isinstance(raw, int | float) and not isinstance(raw, bool) and raw > 0
+    _need(ok, where, "expected a positive number")
+    return float(raw)
+
+
+def _lab_cutoff(raw: Any, where: str) -> LabCutoff:
+    """``{fact, low_below: {value, unit}, units: {unit: factor}, snippet}``."""
+    keys = {"fact", "low_below", "units", "snippet"}
+    data = _keys(raw, keys, keys, where)
+    below = _keys(data["low_below"], {"value", "unit"}, ("value", "unit"), f"{where}.low_below")
+    units = data["units"]
+    _need(isinstance(units, dict) and bool(units), f"{where}.units", "expected {unit: factor}")
+    factors = tuple((str(u), _positive(f, f"{where}.units.{u}")) for u, f in units.items())
+    cutoff = LabCutoff(
+        fact=str(data["fact"]),
+        low_below=_positive(below["value"], f"{where}.low_below.value"),
+        unit=str(below["unit"]),
+        factors=factors,
+        snippet_id=str(data["snippet"]),
+    )
+    _need(cutoff.fact.endswith("_level"), f"{where}.fact", "expected a laboratory value (*_level)")
+    _need(dict(factors).get(cutoff.unit) == 1.0, f"{where}.units", "the cut-off's unit needs 1")
+    return cutoff
+
+
 def _question(raw: Any, where: str) -> Question:
     data = _keys(
         raw, {"fact", "clinician", "patient", "buttons"}, ("fact", "clinician", "patient"), where
@@ -188,6 +216,10 @@ def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
             if "question_terms" in data
             else ()
         ),
+        lab_cutoffs=tuple(
+            _lab_cutoff(c, f"{where}.lab_cutoffs[{i}]")
+            for i, c in enumerate(data.get("lab_cutoffs") or [])
+        ),
     )
     _check_table(topic, where)
     return topic
@@ -224,7 +256,8 @@ def check_against(
             )
             unknown = [c.fact for c in row.when if c.fact not in facts]
             _need(not unknown, where, f"row {row.id}: unknown facts {unknown}")
-        missing = sorted(set(topic.snippet_ids()) - snippet_ids)
+        cited = {*topic.snippet_ids(), *(c.snippet_id for c in topic.lab_cutoffs)}
+        missing = sorted(cited - snippet_ids)
         _need(not missing, where, f"unknown snippets {missing}")
         unknown = [c.fact for c in topic.route_facts if c.fact not in facts]
         _need(not unknown, where, f"route_facts: unknown facts {unknown}")

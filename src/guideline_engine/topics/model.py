@@ -125,6 +125,37 @@ class Worded:
 
 
 @dataclass(frozen=True)
+class LabCutoff:
+    """A laboratory cut-off a topic takes from a source: a result below it is taken as low.
+
+    Never a normal limit: a result at or above it is not classed by the cut-off at all.
+
+    Attributes:
+        fact: The value it applies to (``folate_level``).
+        low_below: The cut-off, in ``unit``.
+        unit: Its unit, spelt as the extractor normalises units (``µg/L``).
+        factors: Every unit accepted, with the factor that turns a value in it into ``unit``.
+        snippet_id: The snippet that states the cut-off and cites its source.
+    """
+
+    fact: str
+    low_below: float
+    unit: str
+    factors: tuple[tuple[str, float], ...]
+    snippet_id: str
+
+    def in_unit(self, value: float, unit: str | None) -> float | None:
+        """``value`` converted to the cut-off's unit, or None for a missing or unknown unit."""
+        factor = dict(self.factors).get(unit or "")
+        return value * factor if factor is not None else None
+
+    def is_low(self, value: float, unit: str | None) -> bool:
+        """True only when the value, in a known unit, is below the cut-off."""
+        converted = self.in_unit(value, unit)
+        return converted is not None and converted < self.low_below
+
+
+@dataclass(frozen=True)
 class Topic:
     """A topic package as the engine sees it.
 
@@ -159,6 +190,7 @@ class Topic:
     rows: tuple[Row, ...]
     warning_sections: tuple[str, ...] = ()
     question_terms: tuple[str, ...] = ()  # more words that send a follow-up question here
+    lab_cutoffs: tuple[LabCutoff, ...] = ()  # sourced cut-offs a bare number is classed by
 
     def question(self, fact: str) -> Question:
         """The question for ``fact``; KeyError names it."""

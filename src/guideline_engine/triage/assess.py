@@ -1,8 +1,9 @@
 """``assess(text)``: match curated red flags and rank their urgency.
 
-Two signals may escalate: tolerant, word-order-free cues from ``red_flags.yml`` (see
-:mod:`guideline_engine.triage.cues`) together with extracted symptoms, and the nearest
-curated exemplar per red flag (:mod:`guideline_engine.triage.semantic`). The assertion
+Three signals may escalate: tolerant, word-order-free cues from ``red_flags.yml`` (see
+:mod:`guideline_engine.triage.cues`) together with extracted symptoms, the nearest
+curated exemplar per red flag (:mod:`guideline_engine.triage.semantic`), and a classifier
+trained on messages written blind (:mod:`guideline_engine.triage.model`). The assertion
 rules (:mod:`guideline_engine.triage.assertion`) can only take a mention away: negated,
 conditional, long past, resolved or stopped, someone else's in the past, or a figure of
 speech.
@@ -24,7 +25,8 @@ from guideline_engine.triage.assertion import (
     assert_mention,
     load_triage_context,
 )
-from guideline_engine.triage.cues import CueMatcher, parse_cue, phrase_cue
+from guideline_engine.triage.cues import CueMatcher, parse_cue, phrase_cue, words
+from guideline_engine.triage.model import model_red_flags, warm_up_model
 from guideline_engine.triage.rules import RedFlag, Urgency, load_red_flags
 from guideline_engine.triage.semantic import nearest_red_flags, warm_up_exemplars
 
@@ -41,7 +43,8 @@ class RedFlagHit:
         end: End offset (exclusive), or None.
         other_person: The evidence is about someone other than the writer, now.
         signal: ``"cue"`` (curated wording or an extracted symptom), ``"exemplar"``
-            (nearest curated example) or ``"rule"`` (a combined condition).
+            (nearest curated example), ``"model"`` (the trained classifier) or ``"rule"``
+            (a combined condition).
     """
 
     id: str
@@ -100,6 +103,7 @@ def _compiled() -> _Compiled:
     rules = load_red_flags()
     load_triage_context()
     warm_up_exemplars()
+    warm_up_model()
     entries = []
     for rule in rules:
         entries += [(rule.id, p, phrase_cue(p)) for p in rule.phrases]
@@ -144,6 +148,7 @@ def _candidates(
                 (rid, mention.start, mention.end, "cue", ()) for rid in wanted.get(mention.id, ())
             ]
     found += [(rid, s, e, "exemplar", ()) for rid, s, e in nearest_red_flags(text)]
+    found += [(rid, s, e, "model", ()) for rid, s, e in model_red_flags(text)]
     return found
 
 
@@ -174,6 +179,33 @@ def _dated_by_clause(
     return replace(assertion, time=inner, recent=recent)
 
 
+_CLAUSE_SIGNALS = ("exemplar", "model")
+
+
+def _whole_clause(
+    text: str, ctx: TextContext, markers: MessageMarkers, start: int, end: int
+) -> Assertion:
+    """Qualify a match that is a whole clause (or message) rather than a few words.
+
+    Its own markers count: a time marker inside dates it; read from its last word, a
+    supposition that opens it ("what if someone ...") makes it hypothetical and a closing
+    "got over it" or "has resolved" makes it past (HAZ-056).
+    """
+    assertion = assert_mention(ctx, markers, start, end)
+    if assertion.time is Time.CURRENT:
+        assertion = _dated_by_clause(assertion, markers, start, end)
+    last = max((w.start for w in words(text) if start <= w.start < end), default=start)
+    if last == start:
+        return assertion
+    tail = assert_mention(ctx, markers, last, end)
+    if tail.hypothetical:
+        assertion = replace(assertion, hypothetical=True)
+    resolved = any(start <= m.start and m.end <= end for m in markers.found["resolved"])
+    if tail.time is Time.PAST or resolved:  # "... got over it", "... has resolved"
+        assertion = replace(assertion, time=Time.PAST, recent=False)
+    return assertion
+
+
 def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[RedFlagHit], bool]:
     norm, ctx = analyse_text(text)
     candidates = _candidates(compiled, text, norm, extraction)
@@ -184,16 +216,19 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     # match from the same start (a "~msg" cue running on past "that was years ago") does
     # not overrule it.
     decided: set[tuple[str, int]] = set()
-    for rid, start, end, signal, parts in sorted(candidates, key=lambda c: (c[1], c[2])):
+    # The trained signal comes last: it is a safety net under the curated ones.
+    ordered = sorted(candidates, key=lambda c: (c[3] == "model", c[1], c[2]))
+    for rid, start, end, signal, parts in ordered:
         if (rid, start) in decided:
             continue
         rule = compiled.by_id[rid]
         if rule.all_of and not _conditions_hold(rule, extraction):
             continue
         markers = markers or MessageMarkers(text)
-        assertion = assert_mention(ctx, markers, start, end, parts)
-        if signal == "exemplar" and assertion.time is Time.CURRENT:
-            assertion = _dated_by_clause(assertion, markers, start, end)
+        if signal in _CLAUSE_SIGNALS:
+            assertion = _whole_clause(text, ctx, markers, start, end)
+        else:
+            assertion = assert_mention(ctx, markers, start, end, parts)
         if assertion.time is Time.PAST:
             decided.add((rid, start))
         # A denial ("no chest pain") is not a symptom to assess (HAZ-039).
@@ -211,7 +246,18 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         has_matchers = bool(rule.phrases or rule.cues or rule.patterns or rule.symptoms)
         if rule.all_of and not has_matchers and _conditions_hold(rule, extraction):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
-    return list(hits.values()), mentioned
+    return _model_only_above_the_rest(list(hits.values())), mentioned
+
+
+def _model_only_above_the_rest(hits: list[RedFlagHit]) -> list[RedFlagHit]:
+    """Keep a trained-signal hit only when it is more urgent than every curated hit.
+
+    The curated cues and exemplars say which red flag and which advice; the classifier only
+    raises the urgency when they found less (or nothing), so it never swaps their advice for
+    its guess of a neighbouring red flag.
+    """
+    curated = max((h.urgency.rank for h in hits if h.signal != "model"), default=-1)
+    return [h for h in hits if h.signal != "model" or h.urgency.rank > curated]
 
 
 def _states_symptom(extraction: Extraction) -> bool:

@@ -117,7 +117,8 @@ def _word_features(key: str) -> tuple[str, ...]:
     return ("w:" + key, *("c:" + g for g in grams))
 
 
-def _features(keys: list[str]) -> Counter[str]:
+def features(keys: list[str]) -> Counter[str]:
+    """Word unigrams, character 3- and 4-grams inside words, and word bigrams of ``keys``."""
     feats: Counter[str] = Counter()
     for key in keys:
         feats.update(_word_features(key))
@@ -141,7 +142,7 @@ class _Index:
 
 
 def _build(exemplars: Exemplars) -> _Index:
-    docs = [_features([w.key for w in words(s)]) for _, s in exemplars.items]
+    docs = [features([w.key for w in words(s)]) for _, s in exemplars.items]
     df: Counter[str] = Counter()
     for doc in docs:
         df.update(doc.keys())
@@ -213,7 +214,7 @@ def nearest(text: str) -> list[tuple[str, float, float, int, int]]:
     out: list[tuple[str, float, float, int, int]] = []
     vocab = index.vocab
     for clause in _clauses(text):
-        feats = _features([w.key for w in clause])
+        feats = features([w.key for w in clause])
         known: list[int] = []
         weights: list[float] = []
         total = 0.0
@@ -248,6 +249,11 @@ def nearest(text: str) -> list[tuple[str, float, float, int, int]]:
     return out
 
 
+def negation_clauses(clause_words: list[Word] | tuple[Word, ...]) -> set[int]:
+    """Clause numbers that hold a negation word (left to the cue signal, which places them)."""
+    return {w.clause for w in clause_words if w.key in _NEGATIONS}
+
+
 def nearest_red_flags(text: str) -> list[tuple[str, int, int]]:
     """Red flags whose curated exemplars are close to a clause of ``text``.
 
@@ -261,7 +267,7 @@ def nearest_red_flags(text: str) -> list[tuple[str, int, int]]:
     """
     index = _index()
     out: list[tuple[str, int, int]] = []
-    negated_clauses = {w.clause for w in words(text) if w.key in _NEGATIONS}
+    negated_clauses = negation_clauses(words(text))
     clause_of = {w.start: w.clause for w in words(text)}
     for label, score, none_score, start, end in nearest(text):
         if score < index.threshold or score - none_score < index.margin:

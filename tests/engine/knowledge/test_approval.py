@@ -24,9 +24,11 @@ from guideline_engine.knowledge.approval import (
 )
 from guideline_engine.knowledge.cli import main
 from guideline_engine.regimen import build_plan
+from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.regimen.model import Facts, Plan, Tri
 from guideline_engine.render.answers import render_triage
 from guideline_engine.render.messages import messages
+from guideline_engine.topics import topics
 
 ENGINE = Path(guideline_engine.__file__).resolve().parent
 SHA = "a" * 64
@@ -44,6 +46,7 @@ def tree(tmp_path: Path) -> Path:
     engine = tmp_path / "guideline_engine"
     shutil.copytree(ENGINE / "content", engine / "content")
     shutil.copytree(ENGINE / "regimen", engine / "regimen", ignore=shutil.ignore_patterns("__py*"))
+    shutil.copytree(ENGINE / "topics", engine / "topics", ignore=shutil.ignore_patterns("__py*"))
     (engine / "vocab").mkdir()
     shutil.copy(ENGINE / "vocab" / "red_flags.yml", engine / "vocab" / "red_flags.yml")
     (engine / "render").mkdir()
@@ -60,6 +63,11 @@ def a_plan() -> Plan:
     plan = build_plan(Facts(neurological_involvement=Tri.NO))
     assert isinstance(plan, Plan)
     return plan
+
+
+def b12_gates() -> tuple[str, ...]:
+    """The gates checked before the B12 plan (its topic's own)."""
+    return tuple(g.id for g in packaged_gates() if g.topic == topics().default.kb_topic)
 
 
 # ----------------------------------------------------------------------------- register
@@ -132,12 +140,12 @@ def test_register_row_for_an_unknown_artefact_is_reported(tree: Path) -> None:
 def test_gate_on_names_every_unapproved_artefact_a_plan_needs() -> None:
     kb = load_knowledge_base(approved_only=True)
     state = load_approval_state(kb)
-    blockers = {a.ref for a in state.blocking(state.needed_by_plan(a_plan()))}
+    blockers = {a.ref for a in state.blocking(state.needed_by_plan(a_plan(), b12_gates()))}
     kinds = {ref.kind for ref in blockers}
     assert {ArtefactKind.SNIPPET, ArtefactKind.RULE, ArtefactKind.GATE, ArtefactKind.LABEL} <= kinds
     assert ArtefactRef(ArtefactKind.RULE, "regimen.b12") in blockers
     payload = content_unavailable_payload(
-        kb.version, state.blocking(state.needed_by_plan(a_plan()))
+        kb.version, state.blocking(state.needed_by_plan(a_plan(), b12_gates()))
     )
     assert payload["type"] == "b12.content_unavailable"
     assert {"kind": "rule", "id": "regimen.b12"}.items() <= payload["artefacts"][0].items() or any(
@@ -148,13 +156,14 @@ def test_gate_on_names_every_unapproved_artefact_a_plan_needs() -> None:
 def test_gate_off_blocks_nothing() -> None:
     state = load_approval_state(load_knowledge_base(approved_only=False))
     assert not state.enforced
-    assert state.blocking(state.needed_by_plan(a_plan())) == ()
-    assert state.unapproved(state.needed_by_plan(a_plan()))  # still reported, only not enforced
+    assert state.blocking(state.needed_by_plan(a_plan(), b12_gates())) == ()
+    needs = state.needed_by_plan(a_plan(), b12_gates())
+    assert state.unapproved(needs)  # still reported, only not enforced
 
 
 def test_an_approved_note_rule_and_label_pass_the_gate_once_approved(tree: Path) -> None:
     plan = a_plan()
-    needs = state_of(tree).needed_by_plan(plan)
+    needs = state_of(tree).needed_by_plan(plan, b12_gates())
     for ref in needs:
         if ref.kind is ArtefactKind.SNIPPET:
             continue

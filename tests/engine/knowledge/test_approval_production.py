@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _clear() -> None:
-    for cached in (engine.knowledge_base, engine.approvals, engine.retriever):
+    for cached in (engine.knowledge_base, engine.approvals, engine.topic_retrievers):
         cached.cache_clear()
 
 

@@ -1,0 +1,265 @@
+"""Third triage signal: a linear classifier over red flags, trained on labelled messages.
+
+The curated exemplars (``red_flag_exemplars.yml``) and the messages of the blind dev splits
+(``red_flag_training.yml``: written by people who never saw our word lists, labelled by them,
+mapped to our red-flag ids by ``scripts/build_triage_training.py``) train a logistic
+regression, one red flag against the rest, over the same word and character n-gram features as
+the exemplar signal (:mod:`guideline_engine.triage.semantic`). Each clause of a message, and the
+whole message, is scored; the most probable red flag becomes a candidate when its probability
+reaches the file's threshold. Like the other signals it can only add a candidate: negated
+clauses are left to the cue signal, and the assertion rules (negated, conditional, past,
+someone else's past, figure of speech) can still take the candidate away.
+
+Training (about 1 900 texts, 20 000 features) takes about a second, once per process at
+warm-up (``_compiled`` in :mod:`guideline_engine.triage.assess`), and is deterministic
+(liblinear).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+
+from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
+from guideline_engine.triage.cues import Word, words
+from guideline_engine.triage.semantic import NONE, features, load_exemplars, negation_clauses
+
+TRAINING_FILE = "red_flag_training.yml"
+_KEYS = {"version", "threshold", "regularisation", "provenance", "items"}
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Validated training file: threshold, regularisation and (label, text) pairs."""
+
+    threshold: float
+    regularisation: float
+    items: tuple[tuple[str, str], ...]
+
+
+def _number(data: Mapping[str, Any], key: str, low: float, high: float) -> float:
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value < high:
+        raise VocabularyError(f"{TRAINING_FILE}: {key} must be a number in ({low}, {high})")
+    return float(value)
+
+
+def _item(raw: object, red_flag_ids: frozenset[str]) -> tuple[str, str]:
+    if not isinstance(raw, Mapping) or set(raw) != {"label", "text", "from"}:
+        raise VocabularyError(f"{TRAINING_FILE}: each item needs label, text and from")
+    label, text = raw["label"], raw["text"]
+    if label != NONE and label not in red_flag_ids:
+        raise VocabularyError(f"{TRAINING_FILE}: unknown red flag id {label!r}")
+    if not isinstance(text, str) or not words(text):
+        raise VocabularyError(f"{TRAINING_FILE}: empty text in {raw['from']!r}")
+    return str(label), text
+
+
+def parse_training(data: object, red_flag_ids: frozenset[str]) -> TrainingSet:
+    """Validate the parsed ``red_flag_training.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        red_flag_ids: Known red flag ids (``none`` is also allowed).
+
+    Returns:
+        The training set.
+
+    Raises:
+        VocabularyError: On a missing or unknown key, a bad number, label or text.
+    """
+    if not isinstance(data, Mapping) or set(data) != _KEYS:
+        raise VocabularyError(f"{TRAINING_FILE}: expected keys {sorted(_KEYS)}")
+    if data["version"] != 1:
+        raise VocabularyError(f"{TRAINING_FILE}: unsupported version {data['version']!r}")
+    raw_items = data["items"]
+    if not isinstance(raw_items, list) or not raw_items:
+        raise VocabularyError(f"{TRAINING_FILE}: 'items' must be a non-empty list")
+    return TrainingSet(
+        threshold=_number(data, "threshold", 0.0, 1.0),
+        regularisation=_number(data, "regularisation", 0.0, 1e6),
+        items=tuple(_item(raw, red_flag_ids) for raw in raw_items),
+    )
+
+
+@dataclass(frozen=True)
+class TriageModel:
+    """A trained classifier: labels, feature index, IDF weights, coefficients, threshold."""
+
+    labels: tuple[str, ...]
+    vocab: dict[str, int]
+    idf: npt.NDArray[np.float64]
+    coef: npt.NDArray[np.float32]  # features x labels
+    intercept: npt.NDArray[np.float32]
+    unknown_weight: float
+    threshold: float
+
+
+def _weights(feats: Mapping[str, int], vocab: Mapping[str, int], idf: Any) -> dict[int, float]:
+    weights = {
+        vocab[f]: (1 + math.log(c)) * float(idf[vocab[f]]) for f, c in feats.items() if f in vocab
+    }
+    norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+    return {i: v / norm for i, v in weights.items()}
+
+
+def _per_label(rows: Any) -> npt.NDArray[np.float64]:
+    """One row per label: a two-label fit has a single row, for the second label."""
+    rows = np.asarray(rows, dtype=np.float64)
+    return np.vstack([-rows, rows]) if rows.shape[0] == 1 else rows
+
+
+def train(
+    items: tuple[tuple[str, str], ...], threshold: float, regularisation: float
+) -> TriageModel:
+    """Fit the classifier on (label, text) pairs (deterministic).
+
+    Args:
+        items: Labelled texts; ``none`` marks a message that is no red flag.
+        threshold: Least probability for a red flag to become a candidate.
+        regularisation: Inverse regularisation strength ``C`` of the logistic regression.
+
+    Returns:
+        The trained model.
+    """
+    docs = [features([w.key for w in words(text)]) for _, text in items]
+    df: dict[str, int] = {}
+    for doc in docs:
+        for f in doc:
+            df[f] = df.get(f, 0) + 1
+    vocab = {f: i for i, f in enumerate(sorted(df))}
+    n = len(docs)
+    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in sorted(df)], dtype=np.float64)
+    rows, cols, vals = [], [], []
+    for r, doc in enumerate(docs):
+        for i, v in _weights(doc, vocab, idf).items():
+            rows.append(r)
+            cols.append(i)
+            vals.append(v)
+    matrix = csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)))
+    fitted = LogisticRegression(C=regularisation, solver="liblinear").fit(
+        matrix, [label for label, _ in items]
+    )
+    return TriageModel(
+        labels=tuple(str(c) for c in fitted.classes_),
+        vocab=vocab,
+        idf=idf,
+        coef=np.ascontiguousarray(_per_label(fitted.coef_).T, dtype=np.float32),
+        intercept=np.asarray(_per_label(fitted.intercept_[:, None])[:, 0], dtype=np.float32),
+        unknown_weight=float(idf.max()),
+        threshold=threshold,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_training() -> TrainingSet:
+    """The validated training file (read once per process)."""
+    from guideline_engine.triage.rules import load_red_flags
+
+    try:
+        data = yaml.safe_load(read_vocab_text(TRAINING_FILE))
+    except yaml.YAMLError as exc:
+        raise VocabularyError(f"{TRAINING_FILE}: not valid YAML: {exc}") from exc
+    return parse_training(data, frozenset(r.id for r in load_red_flags()))
+
+
+@lru_cache(maxsize=1)
+def _model() -> TriageModel:
+    training = load_training()
+    # It learns only the red flags its blind data teaches: the others (pregnancy, numbness
+    # and breathlessness that must be new or spreading) are left to their cues.
+    taught = {label for label, _ in training.items}
+    items = tuple(i for i in load_exemplars().items if i[0] in taught) + training.items
+    return train(items, training.threshold, training.regularisation)
+
+
+_override: list[TriageModel] = []
+
+
+@contextmanager
+def using(model: TriageModel) -> Iterator[None]:
+    """Use ``model`` instead of the package's one inside the block (cross-validation, tests).
+
+    Args:
+        model: A model from :func:`train`.
+
+    Yields:
+        Nothing; the package's model is back after the block.
+    """
+    _override.append(model)
+    try:
+        yield
+    finally:
+        _override.pop()
+
+
+def warm_up_model() -> None:
+    """Load, validate and train now rather than on the first message."""
+    _model()
+
+
+def _probabilities(model: TriageModel, span: list[Word]) -> npt.NDArray[np.float32] | None:
+    feats = features([w.key for w in span])
+    known = [(model.vocab[f], c) for f, c in feats.items() if f in model.vocab]
+    if not known:
+        return None
+    total = sum(
+        (
+            (1 + math.log(c))
+            * (model.unknown_weight if f not in model.vocab else float(model.idf[model.vocab[f]]))
+        )
+        ** 2
+        for f, c in feats.items()
+    )
+    idx = np.array([i for i, _ in known])
+    w = np.array([(1 + math.log(c)) * float(model.idf[i]) for i, c in known], dtype=np.float32)
+    logits = (model.coef[idx] * w[:, None]).sum(axis=0) / math.sqrt(total) + model.intercept
+    # One-against-the-rest: each label's own sigmoid, normalised over the labels (as sklearn).
+    scores = 1.0 / (1.0 + np.exp(-logits))
+    return np.asarray(scores / scores.sum(), dtype=np.float32)
+
+
+def _spans(text: str) -> list[list[Word]]:
+    all_words = list(words(text))
+    negated = negation_clauses(all_words)
+    clauses: dict[int, list[Word]] = {}
+    for word in all_words:
+        clauses.setdefault(word.clause, []).append(word)
+    spans = [c for k, c in clauses.items() if len(c) >= 2 and k not in negated]
+    if len(clauses) > 1 and not negated:
+        spans.append(all_words)
+    return spans
+
+
+def model_red_flags(text: str, model: TriageModel | None = None) -> list[tuple[str, int, int]]:
+    """Red flags the classifier finds in a clause of ``text`` or in the whole message.
+
+    Args:
+        text: Raw user text.
+        model: A model to use instead of the one trained from the package's files.
+
+    Returns:
+        ``(red flag id, span start, span end)`` for each span whose most probable label is a
+        red flag with at least the file's threshold of probability.
+    """
+    model = model or (_override[-1] if _override else _model())
+    out: list[tuple[str, int, int]] = []
+    for span in _spans(text):
+        probs = _probabilities(model, span)
+        if probs is None:
+            continue
+        best = int(np.argmax(probs))
+        label = model.labels[best]
+        if label != NONE and float(probs[best]) >= model.threshold:
+            out.append((label, span[0].start, span[-1].end))
+    return out

@@ -1,0 +1,130 @@
+"""The trained triage signal (guideline_engine.triage.model): validation, behaviour, provenance.
+
+Behaviour is checked with a small model trained here on a made-up word ("wobblefizz") that no
+cue, exemplar or vocabulary knows, so only the trained signal can find it; the assertion rules
+must still take it away when it is denied, past or someone else's past (HAZ-056).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guideline_engine.extraction.vocab import VocabularyError
+from guideline_engine.triage import assess
+from guideline_engine.triage.model import (
+    TriageModel,
+    load_training,
+    model_red_flags,
+    parse_training,
+    train,
+    using,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+BLIND = ROOT / "tests" / "eval" / "blind"
+IDS = frozenset({"chest_pain", "reduced_consciousness"})
+
+_TOY = (
+    ("chest_pain", "i have the wobblefizz feeling in my ribs right now"),
+    ("chest_pain", "wobblefizz ribs squeezing hard now"),
+    ("chest_pain", "there is a wobblefizz in my ribs and it hurts"),
+    ("none", "what is a good breakfast for energy"),
+    ("none", "can i have my injection at the pharmacy"),
+    ("none", "how long does treatment last"),
+    ("none", "my tongue is a bit sore"),
+)
+
+
+@pytest.fixture(scope="module")
+def toy() -> TriageModel:
+    return train(_TOY, threshold=0.4, regularisation=30.0)
+
+
+def _valid() -> dict[str, object]:
+    return {
+        "version": 1,
+        "threshold": 0.5,
+        "regularisation": 30.0,
+        "provenance": "test",
+        "items": [{"label": "chest_pain", "text": "my chest hurts", "from": "x:1"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": 2}, "unsupported version"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"regularisation": 0}, "regularisation"),
+        ({"items": []}, "non-empty"),
+        ({"items": [{"label": "flu", "text": "x y", "from": "x:1"}]}, "unknown red flag"),
+        ({"items": [{"label": "none", "text": "  ", "from": "x:1"}]}, "empty text"),
+        ({"items": [{"label": "none", "text": "a b"}]}, "label, text and from"),
+        ({"extra": 1}, "expected keys"),
+    ],
+)
+def test_parse_training_refuses_a_malformed_file(change: dict[str, object], message: str) -> None:
+    data = {**_valid(), **change}
+    with pytest.raises(VocabularyError, match=message):
+        parse_training(data, IDS)
+
+
+def test_the_package_training_file_is_valid_and_labels_every_urgency() -> None:
+    training = load_training()
+    labels = {label for label, _ in training.items}
+    assert "none" in labels and "suicidal_thoughts" in labels and "unwell_infant" in labels
+    assert 0 < training.threshold < 1
+
+
+def test_the_training_file_is_generated_from_dev_splits_only_and_up_to_date() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    build = importlib.import_module("build_triage_training")
+    path = ROOT / "src" / "guideline_engine" / "vocab" / "red_flag_training.yml"
+    assert path.read_text(encoding="utf-8") == build.render(), "run build_triage_training.py"
+    assert all("test" not in split for split in build.DEV_SPLITS)
+
+
+def test_no_test_split_sentence_is_in_the_training_file() -> None:
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    trained = {norm(text) for _, text in load_training().items}
+    for split in sorted(BLIND.glob("*_test.yml")):
+        data = yaml.safe_load(split.read_text(encoding="utf-8"))
+        key = next(k for k, v in data.items() if isinstance(v, list))
+        texts = {norm(str(i.get("text") or i.get("question"))) for i in data[key]}
+        assert not texts & trained, f"{split.name} leaked into the training file"
+
+
+def test_the_trained_signal_finds_what_it_was_taught(toy: TriageModel) -> None:
+    found = model_red_flags("ive got this wobblefizz thing in my ribs", toy)
+    assert [label for label, _, _ in found] == ["chest_pain"]
+    assert model_red_flags("how long does the treatment last", toy) == []
+
+
+def test_only_the_trained_signal_escalates_the_made_up_word(toy: TriageModel) -> None:
+    text = "ive got this wobblefizz thing in my ribs"
+    assert assess(text).urgency is None  # the package's signals do not know the word
+    with using(toy):
+        result = assess(text)
+    assert result.urgency is not None and result.urgency.value == "emergency"
+    assert [(h.id, h.signal) for h in result.red_flags] == [("chest_pain", "model")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no wobblefizz thing in my ribs at all",
+        "i had a wobblefizz thing in my ribs years ago but fine since",
+        "my husband had the wobblefizz thing in his ribs last year",
+        "what if someone got a wobblefizz thing in their ribs?",
+    ],
+)
+def test_assertion_rules_still_take_a_trained_hit_away(toy: TriageModel, text: str) -> None:
+    with using(toy):
+        assert assess(text).urgency is None
