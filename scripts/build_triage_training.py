@@ -20,7 +20,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "eval" / "blind"
 OUT = ROOT / "src" / "guideline_engine" / "vocab" / "red_flag_training.yml"
-DEV_SPLITS = ("triage_dev", "triage2_dev", "triage3_dev", "triage5_dev", "triage6_dev")
+DEV_SPLITS = (
+    "triage_dev",
+    "triage2_dev",
+    "triage3_dev",
+    "triage5_dev",
+    "triage6_dev",
+    "triage8_dev",
+    "triage9_dev",
+)
 THRESHOLD = 0.6
 REGULARISATION = 30.0
 

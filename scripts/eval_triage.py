@@ -37,6 +37,8 @@ DEFAULT_SPLITS = (
     Path("tests/eval/blind/triage3_dev.yml"),
     Path("tests/eval/blind/triage5_dev.yml"),
     Path("tests/eval/blind/triage6_dev.yml"),
+    Path("tests/eval/blind/triage8_dev.yml"),
+    Path("tests/eval/blind/triage9_dev.yml"),
     Path("tests/eval/blind/triage_test.yml"),
     Path("tests/eval/blind/triage4_test.yml"),
     Path("tests/eval/blind/triage7_test.yml"),

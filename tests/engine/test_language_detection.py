@@ -86,6 +86,9 @@ ENGLISH = [
     pytest.param("α-thalassaemia trait and low b12, what now", id="greek-letter"),
     pytest.param("leaky gut and low b12, 1mg od?", id="gut-od"),
     pytest.param("Had my 2nd jab at 9am, arm is sore, is that normal?", id="plain"),
+    # review 5 finding 4: "+ve"/"-ve" shorthand read as Turkish "ve" (and)
+    pytest.param("PA +ve IF abs, anti-GPC +ve, B12 110", id="plus-ve"),
+    pytest.param("Coombs -ve, DAT -ve, folate low", id="minus-ve"),
 ]
 
 

@@ -144,7 +144,8 @@ def _timing(norm: str, start: int, num_start: int, end: int) -> str:
 
 _CONTINUATION = re.compile(
     r"[\s,;(]*(?:(?:last|this|previous)\s+(?:week|month|year|time)|\w+\s+(?:days?|weeks?|"
-    r"months?)\s+ago|yesterday|previously|before|initially|on\s+admission|at\s+diagnosis)?"
+    r"months?|years?)\s+ago|yesterday|previously|before|initially|on\s+admission|"
+    r"at\s+diagnosis|in\s+(?:19|20)\d\d|in\s+[a-z]+)?"
     r"[\s,;)]*(?:and|but|which|that)?\s*(?:(?:is|are|has|have)\s+)?(?:been\s+)?"
     r"(?P<marker>now|today|currently|this\s+morning|latest|most\s+recent(?:ly)?|repeat|then|"
     r"later|rose\s+to|risen\s+to|rising\s+to|increased\s+to|gone\s+up\s+to|up\s+to|"
@@ -597,13 +598,13 @@ class StatedRange:
     end: int
 
     def status(self, value: float) -> str | None:
-        """``low`` below it, ``normal`` above its lower limit up to its upper one, else None.
+        """``low`` below its lower limit, else None: a range never classes a value normal.
 
-        A value exactly at the lower limit, or above the upper one, is not classed.
+        A value just inside a laboratory's range can still be deficient or indeterminate
+        (NICE NG239 and BSH: a grey zone; the clinical picture decides), and "normal" would
+        let a folic acid plan through with B12 unknown (HAZ-059): only words say normal.
         """
-        if value < self.low:
-            return "low"
-        return "normal" if self.low < value <= self.high else None
+        return "low" if value < self.low else None
 
 
 _RANGE_NUM = r"\d+(?:\.\d+)?"
@@ -787,7 +788,20 @@ def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     reference range is classed against that range (:meth:`StatedRange.status`). A bare number
     is never classed here.
     """
-    return _word_status(norm, kind) or _range_status(norm, kind)
+    return _word_status(norm, kind) or _now_status(norm, kind) or _range_status(norm, kind)
+
+
+def _now_status(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """"folate was 2.1 last year, now normal": a later word that classes the test now."""
+    if kind not in _LAB_KEYWORDS:
+        return None
+    m = re.search(
+        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9])(?:[^.;\n]|\.(?=\d)){{0,60}}?(?<![a-z])"
+        r"(?:now|currently|since)\s+(?:(?:is|it'?s|its)\s+)?(?:back\s+(?:to\s+)?)?"
+        r"(?P<word>normal|fine|ok|okay)(?![a-z])",
+        norm,
+    )
+    return ("normal", m.start(), m.end()) if m else None
 
 
 def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:

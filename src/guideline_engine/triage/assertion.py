@@ -63,6 +63,7 @@ _LISTS = (
     "reporting",
     "uncertain",
     "hedge",
+    "comparison",
 )
 _TIME_LISTS = ("present", "remote_past", "recent_past")
 _POSSESSIVE_LISTS = frozenset({"other_person"})
@@ -332,13 +333,14 @@ class MessageMarkers:
     def time(self, start: int, end: int, parts: tuple[tuple[int, int], ...] = ()) -> Time:
         """Time of the mention ``[start, end)``.
 
-        Recurrence ("it's back") and resolution ("fine since") markers count anywhere after
-        the mention; present and past markers only near it in its own comma segment ("my
-        sister collapsed last year, I'm fine now").
+        Recurrence ("it's back") markers count anywhere after the mention, resolution ("fine
+        since") markers after it unless another dated event comes between them (see
+        :meth:`_resolved_after`); present and past markers only near it in its own comma
+        segment ("my sister collapsed last year, I'm fine now").
         """
         if any(m.start >= end for m in self.found["recurred"]):
             return Time.CURRENT
-        if any(m.start >= end for m in self.found["resolved"]):
+        if self._resolved_after(start, end):
             return Time.PAST
         segments = {self.segment_of(start), self.segment_of(max(start, end - 1))}
         following = max(segments) + 1
@@ -354,6 +356,7 @@ class MessageMarkers:
             return any(
                 not any(a <= m.start < b for a, b in own)
                 and min(self._distance(m, a, b) for a, b in own) <= TIME_REACH
+                and not self._compared(end, m)
                 for seg in segments
                 for m in self._in_segment(name, seg)
             )
@@ -367,6 +370,34 @@ class MessageMarkers:
         if near("recent_past"):
             return Time.RECENT_PAST
         return Time.CURRENT
+
+    def _compared(self, end: int, marker: _Marker) -> bool:
+        """Whether a comparison word comes before a time marker in the marker's clause.
+
+        "the same chest pain I had years ago", "kill myself like I did as a teenager": the
+        past is the thing compared with, not the time of the mention (HAZ-058).
+        """
+        del end  # the comparison may also come before the mention ("the same pain I had")
+        return any(
+            c.start < marker.start and c.clause == marker.clause for c in self.found["comparison"]
+        )
+
+    def _resolved_after(self, start: int, end: int) -> bool:
+        """Whether a resolution marker after the mention belongs to it.
+
+        "fainted last week, fine since": yes. "he is unconscious, he had a stroke years ago
+        but got over it": no, the resolution belongs to the stroke, a dated event in another
+        comma segment between the mention and the marker (HAZ-058).
+        """
+        own = self.segment_of(start)
+        dated = [
+            m for name in ("remote_past", "recent_past") for m in self.found[name]
+            if m.start >= end and m.segment != own
+        ]
+        return any(
+            m.start >= end and not any(d.start < m.start for d in dated)
+            for m in self.found["resolved"]
+        )
 
     def ceased_before(self, start: int, own: tuple[tuple[int, int], ...] = ()) -> bool:
         """Whether "stopped", "gave up" or the like ends the mention ("stopped breastfeeding").

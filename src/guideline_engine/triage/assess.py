@@ -95,6 +95,7 @@ class _Compiled:
     cues: CueMatcher
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     by_symptom: dict[str, tuple[str, ...]]
+    trained: dict[Urgency, str]
 
 
 @lru_cache(maxsize=1)
@@ -118,6 +119,7 @@ def _compiled() -> _Compiled:
             sid: tuple(r.id for r in rules if sid in r.symptoms)
             for sid in {s for r in rules for s in r.symptoms}
         },
+        trained={r.urgency: r.id for r in rules if r.trained},
     )
 
 
@@ -148,7 +150,12 @@ def _candidates(
                 (rid, mention.start, mention.end, "cue", ()) for rid in wanted.get(mention.id, ())
             ]
     found += [(rid, s, e, "exemplar", ()) for rid, s, e in nearest_red_flags(text)]
-    found += [(rid, s, e, "model", ()) for rid, s, e in model_red_flags(text)]
+    # The classifier's guess of a neighbouring red flag is not shown: only its urgency, as
+    # the trained-signal flag of that urgency ("may need urgent care"), with its own advice.
+    for rid, s, e in model_red_flags(text):
+        generic = compiled.trained.get(compiled.by_id[rid].urgency)
+        if generic is not None:
+            found.append((generic, s, e, "model", ()))
     return found
 
 

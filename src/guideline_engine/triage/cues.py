@@ -361,6 +361,13 @@ class _Terms:
         return ident
 
 
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    """Whether two matches of one cue share a word (one mention, not two)."""
+    return min(x for x, _ in a) <= max(y for _, y in b) and min(x for x, _ in b) <= max(
+        y for _, y in a
+    )
+
+
 class CueMatcher:
     """Compiled cues of many keys; build once, match every message cheaply."""
 
@@ -428,7 +435,10 @@ class CueMatcher:
         return self._terms.texts[ident]
 
     def find(self, text: str) -> list[CueHit]:
-        """Every cue that matches ``text`` (at most one hit per cue, the first).
+        """Every cue that matches ``text``, once per occurrence of its first group.
+
+        Every occurrence counts: "chest pain years ago that went away, now chest pain again"
+        has a second, current mention the first one must not hide (HAZ-058).
 
         Args:
             text: Raw user text.
@@ -453,8 +463,7 @@ class CueMatcher:
             if any(present.isdisjoint(need) for need in self._needs[index]):
                 continue
             key, cue = self._cues[index]
-            chosen = self._match(cue, toks, tok_terms, positions)
-            if chosen is not None:
+            for chosen in self._matches(cue, toks, tok_terms, positions):
                 first = min(a for a, _ in chosen)
                 last = max(b for _, b in chosen)
                 spans = tuple((toks[a].start, toks[b].end) for a, b in chosen)
@@ -480,19 +489,20 @@ class CueMatcher:
                 out.append((i, i + len(alt) - 1))
         return out
 
-    def _match(
+    def _matches(
         self,
         cue: Cue,
         toks: tuple[Word, ...],
         tok_terms: list[frozenset[int]],
         positions: dict[int, list[int]],
-    ) -> list[tuple[int, int]] | None:
+    ) -> list[list[tuple[int, int]]]:
         per_group: list[list[tuple[int, int]]] = []
         for group in cue.groups:
             occ = [o for alt in group for o in self._occurrences(alt, tok_terms, positions)]
             if not occ:
-                return None
+                return []
             per_group.append(sorted(occ))
+        found: list[list[tuple[int, int]]] = []
         vetoed = {
             toks[a].clause
             for alt in cue.not_near
@@ -505,9 +515,9 @@ class CueMatcher:
             chosen = self._extend(
                 cue, toks, per_group, [(first, first_end)], first, first_end, clause
             )
-            if chosen is not None:
-                return chosen
-        return None
+            if chosen is not None and not any(_overlap(chosen, other) for other in found):
+                found.append(chosen)
+        return found
 
     def _extend(
         self,

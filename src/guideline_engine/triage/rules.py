@@ -93,6 +93,7 @@ class RedFlag:
     advice_patient: str
     source: Source
     review: Review
+    trained: bool = False
 
     def advice(self, audience: str) -> str:
         """Advice text for ``"clinician"``; any other audience gets the patient text."""
@@ -268,13 +269,18 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
         _keys(
             match,
             set(),
-            {"phrases", "cues", "patterns", "symptoms", "all_of", "unless", "when"},
+            {"phrases", "cues", "patterns", "symptoms", "all_of", "unless", "when", "trained"},
             entry,
             "match.",
         )
+        trained = match.get("trained", False)
+        if not isinstance(trained, bool) or (trained and set(match) != {"trained"}):
+            raise _fail(entry, "match.trained", "must be true alone (a trained-signal flag)")
         if not set(match) - {"unless", "when"}:
             raise _fail(
-                entry, "match", "needs at least one of phrases, cues, patterns, symptoms, all_of"
+                entry,
+                "match",
+                "needs at least one of phrases, cues, patterns, symptoms, all_of, trained",
             )
         phrases = _list(match.get("phrases"), entry, "match.phrases")
         for i, phrase in enumerate(phrases):
@@ -341,6 +347,7 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
                 advice_patient=cast(str, _text(advice["patient"], entry, "advice.patient")),
                 source=_source(item["source"], entry),
                 review=_review(item["review"], entry),
+                trained=trained,
             )
         )
     ids = {r.id for r in rules}

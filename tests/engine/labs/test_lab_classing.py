@@ -92,13 +92,25 @@ def test_word_normal_beside_number_below_cutoff_is_named_back() -> None:
         pytest.param("folate 2.1 (3.9-20)", "folate", "low", id="brackets-no-unit"),
         pytest.param("folate 2.1 ug/l, normal range is 3-20", "folate", "low", id="clause"),
         pytest.param("b12 98 ng/l ref range 197-771", "b12", "low", id="b12-ref-range"),
-        pytest.param("folate 6.2 (3.9-20)", "folate", "normal", id="inside-range"),
-        pytest.param("b12 250 ng/l (ref 197-771)", "b12", "normal", id="b12-inside"),
     ],
 )
 def test_number_classed_against_stated_range(text: str, kind: str, expected: str) -> None:
     found = find_lab_status(normalise(text), kind)
     assert found is not None and found[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("folate 6.2 (3.9-20)", "folate", id="inside-range"),
+        pytest.param("b12 250 ng/l (ref 197-771)", "b12", id="b12-inside"),
+        pytest.param("b12 200 ng/L (ref range 187-883)", "b12", id="b12-just-inside"),
+        pytest.param("active b12 40 pmol/L (ref 37-188)", "b12", id="active-b12-just-inside"),
+    ],
+)
+def test_a_range_never_classes_a_number_normal(text: str, kind: str) -> None:
+    """HAZ-059: a value inside a range may still be deficient; only words say normal."""
+    assert find_lab_status(normalise(text), kind) is None
 
 
 @pytest.mark.parametrize(
@@ -116,10 +128,10 @@ def test_no_class_from_range_when_it_cannot_be_trusted(text: str) -> None:
 
 
 def test_word_contradicted_by_stated_range_is_named_back() -> None:
-    reading = read_lab(normalise("b12 low 250 (197-771)"), "b12")
+    reading = read_lab(normalise("b12 normal 150 (197-771)"), "b12")
     assert reading.hit is not None
     assert [p.field for p in reading.problems] == ["b12_status"]
-    assert "said to be low" in reading.problems[0].problem
+    assert "said to be normal" in reading.problems[0].problem
 
 
 def test_normal_range_words_are_not_a_normal_result() -> None:

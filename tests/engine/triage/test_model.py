@@ -113,7 +113,24 @@ def test_only_the_trained_signal_escalates_the_made_up_word(toy: TriageModel) ->
     with using(toy):
         result = assess(text)
     assert result.urgency is not None and result.urgency.value == "emergency"
-    assert [(h.id, h.signal) for h in result.red_flags] == [("chest_pain", "model")]
+    # Only the urgency is shown, as the trained-signal flag, never the guessed red flag.
+    assert [(h.id, h.signal) for h in result.red_flags] == [("possible_emergency", "model")]
+    assert "cannot assess it reliably" in result.advice_patient[0]
+
+
+def test_a_trained_hit_never_replaces_a_curated_red_flag(toy: TriageModel) -> None:
+    text = "my dad is very drowsy and we can hardly wake him, wobblefizz in his ribs"
+    with using(toy):
+        result = assess(text)
+    assert [h.id for h in result.red_flags] == ["reduced_consciousness"]
+
+
+def test_trained_flag_must_stand_alone() -> None:
+    from guideline_engine.triage.rules import load_red_flags
+
+    trained = [r for r in load_red_flags() if r.trained]
+    assert {r.urgency.value for r in trained} == {"emergency", "urgent"}
+    assert all(not (r.phrases or r.cues or r.patterns or r.symptoms) for r in trained)
 
 
 @pytest.mark.parametrize(

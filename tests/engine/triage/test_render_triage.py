@@ -28,7 +28,6 @@ def _render(text: str, audience: str = "patient") -> tuple[str, dict[str, object
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("very weak and dizzy", id="weak-dizzy"),
         pytest.param("my leg is swollen and hot", id="unknown-symptom"),
         pytest.param("I blacked out once as a child", id="past-only"),
     ],
@@ -40,6 +39,13 @@ def test_unrecognised_symptoms_get_no_reassurance(text: str) -> None:
     assert "cannot assess" in lowered
     assert "nhs 111" in lowered and "emergency number" in lowered
     assert payload["assessed"] is False
+
+
+def test_weak_and_dizzy_is_escalated_or_not_assessed_never_reassured() -> None:
+    """Since session 5 the trained signal calls "very weak and dizzy" possibly urgent."""
+    reply, payload = _render("very weak and dizzy")
+    assert not any(phrase in reply.lower() for phrase in REASSURING)
+    assert payload["urgency"] in ("urgent", "emergency") or "cannot assess" in reply.lower()
 
 
 def test_no_message_in_the_catalogue_reassures() -> None:
