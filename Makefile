@@ -28,7 +28,7 @@ TRAIN_DEPS := config.yml domain.yml $(shell find data components src/guideline_e
 
 .PHONY: help install webchat-deps run train test lint typecheck unit validate kb-validate kb-rehash \
 	rasa-validate rasa-test e2e eval lock clean audit services services-stop test-production bench \
-	triage-training triage-cv
+	triage-training triage-cv followup-training
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -117,6 +117,9 @@ triage-training: install ## Regenerate the trained triage signal's data from the
 
 triage-cv: install ## Leave-one-dev-set-out figures of triage with the trained signal (dev only)
 	$(BIN)/python scripts/cv_triage_model.py --threshold 0.4 0.5 0.6
+
+followup-training: install ## Regenerate the learned follow-up signal's data from the blind DEV splits
+	$(BIN)/python scripts/build_followup_training.py
 
 bench: install ## Benchmark (<= 15 min): training, cold start, latency, throughput (Locust), memory
 	$(BIN)/python -m bench.run_bench $(BENCH_ARGS)

@@ -37,7 +37,7 @@ from guideline_engine.render.answer import CONTRACT_VERSION, Banner
 from guideline_engine.render.answers import MAX_SNIPPETS, SECOND_HIT_RATIO, render_followup
 from guideline_engine.render.messages import Audience, messages
 from guideline_engine.render.plan import Rendered, render_notice, render_result
-from guideline_engine.retrieval import Answer, RetrievalResult, Retriever, retriever_for
+from guideline_engine.retrieval import Answer, RetrievalResult, Retriever, learned, retriever_for
 from guideline_engine.retrieval.context import search_in_context, snippet_causes
 from guideline_engine.topics import (
     TablePlan,
@@ -80,6 +80,10 @@ def topic_retrievers() -> Mapping[str, Retriever]:
         own = snippets_of(kb, topic.kb_topic)
         if own.snippets:
             built[topic.id] = retriever_for(own)
+    unknown = learned.check([s.id for s in kb.snippets])
+    if unknown:
+        raise ValueError(f"{learned.TRAINING_FILE} names unknown snippets: {unknown}")
+    learned.warm_up()
     return MappingProxyType(built)
 
 

@@ -32,9 +32,17 @@ def main(
     except (KnowledgeError, ValueError) as exc:
         print(f"error: the follow-up retriever cannot be built: {exc}", file=err)
         return 1
-    for problem in check.problems:
+    from guideline_engine.retrieval import learned
+
+    problems = [*check.problems]
+    problems += [
+        f"{learned.TRAINING_FILE}: label {label!r} is not a snippet id (rebuild it with "
+        "scripts/build_followup_training.py)"
+        for label in learned.check(check.retriever.ids)
+    ]
+    for problem in problems:
         print(f"error: {problem}", file=err)
-    if check.problems:
+    if problems:
         print(f"FAILED: {check.summary()}", file=err)
         return 1
     print(f"OK: {check.summary()}", file=out)

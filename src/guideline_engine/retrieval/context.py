@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from guideline_engine.retrieval.learned import refine
 from guideline_engine.retrieval.retriever import Answer, RetrievalResult, Retriever
 
 GENERAL_RATIO = 0.85
@@ -73,12 +74,15 @@ def search_in_context(
         about_cause: Snippet id -> the causes its own wording names (empty: general).
     """
     result = retriever.search(question)
-    if not isinstance(result, Answer) or causes_named(question):
-        return result
-    known = frozenset(patient_causes)
-    if known:
-        return _prefer_patients(result, about_cause, known)
-    return _prefer_general(result, about_cause)
+    if isinstance(result, Answer) and not causes_named(question):
+        known = frozenset(patient_causes)
+        if known:
+            result = _prefer_patients(result, about_cause, known)
+        else:
+            result = _prefer_general(result, about_cause)
+    # Last, the learned signal: questions written like this one were answered by... (or
+    # were not covered); it refines an answer, never overrules a curated decline.
+    return refine(result, question, retriever.ids)
 
 
 def snippet_causes(snippets: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:

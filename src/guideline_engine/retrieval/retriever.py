@@ -100,6 +100,10 @@ class NoAnswerReason(str, Enum):
     LOW_COVERAGE = "low_coverage"
     """The best snippet leaves too much of the question unmatched."""
 
+    LIKE_UNCOVERED = "like_uncovered_questions"
+    """Questions written like this one were ones the content does not cover (the learned
+    signal, :mod:`guideline_engine.retrieval.learned`), though some words matched a snippet."""
+
 
 @dataclass(frozen=True)
 class NoAnswer:

@@ -17,22 +17,18 @@ warm-up (``_compiled`` in :mod:`guideline_engine.triage.assess`), and is determi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import yaml
-from scipy.sparse import csr_matrix
-from sklearn.linear_model import LogisticRegression
 
+from guideline_engine.classifier import TextClassifier, best, train
 from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
 from guideline_engine.triage.cues import Word, words
-from guideline_engine.triage.semantic import NONE, features, load_exemplars, negation_clauses
+from guideline_engine.triage.semantic import NONE, load_exemplars, negation_clauses
 
 TRAINING_FILE = "red_flag_training.yml"
 _KEYS = {"version", "threshold", "regularisation", "provenance", "items"}
@@ -92,75 +88,6 @@ def parse_training(data: object, red_flag_ids: frozenset[str]) -> TrainingSet:
     )
 
 
-@dataclass(frozen=True)
-class TriageModel:
-    """A trained classifier: labels, feature index, IDF weights, coefficients, threshold."""
-
-    labels: tuple[str, ...]
-    vocab: dict[str, int]
-    idf: npt.NDArray[np.float64]
-    coef: npt.NDArray[np.float32]  # features x labels
-    intercept: npt.NDArray[np.float32]
-    unknown_weight: float
-    threshold: float
-
-
-def _weights(feats: Mapping[str, int], vocab: Mapping[str, int], idf: Any) -> dict[int, float]:
-    weights = {
-        vocab[f]: (1 + math.log(c)) * float(idf[vocab[f]]) for f, c in feats.items() if f in vocab
-    }
-    norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-    return {i: v / norm for i, v in weights.items()}
-
-
-def _per_label(rows: Any) -> npt.NDArray[np.float64]:
-    """One row per label: a two-label fit has a single row, for the second label."""
-    rows = np.asarray(rows, dtype=np.float64)
-    return np.vstack([-rows, rows]) if rows.shape[0] == 1 else rows
-
-
-def train(
-    items: tuple[tuple[str, str], ...], threshold: float, regularisation: float
-) -> TriageModel:
-    """Fit the classifier on (label, text) pairs (deterministic).
-
-    Args:
-        items: Labelled texts; ``none`` marks a message that is no red flag.
-        threshold: Least probability for a red flag to become a candidate.
-        regularisation: Inverse regularisation strength ``C`` of the logistic regression.
-
-    Returns:
-        The trained model.
-    """
-    docs = [features([w.key for w in words(text)]) for _, text in items]
-    df: dict[str, int] = {}
-    for doc in docs:
-        for f in doc:
-            df[f] = df.get(f, 0) + 1
-    vocab = {f: i for i, f in enumerate(sorted(df))}
-    n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in sorted(df)], dtype=np.float64)
-    rows, cols, vals = [], [], []
-    for r, doc in enumerate(docs):
-        for i, v in _weights(doc, vocab, idf).items():
-            rows.append(r)
-            cols.append(i)
-            vals.append(v)
-    matrix = csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)))
-    fitted = LogisticRegression(C=regularisation, solver="liblinear").fit(
-        matrix, [label for label, _ in items]
-    )
-    return TriageModel(
-        labels=tuple(str(c) for c in fitted.classes_),
-        vocab=vocab,
-        idf=idf,
-        coef=np.ascontiguousarray(_per_label(fitted.coef_).T, dtype=np.float32),
-        intercept=np.asarray(_per_label(fitted.intercept_[:, None])[:, 0], dtype=np.float32),
-        unknown_weight=float(idf.max()),
-        threshold=threshold,
-    )
-
-
 @lru_cache(maxsize=1)
 def load_training() -> TrainingSet:
     """The validated training file (read once per process)."""
@@ -174,7 +101,7 @@ def load_training() -> TrainingSet:
 
 
 @lru_cache(maxsize=1)
-def _model() -> TriageModel:
+def _model() -> TextClassifier:
     training = load_training()
     # It learns only the red flags its blind data teaches: the others (pregnancy, numbness
     # and breathlessness that must be new or spreading) are left to their cues.
@@ -183,11 +110,11 @@ def _model() -> TriageModel:
     return train(items, training.threshold, training.regularisation)
 
 
-_override: list[TriageModel] = []
+_override: list[TextClassifier] = []
 
 
 @contextmanager
-def using(model: TriageModel) -> Iterator[None]:
+def using(model: TextClassifier) -> Iterator[None]:
     """Use ``model`` instead of the package's one inside the block (cross-validation, tests).
 
     Args:
@@ -208,27 +135,6 @@ def warm_up_model() -> None:
     _model()
 
 
-def _probabilities(model: TriageModel, span: list[Word]) -> npt.NDArray[np.float32] | None:
-    feats = features([w.key for w in span])
-    known = [(model.vocab[f], c) for f, c in feats.items() if f in model.vocab]
-    if not known:
-        return None
-    total = sum(
-        (
-            (1 + math.log(c))
-            * (model.unknown_weight if f not in model.vocab else float(model.idf[model.vocab[f]]))
-        )
-        ** 2
-        for f, c in feats.items()
-    )
-    idx = np.array([i for i, _ in known])
-    w = np.array([(1 + math.log(c)) * float(model.idf[i]) for i, c in known], dtype=np.float32)
-    logits = (model.coef[idx] * w[:, None]).sum(axis=0) / math.sqrt(total) + model.intercept
-    # One-against-the-rest: each label's own sigmoid, normalised over the labels (as sklearn).
-    scores = 1.0 / (1.0 + np.exp(-logits))
-    return np.asarray(scores / scores.sum(), dtype=np.float32)
-
-
 def _spans(text: str) -> list[list[Word]]:
     all_words = list(words(text))
     negated = negation_clauses(all_words)
@@ -241,7 +147,7 @@ def _spans(text: str) -> list[list[Word]]:
     return spans
 
 
-def model_red_flags(text: str, model: TriageModel | None = None) -> list[tuple[str, int, int]]:
+def model_red_flags(text: str, model: TextClassifier | None = None) -> list[tuple[str, int, int]]:
     """Red flags the classifier finds in a clause of ``text`` or in the whole message.
 
     Args:
@@ -255,11 +161,7 @@ def model_red_flags(text: str, model: TriageModel | None = None) -> list[tuple[s
     model = model or (_override[-1] if _override else _model())
     out: list[tuple[str, int, int]] = []
     for span in _spans(text):
-        probs = _probabilities(model, span)
-        if probs is None:
-            continue
-        best = int(np.argmax(probs))
-        label = model.labels[best]
-        if label != NONE and float(probs[best]) >= model.threshold:
-            out.append((label, span[0].start, span[-1].end))
+        found = best(model, span)
+        if found is not None and found[0] != NONE and found[1] >= model.threshold:
+            out.append((found[0], span[0].start, span[-1].end))
     return out

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from guideline_engine.classifier import TextClassifier, train
 from guideline_engine.extraction.vocab import VocabularyError
 from guideline_engine.triage import assess
 from guideline_engine.triage.model import (
-    TriageModel,
     load_training,
     model_red_flags,
     parse_training,
-    train,
     using,
 )
 
@@ -41,7 +40,7 @@ _TOY = (
 
 
 @pytest.fixture(scope="module")
-def toy() -> TriageModel:
+def toy() -> TextClassifier:
     return train(_TOY, threshold=0.4, regularisation=30.0)
 
 
@@ -101,13 +100,13 @@ def test_no_test_split_sentence_is_in_the_training_file() -> None:
         assert not texts & trained, f"{split.name} leaked into the training file"
 
 
-def test_the_trained_signal_finds_what_it_was_taught(toy: TriageModel) -> None:
+def test_the_trained_signal_finds_what_it_was_taught(toy: TextClassifier) -> None:
     found = model_red_flags("ive got this wobblefizz thing in my ribs", toy)
     assert [label for label, _, _ in found] == ["chest_pain"]
     assert model_red_flags("how long does the treatment last", toy) == []
 
 
-def test_only_the_trained_signal_escalates_the_made_up_word(toy: TriageModel) -> None:
+def test_only_the_trained_signal_escalates_the_made_up_word(toy: TextClassifier) -> None:
     text = "ive got this wobblefizz thing in my ribs"
     assert assess(text).urgency is None  # the package's signals do not know the word
     with using(toy):
@@ -118,7 +117,7 @@ def test_only_the_trained_signal_escalates_the_made_up_word(toy: TriageModel) ->
     assert "cannot assess it reliably" in result.advice_patient[0]
 
 
-def test_a_trained_hit_never_replaces_a_curated_red_flag(toy: TriageModel) -> None:
+def test_a_trained_hit_never_replaces_a_curated_red_flag(toy: TextClassifier) -> None:
     text = "my dad is very drowsy and we can hardly wake him, wobblefizz in his ribs"
     with using(toy):
         result = assess(text)
@@ -142,6 +141,6 @@ def test_trained_flag_must_stand_alone() -> None:
         "what if someone got a wobblefizz thing in their ribs?",
     ],
 )
-def test_assertion_rules_still_take_a_trained_hit_away(toy: TriageModel, text: str) -> None:
+def test_assertion_rules_still_take_a_trained_hit_away(toy: TextClassifier, text: str) -> None:
     with using(toy):
         assert assess(text).urgency is None

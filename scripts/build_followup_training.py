@@ -1,0 +1,113 @@
+"""Write ``retrieval/followup_training.yml`` from the blind follow-up DEV splits (no test split).
+
+The dev questions were written blind (tests/eval/blind/README.md) and labelled by their writers
+with the seed article's line numbers, the folate article's keys, or ``not_covered``. This script
+turns each label into the snippet that restates it (``tests/eval/blind/seed_line_map.yml``,
+built from the snippets and the seed only), ``none`` for not covered, keeps the question
+verbatim and records where it came from. Test splits are refused.
+
+Usage: python scripts/build_followup_training.py [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BLIND = ROOT / "tests" / "eval" / "blind"
+OUT = ROOT / "src" / "guideline_engine" / "retrieval" / "followup_training.yml"
+DEV_SPLITS = ("followups_dev", "followups2_dev")
+PROMOTE = 0.3
+# off (never reached): on dev it declined covered questions ("how often are the b12 injections")
+DECLINE = 1.0
+REGULARISATION = 30.0
+
+HEADER = """\
+# Training data of the learned follow-up signal (guideline_engine.retrieval.learned). GENERATED
+# by scripts/build_followup_training.py from the blind follow-up DEV splits: do not edit by hand.
+# Questions are verbatim as their blind writers wrote them; labels are the snippet that restates
+# the writer's gold seed line or folate key (tests/eval/blind/seed_line_map.yml), or none for
+# "not covered". No test split is ever read. promote / decline chosen on the two dev splits,
+# each trained on the other (see README). Pending clinical review.
+"""
+
+
+def _targets() -> tuple[dict[int, str], dict[str, str]]:
+    """Seed line -> the snippet restating it (one that restates only it first); key -> snippet."""
+    mapping = yaml.safe_load((BLIND / "seed_line_map.yml").read_text(encoding="utf-8"))
+    by_line: dict[int, str] = {}
+    for exact in (True, False):
+        for sid, lines in mapping["snippets"].items():
+            for line in lines:
+                if (len(lines) == 1) == exact:
+                    by_line.setdefault(int(line), sid)
+    by_key: dict[str, str] = {}
+    for sid, keys in mapping.get("folate_snippets", {}).items():
+        for key in keys:
+            if isinstance(key, str):
+                by_key.setdefault(key, sid)
+    return by_line, by_key
+
+
+def _label(answer: Any, by_line: dict[int, str], by_key: dict[str, str]) -> str | None:
+    if answer == "not_covered" or not answer:
+        return "none"
+    for part in answer:
+        target = by_line.get(part) if isinstance(part, int) else by_key.get(str(part))
+        if target is not None:
+            return target
+    return None  # a line or key no snippet restates: nothing to learn from it
+
+
+def training_items() -> list[dict[str, str]]:
+    """Every dev question with its snippet label (or none) and where it came from."""
+    by_line, by_key = _targets()
+    items: list[dict[str, str]] = []
+    for split in DEV_SPLITS:
+        if "test" in split:
+            raise SystemExit(f"refusing a test split: {split}")
+        data = yaml.safe_load((BLIND / f"{split}.yml").read_text(encoding="utf-8"))
+        for question in data["questions"]:
+            label = _label(question["answer"], by_line, by_key)
+            if label is not None:
+                source = f"{split}:{question['id']}"
+                items.append({"label": label, "text": question["question"], "from": source})
+    return items
+
+
+def render() -> str:
+    """The file's text."""
+    body = {
+        "version": 1,
+        "promote": PROMOTE,
+        "decline": DECLINE,
+        "regularisation": REGULARISATION,
+        "provenance": "blind follow-up dev splits " + ", ".join(DEV_SPLITS),
+        "items": training_items(),
+    }
+    return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+
+
+def main() -> int:
+    """Write the file, or with --check fail when it is stale."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
+    args = parser.parse_args()
+    text = render()
+    if args.check:
+        if OUT.read_text(encoding="utf-8") != text:
+            print(f"{OUT} is stale: run scripts/build_followup_training.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
