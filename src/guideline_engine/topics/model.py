@@ -150,7 +150,14 @@ class LabCutoff:
         return value * factor if factor is not None else None
 
     def is_low(self, value: float, unit: str | None) -> bool:
-        """True only when the value, in a known unit, is below the cut-off."""
+        """True only when the value is below the cut-off in its unit.
+
+        A value written without a unit counts only when it is below the cut-off in every
+        unit the topic accepts ("folate 1.9": low whether it meant µg/L or nmol/L); an
+        unknown unit never counts.
+        """
+        if not unit:
+            return all(value * factor < self.low_below for _, factor in self.factors)
         converted = self.in_unit(value, unit)
         return converted is not None and converted < self.low_below
 

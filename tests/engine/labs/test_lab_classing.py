@@ -44,14 +44,20 @@ def test_folate_number_below_cutoff_is_low(level: str, expected: LabStatus) -> N
 @pytest.mark.parametrize(
     "level",
     [
-        pytest.param("2.1", id="no-unit"),
+        pytest.param("5", id="no-unit-low-only-in-nmol"),
         pytest.param("2.1 mg/dL", id="unknown-unit"),
         pytest.param("2.1 pmol/L", id="wrong-unit"),
     ],
 )
 def test_number_with_wrong_or_no_unit_is_never_classed_low(level: str) -> None:
-    """HAZ-053: a unitless or wrongly-united number must not be classed by the cut-off."""
+    """HAZ-053: a wrongly-united number, or a unitless one that is low in only some of the
+    accepted units, must not be classed by the cut-off."""
     assert _folate_status(level) is None
+
+
+def test_a_unitless_number_below_the_cutoff_in_every_unit_is_low() -> None:
+    """"folate 1.9": below 3.5 µg/L and below 7.9 nmol/L alike, so low whatever was meant."""
+    assert _folate_status("1.9") is LabStatus.LOW
 
 
 @pytest.mark.parametrize(
