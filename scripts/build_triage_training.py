@@ -28,8 +28,10 @@ DEV_SPLITS = (
     "triage6_dev",
     "triage8_dev",
     "triage9_dev",
+    "triage10_dev",
+    "triage11_dev",
 )
-THRESHOLD = 0.6
+THRESHOLD = 0.5
 REGULARISATION = 30.0
 
 # Writers' categories (urgent or emergency) -> our red-flag id. Routine categories -> none.

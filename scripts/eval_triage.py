@@ -39,6 +39,8 @@ DEFAULT_SPLITS = (
     Path("tests/eval/blind/triage6_dev.yml"),
     Path("tests/eval/blind/triage8_dev.yml"),
     Path("tests/eval/blind/triage9_dev.yml"),
+    Path("tests/eval/blind/triage10_dev.yml"),
+    Path("tests/eval/blind/triage11_dev.yml"),
     Path("tests/eval/blind/triage_test.yml"),
     Path("tests/eval/blind/triage4_test.yml"),
     Path("tests/eval/blind/triage7_test.yml"),

@@ -34,7 +34,7 @@ def test_unwell_infant_beside_a_sibling_who_got_over_it_still_escalates() -> Non
     result = assess(
         "my baby is floppy and not feeding, my older one was like this once and got over it"
     )
-    assert result.urgency is not None and result.urgency.rank >= 1
+    assert result.urgency is not None and result.urgency.rank >= 2
 
 
 @pytest.mark.parametrize(
