@@ -563,6 +563,10 @@ def _read_lab(norm: str, kind: str) -> Reading:
         The reading; the hit's unit is None when no unit was written.
     """
     field = _LAB_FIELDS[kind]
+    norm = _decimal_commas(norm, kind)
+    censored = _censored(norm, kind)
+    if censored is not None:
+        return Reading(None, (censored,))
 
     def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
         unit = _lab_unit(m.group("unit"))
@@ -581,6 +585,36 @@ def _read_lab(norm: str, kind: str) -> Reading:
     if not matches:
         matches = list(_lab_after_comma(kind).finditer(norm))
     return _read_values(field, "", norm, matches, _lab_continuation(kind), convert)
+
+
+def _decimal_commas(norm: str, kind: str) -> str:
+    """"folate 1,9 ug/L": a decimal comma right after a test's name is a decimal point.
+
+    Only one or two digits after the comma (so "b12 1,200" stays a thousands separator) and
+    the same length, so every offset still points into the written text.
+    """
+    return re.sub(
+        rf"(?<![a-z0-9])({_LAB_KEYWORDS[kind]}[\s:=]*\d+),(?=\d{{1,2}}(?![\d,]))",
+        lambda m: m.group(1) + ".",
+        norm,
+    )
+
+
+def _censored(norm: str, kind: str) -> ValueProblem | None:
+    """"folate <1.5 ug/L": a result reported beyond a limit is named back, not used (HAZ-060)."""
+    m = re.search(
+        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}\s*(?:level|result|is|was|of|:|=)?\s*"
+        r"(?P<sign>[<>≤≥])\s*\d+(?:\.\d+)?(?:\s*(?:ng|pg|pmol|nmol|ug|µg|mcg|umol)\s*/\s*(?:l|ml|dl))?",
+        norm,
+    )
+    if m is None:
+        return None
+    side = "below" if m["sign"] in "<≤" else "above"
+    why = (
+        f"reported as {side} a limit rather than as a value, so I have not used it; "
+        "say whether the laboratory called it low, borderline or normal"
+    )
+    return _problem(_LAB_FIELDS[kind], norm, m.start("sign"), m.end(), why)
 
 
 def find_lab(norm: str, kind: str) -> NumberHit | None:
