@@ -11,11 +11,11 @@ Usage: python scripts/build_triage_training.py [--check]
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import yaml
+from generated_file import dump, write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "eval" / "blind"
@@ -112,23 +112,14 @@ def render() -> str:
         "provenance": "blind triage dev splits " + ", ".join(DEV_SPLITS),
         "items": training_items(),
     }
-    return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    return dump(HEADER, body)
 
 
 def main() -> int:
     """Write the file, or with --check fail when it is stale."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        if OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run scripts/build_triage_training.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
-    return 0
+    return write_or_check(
+        OUT, render(), __doc__.splitlines()[0], "scripts/build_triage_training.py"
+    )
 
 
 if __name__ == "__main__":

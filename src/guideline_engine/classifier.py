@@ -10,7 +10,6 @@ a question). Training is deterministic; scoring one text is a sparse dot product
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,26 +40,6 @@ class TextClassifier:
     threshold: float
 
 
-def _vector(
-    feats: Mapping[str, int], vocab: Mapping[str, int], idf: npt.NDArray[np.float64], unknown: float
-) -> dict[int, float]:
-    """TF-IDF weights of the known features, L2-normalised over all of them.
-
-    Unknown features still count in the norm (weighted as the rarest known one), so a long
-    text is not a match by a few shared words.
-    """
-    weights: dict[int, float] = {}
-    total = 0.0
-    for f, c in feats.items():
-        i = vocab.get(f)
-        w = (1 + math.log(c)) * (unknown if i is None else float(idf[i]))
-        total += w * w
-        if i is not None:
-            weights[i] = w
-    norm = math.sqrt(total) or 1.0
-    return {i: w / norm for i, w in weights.items()}
-
-
 def _per_label(rows: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """One row per label: a two-label fit has a single row, for the second label."""
     array = np.asarray(rows, dtype=np.float64)
@@ -88,17 +67,14 @@ def train(
     Returns:
         The trained classifier.
     """
+    from guideline_engine.triage.semantic import fit_idf, tfidf_vector
+
     docs = [_features(text) for _, text in items]
-    df: dict[str, int] = {}
-    for doc in docs:
-        for f in doc:
-            df[f] = df.get(f, 0) + 1
-    vocab = {f: i for i, f in enumerate(sorted(df))}
+    vocab, idf = fit_idf(docs)
     n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in sorted(df)], dtype=np.float64)
     rows, cols, vals = [], [], []
     for r, doc in enumerate(docs):
-        for i, v in _vector(doc, vocab, idf, 0.0).items():
+        for i, v in tfidf_vector(doc, vocab, idf, 0.0).items():
             rows.append(r)
             cols.append(i)
             vals.append(v)
@@ -124,7 +100,9 @@ def probabilities(
 
     One-against-the-rest: each label's own sigmoid, normalised over the labels (as sklearn).
     """
-    vector = _vector(_features(text), model.vocab, model.idf, model.unknown_weight)
+    from guideline_engine.triage.semantic import tfidf_vector
+
+    vector = tfidf_vector(_features(text), model.vocab, model.idf, model.unknown_weight)
     if not vector:
         return None
     idx = np.fromiter(vector.keys(), dtype=np.int64)

@@ -141,23 +141,50 @@ class _Index:
     is_none: npt.NDArray[np.bool_]
 
 
-def _build(exemplars: Exemplars) -> _Index:
-    docs = [features([w.key for w in words(s)]) for _, s in exemplars.items]
+def fit_idf(docs: list[Counter[str]]) -> tuple[dict[str, int], npt.NDArray[np.float64]]:
+    """Feature index and smoothed IDF weights of a set of feature counts."""
     df: Counter[str] = Counter()
     for doc in docs:
         df.update(doc.keys())
     vocab = {f: i for i, f in enumerate(sorted(df))}
     n = len(docs)
     idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in sorted(df)], dtype=np.float64)
+    return vocab, idf
+
+
+def tfidf_vector(
+    feats: Mapping[str, int],
+    vocab: Mapping[str, int],
+    idf: npt.NDArray[np.float64],
+    unknown: float,
+) -> dict[int, float]:
+    """TF-IDF weights of the known features, L2-normalised over all of them.
+
+    Unknown features still count in the norm (weighted ``unknown``, the rarest known one's
+    weight), so a long text is not a match by a few shared words.
+    """
+    weights: dict[int, float] = {}
+    total = 0.0
+    for f, c in feats.items():
+        i = vocab.get(f)
+        w = (1 + math.log(c)) * (unknown if i is None else float(idf[i]))
+        total += w * w
+        if i is not None:
+            weights[i] = w
+    norm = math.sqrt(total) or 1.0
+    return {i: w / norm for i, w in weights.items()}
+
+
+def _build(exemplars: Exemplars) -> _Index:
+    docs = [features([w.key for w in words(s)]) for _, s in exemplars.items]
+    vocab, idf = fit_idf(docs)
     rows, cols, vals = [], [], []
     for j, doc in enumerate(docs):
-        weights = {vocab[f]: (1 + math.log(c)) * idf[vocab[f]] for f, c in doc.items()}
-        norm = math.sqrt(sum(v * v for v in weights.values()))
-        for i, v in weights.items():
+        for i, v in tfidf_vector(doc, vocab, idf, 0.0).items():
             rows.append(i)
             cols.append(j)
-            vals.append(v / norm)
-    matrix = np.zeros((len(vocab), n), dtype=np.float32)
+            vals.append(v)
+    matrix = np.zeros((len(vocab), len(docs)), dtype=np.float32)
     matrix[rows, cols] = vals
     return _Index(
         labels=tuple(label for label, _ in exemplars.items),
@@ -212,39 +239,20 @@ def nearest(text: str) -> list[tuple[str, float, float, int, int]]:
     """
     index = _index()
     out: list[tuple[str, float, float, int, int]] = []
-    vocab = index.vocab
     for clause in _clauses(text):
-        feats = features([w.key for w in clause])
-        known: list[int] = []
-        weights: list[float] = []
-        total = 0.0
-        for f, c in feats.items():
-            tf = 1 + math.log(c) if c > 1 else 1.0
-            i = vocab.get(f)
-            # Unknown features still count in the norm, so a long clause is not a match
-            # by a few shared words.
-            w = tf * (index.unknown_weight if i is None else float(index.idf[i]))
-            total += w * w
-            if i is not None:
-                known.append(i)
-                weights.append(w)
-        if not known:
+        vector = tfidf_vector(
+            features([w.key for w in clause]), index.vocab, index.idf, index.unknown_weight
+        )
+        if not vector:
             continue
         # Element-wise product and sum rather than a BLAS call: no thread pool on a hot path.
-        column = np.asarray(weights, dtype=np.float32)[:, None]
-        scores = (index.matrix[known] * column).sum(axis=0)
+        column = np.fromiter(vector.values(), dtype=np.float32)[:, None]
+        scores = (index.matrix[list(vector)] * column).sum(axis=0)
         none_score = float(scores[index.is_none].max())
         scores[index.is_none] = -1.0
         best = int(np.argmax(scores))
-        norm = math.sqrt(total)
         out.append(
-            (
-                index.labels[best],
-                float(scores[best]) / norm,
-                none_score / norm,
-                clause[0].start,
-                clause[-1].end,
-            )
+            (index.labels[best], float(scores[best]), none_score, clause[0].start, clause[-1].end)
         )
     return out
 
