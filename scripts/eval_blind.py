@@ -1001,12 +1001,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--split", choices=("dev", "test"), default="test")
     parser.add_argument("--json", type=Path, help="also save the figures (no message text) here")
+    parser.add_argument("--first", default="first_messages", help="first-message set (dev: any)")
+    parser.add_argument("--followups", default="followups", help="follow-up set (dev: any)")
     args = parser.parse_args(argv)
+    if args.split == "test" and (args.first, args.followups) != ("first_messages", "followups"):
+        parser.error("other sets have dev splits only")
     full = args.split == "dev"
     print(f"Blind evaluation, {args.split} split (dev prints misses in full, test only their ids)")
-    first = evaluate_first_messages(load_set("first_messages", args.split).get("messages") or [])
+    first = evaluate_first_messages(load_set(args.first, args.split).get("messages") or [])
     print_first(first, full)
-    questions = load_set("followups", args.split).get("questions") or []
+    questions = load_set(args.followups, args.split).get("questions") or []
     follow = evaluate_followups(questions, load_line_map())
     print_followups(follow, full)
     lang = evaluate_languages(load_set("languages", args.split).get("messages") or [])

@@ -2,23 +2,30 @@
 
 A clinical artefact is anything whose wording or logic carries clinical meaning: curated
 snippets, red flags and their advice, eligibility gates, regimen rule modules, the code that
-evaluates and words topic decision tables (``topics/``), topic tables and manifests, the clinical
-notes of ``render/messages.yml`` and its dosing-frequency labels. Each has a current content
-hash and a review status:
+evaluates and words topic decision tables (``topics/``), topic tables and manifests, the code
+that classes a laboratory number as low (:data:`LAB_CLASSING`), the trained signals (code and
+training data: :data:`TRIAGE_SIGNAL`, :data:`FOLLOWUP_SIGNAL`), the clinical notes of
+``render/messages.yml`` and its dosing-frequency labels. Each has a current content hash and a
+review status:
 
 - snippets carry both in their own review block (``content_hash`` is checked by the loader);
 - red flags and gates have their own review block (who and when) but no hash: an approval
   counts only when the register also pins their current content hash;
-- rule modules, notes and labels have no review block: the register holds their status.
+- rule modules, pinned engine code and data, notes and labels have no review block: the
+  register holds their status.
 
 The register (``content/approvals.yml``, beside the topic folders) is validated strictly. An
-approval whose content changed afterwards is *stale* and never counts as approved. With
-``KB_APPROVED_ONLY`` on, an answer that needs any artefact that is not approved is refused as
-a whole.
+approval whose content changed afterwards is *stale* and never counts as approved; a register
+that does not match the current content (a row missing or with an old hash) fails
+validation until ``rehash`` refreshes it. With ``KB_APPROVED_ONLY`` on, an answer that needs
+any artefact that is not approved is refused as a whole, except triage: a red flag still
+escalates, with its advice replaced by a pending-review line (a trained-signal red flag also
+needs the trained signal's approval).
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import datetime as dt
 import hashlib
@@ -49,12 +56,13 @@ LABEL_TABLES = ("frequency",)
 
 REFUSAL_TYPE = "b12.content_unavailable"
 CLI = "python -m guideline_engine.knowledge"
+_DRIFT = f"{REGISTER_PATH}: out of date"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_KEYS = ("kind", "id", "sha256", "status", "reviewer", "role", "reviewed_on")
 
 
 class ArtefactKind(str, Enum):
-    """What kind of clinical artefact something is."""
+    """What kind of clinical artefact something is (``signal``: a trained signal's code or data)."""
 
     SNIPPET = "snippet"
     RED_FLAG = "red_flag"
@@ -62,6 +70,7 @@ class ArtefactKind(str, Enum):
     RULE = "rule"
     NOTE = "note"
     LABEL = "label"
+    SIGNAL = "signal"
 
 
 class ApprovalStatus(str, Enum):
@@ -306,6 +315,8 @@ class ArtefactSources:
             keyed by id.
         register: Parsed register, or None when there is none.
         content_root: Content directory the register was read from (for messages).
+        pinned: The hashed text of each :data:`PINNED_SOURCES` entry found (the whole file,
+            or only what its roots reach), keyed by its artefact.
     """
 
     red_flags: Any
@@ -314,6 +325,7 @@ class ArtefactSources:
     rules: Mapping[str, str]
     register: Any
     content_root: str = "content"
+    pinned: Mapping[ArtefactRef, str] = field(default_factory=dict)
 
     @classmethod
     def from_tree(
@@ -347,6 +359,7 @@ class ArtefactSources:
             },
             register=read_register(root),
             content_root=str(root),
+            pinned=pinned_sources(engine),
         )
 
     @classmethod
@@ -418,12 +431,172 @@ def topic_rule_sources(content_root: Traversable | Path) -> dict[str, str]:
 def topic_rule_refs(folder: str) -> tuple[ArtefactRef, ...]:
     """The rule artefacts a topic's table answer rests on.
 
-    Its table and its manifest, and the code that evaluates and words every table.
+    Its table and its manifest, the code that evaluates and words every table, and the code
+    that classes laboratory numbers (a table's conditions test facts read through it).
     """
     own = tuple(
         ArtefactRef(ArtefactKind.RULE, f"topic.{folder}.{part}") for part in TOPIC_TABLE_FILES
     )
-    return (*own, *(ArtefactRef(ArtefactKind.RULE, m) for m in TABLE_ENGINE_MODULES))
+    engine = tuple(ArtefactRef(ArtefactKind.RULE, m) for m in TABLE_ENGINE_MODULES)
+    return (*own, *engine, *lab_classing_refs())
+
+
+@dataclass(frozen=True)
+class PinnedSource:
+    """An engine file pinned in the register: all of it, or only what some of its names reach.
+
+    Attributes:
+        kind: ``rule`` (code that decides) or ``signal`` (a trained signal's code or data).
+        id: Artefact id, e.g. ``facts.lab_classing``.
+        file: Path under the ``guideline_engine`` folder, e.g. ``facts.py``.
+        roots: Top-level names whose closure is hashed (:func:`closure_source`); empty for
+            the whole file.
+    """
+
+    kind: ArtefactKind
+    id: str
+    file: str
+    roots: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> ArtefactRef:
+        """Kind and id."""
+        return ArtefactRef(self.kind, self.id)
+
+
+LAB_CLASSING = (
+    PinnedSource(ArtefactKind.RULE, "labs", "labs.py"),
+    PinnedSource(ArtefactKind.RULE, "facts.lab_classing", "facts.py", ("_lab_with_status",)),
+    PinnedSource(
+        ArtefactKind.RULE,
+        "extraction.numbers.lab_classing",
+        "extraction/numbers.py",
+        ("find_lab_status", "range_contradiction", "read_lab", "lab_unit"),
+    ),
+)
+"""The code that classes a laboratory number low (or names it back): the topics' cut-offs
+(``labs.py``, whole), the facts reader that applies them (``facts.py``), and the reading of a
+value, its status words and the laboratory's stated range (``extraction/numbers.py``). The two
+large modules are pinned by the closure of their classing functions, so editing how an age or a
+platelet count is read does not reopen this approval, while any helper, pattern or constant the
+classing reaches does (a test checks that what they import from the engine is pinned too)."""
+
+TRIAGE_SIGNAL = (
+    PinnedSource(ArtefactKind.SIGNAL, "triage.model", "triage/model.py"),
+    PinnedSource(ArtefactKind.SIGNAL, "triage.semantic", "triage/semantic.py"),
+    PinnedSource(ArtefactKind.SIGNAL, "triage.cues.words", "triage/cues.py", ("words",)),
+    PinnedSource(ArtefactKind.SIGNAL, "classifier", "classifier.py"),
+    PinnedSource(ArtefactKind.SIGNAL, "vocab.red_flag_training", "vocab/red_flag_training.yml"),
+    PinnedSource(ArtefactKind.SIGNAL, "vocab.red_flag_exemplars", "vocab/red_flag_exemplars.yml"),
+)
+"""The trained triage signal: the model, its features (``triage/semantic.py``, shared with the
+exemplar signal, and the tokeniser ``words`` of ``triage/cues.py``), the classifier, its
+training data and the exemplars it also learns from. A red flag found only by it (``match:
+{trained: true}``) needs these approved as well as its own entry."""
+
+FOLLOWUP_SIGNAL = (
+    PinnedSource(ArtefactKind.SIGNAL, "retrieval.learned", "retrieval/learned.py"),
+    PinnedSource(ArtefactKind.SIGNAL, "classifier", "classifier.py"),
+    PinnedSource(
+        ArtefactKind.SIGNAL, "retrieval.followup_training", "retrieval/followup_training.yml"
+    ),
+)
+"""The learned follow-up signal: it can put another snippet first, so it decides which snippet
+answers a question."""
+
+PINNED_SOURCES = tuple(dict.fromkeys((*LAB_CLASSING, *TRIAGE_SIGNAL, *FOLLOWUP_SIGNAL)))
+"""Every pinned engine file, once each (the classifier serves both trained signals)."""
+
+
+def _top_level_names(body: Iterable[ast.stmt]) -> dict[str, list[ast.stmt]]:
+    """Module-level statements by the names they bind (``if TYPE_CHECKING:`` blocks included)."""
+    out: dict[str, list[ast.stmt]] = {}
+    for node in body:
+        bound: list[str] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound = [node.name]
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound = [(a.asname or a.name).split(".")[0] for a in node.names]
+        elif isinstance(node, ast.If):
+            for name, nodes in _top_level_names([*node.body, *node.orelse]).items():
+                out.setdefault(name, []).extend(nodes)
+        for name in bound:
+            out.setdefault(name, []).append(node)
+    return out
+
+
+def closure_nodes(text: str, roots: Iterable[str]) -> list[ast.stmt] | None:
+    """The module-level statements ``roots`` reach by name, in file order.
+
+    Starting from the statements that define ``roots``, every name used inside a reached
+    statement adds the statements that bind it at module level (functions, classes,
+    assignments, imports), until nothing new is reached. None when the text does not parse or
+    a root is not defined (the artefact is then unknown, which never counts as approved).
+    """
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    names = _top_level_names(tree.body)
+    todo = list(roots)
+    if not all(root in names for root in todo):
+        return None
+    seen: set[str] = set()
+    reached: dict[int, ast.stmt] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in names:
+            continue
+        seen.add(name)
+        for node in names[name]:
+            reached[id(node)] = node
+            todo += [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    return sorted(reached.values(), key=lambda n: n.lineno)
+
+
+def closure_source(text: str, roots: Iterable[str]) -> str | None:
+    """The source lines of :func:`closure_nodes` (decorators included), or None."""
+    nodes = closure_nodes(text, roots)
+    if nodes is None:
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    parts = []
+    for node in nodes:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        parts.append("\n".join(lines[first - 1 : node.end_lineno]))
+    return "\n\n".join(parts) + "\n"
+
+
+def pinned_sources(engine_dir: Traversable | Path) -> dict[ArtefactRef, str]:
+    """The hashed text of each :data:`PINNED_SOURCES` entry present under ``engine_dir``.
+
+    A missing file, or one whose roots are gone, is left out: its artefact is then unknown,
+    and unknown never counts as approved, so what rests on it fails closed.
+    """
+    engine = as_traversable(engine_dir)
+    out: dict[ArtefactRef, str] = {}
+    for pinned in PINNED_SOURCES:
+        entry = engine.joinpath(*pinned.file.split("/"))
+        if not entry.is_file():
+            continue
+        text = entry.read_text("utf-8")
+        hashed = closure_source(text, pinned.roots) if pinned.roots else text
+        if hashed is not None:
+            out[pinned.ref] = hashed
+    return out
+
+
+def lab_classing_refs() -> tuple[ArtefactRef, ...]:
+    """The artefacts of the code that classes laboratory numbers (:data:`LAB_CLASSING`)."""
+    return tuple(p.ref for p in LAB_CLASSING)
+
+
+def triage_signal_refs() -> tuple[ArtefactRef, ...]:
+    """The artefacts of the trained triage signal (:data:`TRIAGE_SIGNAL`)."""
+    return tuple(p.ref for p in TRIAGE_SIGNAL)
 
 
 def register_location(content_root: Traversable | Path | str | None) -> Traversable:
@@ -536,6 +709,14 @@ def _rule_file(module: str) -> str:
     return f"{module.replace('.', '/')}.py"
 
 
+def _pinned_candidates(sources: ArtefactSources) -> list[Candidate]:
+    files = {p.ref: p.file for p in PINNED_SOURCES}
+    return [
+        Candidate(ref, source_sha256(text), files.get(ref, ""))
+        for ref, text in sorted(sources.pinned.items())
+    ]
+
+
 def enumerate_candidates(kb: KnowledgeBase, sources: ArtefactSources) -> tuple[Candidate, ...]:
     """Every clinical artefact with its current hash, sorted by kind and id."""
     found = [
@@ -544,6 +725,7 @@ def enumerate_candidates(kb: KnowledgeBase, sources: ArtefactSources) -> tuple[C
         *_gate_candidates(kb),
         *_rule_candidates(sources),
         *_message_candidates(sources),
+        *_pinned_candidates(sources),
     ]
     return tuple(sorted(found, key=lambda c: (list(ArtefactKind).index(c.ref.kind), c.ref.id)))
 
@@ -641,15 +823,21 @@ class ApprovalState:
     Attributes:
         artefacts: All artefacts, sorted by kind and id.
         enforced: Whether the gate is on (``KB_APPROVED_ONLY``).
-        problems: Approvals that do not count or register rows for unknown artefacts;
-            :func:`startup_check` refuses to start while there are any.
-        warnings: Bookkeeping to catch up on (rows missing or with an old hash).
+        problems: What fails validation: approvals that do not count (stale, unpinned,
+            contradicting their review block; :func:`startup_check` refuses to start on
+            these, see :attr:`approval_problems`) and, last, one line when an artefact has no
+            register row or a row with an old hash.
+        warnings: Each register row to catch up on (missing, with an old hash, or left over
+            from a removed artefact); ``rehash`` fixes them all.
+        trained_red_flags: Red flags found only by the trained signal (``match: {trained:
+            true}``); default: the packaged ones.
     """
 
     artefacts: tuple[Artefact, ...]
     enforced: bool
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    trained_red_flags: frozenset[str] = field(default_factory=lambda: packaged_trained_red_flags())
     _by_ref: Mapping[ArtefactRef, Artefact] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -678,17 +866,35 @@ class ApprovalState:
         """What stops an answer needing ``refs``: nothing when the gate is off."""
         return self.unapproved(refs) if self.enforced else ()
 
+    @property
+    def approval_problems(self) -> tuple[str, ...]:
+        """The problems that make an approval not count (register drift left out)."""
+        return tuple(p for p in self.problems if not p.startswith(_DRIFT))
+
+    def needed_by_red_flag(self, red_flag_id: str) -> tuple[ArtefactRef, ...]:
+        """What a red flag's advice rests on.
+
+        Its own entry, and the trained signal when only that signal finds it: the entry's
+        approval says nothing of when the model fires.
+        """
+        own = ArtefactRef(ArtefactKind.RED_FLAG, red_flag_id)
+        trained = red_flag_id in self.trained_red_flags
+        return (own, *triage_signal_refs()) if trained else (own,)
+
     def advice_pending(self, red_flag_ids: Iterable[str]) -> frozenset[str]:
-        """Red flags whose advice must be replaced by the pending-review line (gate on)."""
-        refs = (ArtefactRef(ArtefactKind.RED_FLAG, i) for i in red_flag_ids)
-        return frozenset(a.ref.id for a in self.blocking(refs))
+        """Red flags whose advice must be replaced by the pending-review line (gate on).
+
+        They still escalate: only their advice waits for review.
+        """
+        return frozenset(i for i in red_flag_ids if self.blocking(self.needed_by_red_flag(i)))
 
     def needed_by_plan(self, plan: Plan, gate_ids: Iterable[str]) -> tuple[ArtefactRef, ...]:
         """Everything a plan's answer rests on.
 
-        Its snippets, notes and frequency labels, every regimen rule module, and the gates
+        Its snippets, notes and frequency labels, every regimen rule module, the gates
         checked before it (``gate_ids``: its topic's and those of topics it defers to; another
-        topic's gates do not hold it back).
+        topic's gates do not hold it back), and the code that classes laboratory numbers when
+        the plan's facts hold a laboratory result.
         """
         refs = [ArtefactRef(ArtefactKind.SNIPPET, sid) for sid in plan.snippet_ids()]
         notes = {a.ref.id for a in self.of_kind(ArtefactKind.NOTE)}
@@ -699,6 +905,8 @@ class ApprovalState:
             refs.append(ArtefactRef(ArtefactKind.LABEL, f"frequency.{step.frequency.value}"))
         refs += [a.ref for a in self.of_kind(ArtefactKind.RULE) if a.ref.id.startswith("regimen.")]
         refs += [ArtefactRef(ArtefactKind.GATE, gate_id) for gate_id in gate_ids]
+        if any(lab is not None for lab in (plan.facts.b12, plan.facts.folate, plan.facts.mma)):
+            refs += lab_classing_refs()
         return tuple(dict.fromkeys(refs))
 
     def counts(self) -> dict[str, Counter[str]]:
@@ -750,6 +958,12 @@ def approval_state(
         warnings += notes
         if artefact.problem is not None:
             problems.append(f"{artefact.ref}: {artefact.problem}")
+    if warnings:  # every change of clinical content must show in the register: validation fails
+        problems.append(
+            f"{_DRIFT} for {len(warnings)} artefact(s) (see the warnings): content changed or "
+            f"appeared without its row being refreshed; run '{CLI} rehash' (make kb-rehash) "
+            "and commit the register with the change"
+        )
     # A removed artefact is no longer shown, so its leftover row is bookkeeping, not a hazard.
     warnings += [
         f"{REGISTER_PATH}: {ref}: no such artefact; run '{CLI} rehash'" for ref in sorted(entries)
@@ -759,7 +973,27 @@ def approval_state(
         kb.approved_only if enforced is None else enforced,
         tuple(problems),
         tuple(warnings),
+        trained_red_flags(sources.red_flags),
     )
+
+
+def trained_red_flags(red_flags: Any) -> frozenset[str]:
+    """Ids of the red flags a parsed ``red_flags.yml`` marks ``match: {trained: true}``."""
+    items = red_flags.get("red_flags") if isinstance(red_flags, Mapping) else None
+    return frozenset(
+        str(item["id"])
+        for item in items or []
+        if isinstance(item, Mapping)
+        and isinstance(item.get("match"), Mapping)
+        and item["match"].get("trained") is True
+    )
+
+
+def packaged_trained_red_flags() -> frozenset[str]:
+    """Ids of the packaged red flags found only by the trained signal."""
+    from guideline_engine.triage.rules import load_red_flags
+
+    return frozenset(flag.id for flag in load_red_flags() if flag.trained)
 
 
 def load_approval_state(
@@ -783,8 +1017,8 @@ def startup_check(kb: KnowledgeBase | None = None) -> ApprovalState:
         guideline_engine.extraction.vocab.VocabularyError: If the red flags are invalid.
     """
     state = load_approval_state(kb if kb is not None else load_knowledge_base())
-    if state.problems:
-        raise ApprovalError(state.problems)
+    if state.approval_problems:  # a register out of date only is logged (its warnings)
+        raise ApprovalError(state.approval_problems)
     return state
 
 

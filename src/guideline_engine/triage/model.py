@@ -6,9 +6,12 @@ mapped to our red-flag ids by ``scripts/build_triage_training.py``) train a logi
 regression, one red flag against the rest, over the same word and character n-gram features as
 the exemplar signal (:mod:`guideline_engine.triage.semantic`). Each clause of a message, and the
 whole message, is scored; the most probable red flag becomes a candidate when its probability
-reaches the file's threshold. Like the other signals it can only add a candidate: negated
-clauses are left to the cue signal, and the assertion rules (negated, conditional, past,
-someone else's past, figure of speech) can still take the candidate away.
+reaches the file's threshold. A clause with a denial word ("no chest pain", "never fainted") is
+not scored. A clause holding another negation word is scored (emergencies are often worded by
+what stops: "won't wake", "isn't responding", "not breathing right"), against the file's higher
+``negated_threshold`` (review finding 9). Like the other signals it can only add a candidate,
+and the assertion rules (negated, conditional, past, someone else's past, figure of speech) can
+still take the candidate away.
 
 Training (about 1 900 texts, 20 000 features) takes about a second, once per process at
 warm-up (``_compiled`` in :mod:`guideline_engine.triage.assess`), and is deterministic
@@ -31,14 +34,15 @@ from guideline_engine.triage.cues import Word, words
 from guideline_engine.triage.semantic import NONE, load_exemplars, negation_clauses
 
 TRAINING_FILE = "red_flag_training.yml"
-_KEYS = {"version", "threshold", "regularisation", "provenance", "items"}
+_KEYS = {"version", "threshold", "negated_threshold", "regularisation", "provenance", "items"}
 
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """Validated training file: threshold, regularisation and (label, text) pairs."""
+    """Validated training file: thresholds, regularisation and (label, text) pairs."""
 
     threshold: float
+    negated_threshold: float
     regularisation: float
     items: tuple[tuple[str, str], ...]
 
@@ -83,6 +87,7 @@ def parse_training(data: object, red_flag_ids: frozenset[str]) -> TrainingSet:
         raise VocabularyError(f"{TRAINING_FILE}: 'items' must be a non-empty list")
     return TrainingSet(
         threshold=_number(data, "threshold", 0.0, 1.0),
+        negated_threshold=_number(data, "negated_threshold", 0.0, 1.0),
         regularisation=_number(data, "regularisation", 0.0, 1e6),
         items=tuple(_item(raw, red_flag_ids) for raw in raw_items),
     )
@@ -135,16 +140,27 @@ def warm_up_model() -> None:
     _model()
 
 
-def _spans(text: str) -> list[list[Word]]:
-    all_words = list(words(text))
-    negated = negation_clauses(all_words)
+_DENIALS = frozenset(
+    {"no", "never", "without", "nothing", "none", "nor", "nil", "denies", "denied"}
+)
+"""Words that deny what follows them ("no chest pain", "never fainted", "no worse than usual")."""
+
+
+def _spans(text: str) -> list[tuple[list[Word], bool]]:
+    """Each clause of two words or more without a denial word, and those clauses together.
+
+    A clause with a denial is left to the cue signal: the words before the denial alone ("my
+    breathing is") would be read out of context. Each span comes with whether it holds another
+    negation word ("isn't responding"), which raises the bar it must reach.
+    """
     clauses: dict[int, list[Word]] = {}
-    for word in all_words:
+    for word in words(text):
         clauses.setdefault(word.clause, []).append(word)
-    spans = [c for k, c in clauses.items() if len(c) >= 2 and k not in negated]
-    if len(clauses) > 1 and not negated:
-        spans.append(all_words)
-    return spans
+    kept = [c for c in clauses.values() if not any(w.key in _DENIALS for w in c)]
+    spans = [c for c in kept if len(c) >= 2]
+    if len(clauses) > 1:
+        spans.append([word for clause in kept for word in clause])
+    return [(span, bool(negation_clauses(span))) for span in spans if len(span) >= 2]
 
 
 def model_red_flags(text: str, model: TextClassifier | None = None) -> list[tuple[str, int, int]]:
@@ -156,12 +172,15 @@ def model_red_flags(text: str, model: TextClassifier | None = None) -> list[tupl
 
     Returns:
         ``(red flag id, span start, span end)`` for each span whose most probable label is a
-        red flag with at least the file's threshold of probability.
+        red flag with at least the file's threshold of probability (its ``negated_threshold``
+        when the span holds a negation word).
     """
     model = model or (_override[-1] if _override else _model())
+    negated_bar = max(model.threshold, load_training().negated_threshold)
     out: list[tuple[str, int, int]] = []
-    for span in _spans(text):
+    for span, has_negation in _spans(text):
         found = best(model, span)
-        if found is not None and found[0] != NONE and found[1] >= model.threshold:
+        bar = negated_bar if has_negation else model.threshold
+        if found is not None and found[0] != NONE and found[1] >= bar:
             out.append((found[0], span[0].start, span[-1].end))
     return out

@@ -48,6 +48,7 @@ def _valid() -> dict[str, object]:
     return {
         "version": 1,
         "threshold": 0.5,
+        "negated_threshold": 0.7,
         "regularisation": 30.0,
         "provenance": "test",
         "items": [{"label": "chest_pain", "text": "my chest hurts", "from": "x:1"}],
@@ -59,6 +60,7 @@ def _valid() -> dict[str, object]:
     [
         ({"version": 2}, "unsupported version"),
         ({"threshold": 1.5}, "threshold"),
+        ({"negated_threshold": 1.0}, "negated_threshold"),
         ({"regularisation": 0}, "regularisation"),
         ({"items": []}, "non-empty"),
         ({"items": [{"label": "flu", "text": "x y", "from": "x:1"}]}, "unknown red flag"),
@@ -77,7 +79,7 @@ def test_the_package_training_file_is_valid_and_labels_every_urgency() -> None:
     training = load_training()
     labels = {label for label, _ in training.items}
     assert "none" in labels and "suicidal_thoughts" in labels and "unwell_infant" in labels
-    assert 0 < training.threshold < 1
+    assert 0 < training.threshold <= training.negated_threshold < 1
 
 
 def test_the_training_file_is_generated_from_dev_splits_only_and_up_to_date() -> None:
@@ -144,3 +146,51 @@ def test_trained_flag_must_stand_alone() -> None:
 def test_assertion_rules_still_take_a_trained_hit_away(toy: TextClassifier, text: str) -> None:
     with using(toy):
         assert assess(text).urgency is None
+
+
+def test_what_follows_a_denial_is_not_scored(toy: TextClassifier) -> None:
+    # Review finding 9 (HAZ-061): negated clauses are scored now, but not past a denial.
+    assert model_red_flags("no wobblefizz in my ribs", toy) == []
+    assert model_red_flags("nothing like the wobblefizz in my ribs, just tired", toy) == []
+    assert model_red_flags("never had a wobblefizz in my ribs", toy) == []
+
+
+def test_a_clause_with_a_negation_word_is_scored_against_the_higher_bar(
+    toy: TextClassifier,
+) -> None:
+    # "won't wake", "isn't responding": emergencies worded by what stops (HAZ-061).
+    text = "the wobblefizz in my ribs isnt stopping now"
+    found = model_red_flags(text, toy)
+    assert [label for label, _, _ in found] == ["chest_pain"]
+    negated_bar = load_training().negated_threshold
+    probabilities = [p for span, p in _scores(toy, text)]
+    assert max(probabilities) >= negated_bar > toy.threshold
+
+
+def _scores(model: TextClassifier, text: str) -> list[tuple[str, float]]:
+    from guideline_engine.classifier import best
+    from guideline_engine.triage.model import _spans
+
+    out = []
+    for span, _negated in _spans(text):
+        found = best(model, span)
+        if found is not None:
+            out.append((found[0], found[1]))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband won't wake up properly and he isn't making sense",
+        "he isn't responding when i shake him",
+        "I cannot get any air in",
+    ],
+)
+def test_real_emergencies_worded_by_a_negation_escalate(text: str) -> None:
+    result = assess(text)
+    assert result.urgency is not None and result.urgency.value == "emergency"
+
+
+def test_a_list_of_denials_is_not_escalated_by_the_trained_signal() -> None:
+    assert model_red_flags("no chest pain, no breathlessness, never fainted, just tired") == []

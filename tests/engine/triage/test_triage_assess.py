@@ -10,6 +10,11 @@ import pytest
 from guideline_engine.extraction import VocabularyError, extract, load_symptoms
 from guideline_engine.triage import assess, load_red_flags, parse_red_flags
 
+# Known over-triage by the trained signal since session 6 (13 blind dev sets): it sends these to
+# a more urgent level than the curated rule ("possibly urgent, I cannot assess it reliably").
+# Kept as the curated expectation; strict, so a fix shows up. README "Triage" states the cost.
+OVER_TRIAGE = "trained signal over-triages this (session 6): see README, triage figures"
+
 
 @pytest.mark.parametrize(
     ("text", "urgency", "flags"),
@@ -23,7 +28,11 @@ from guideline_engine.triage import assess, load_red_flags, parse_red_flags
             "breathless at rest now", "emergency", ("breathless_at_rest",), id="breathless-at-rest"
         ),
         pytest.param(
-            "out of breath on the stairs", "routine", ("breathless_on_exertion",), id="exertional"
+            "out of breath on the stairs",
+            "routine",
+            ("breathless_on_exertion",),
+            id="exertional",
+            marks=pytest.mark.xfail(strict=True, reason=OVER_TRIAGE),
         ),
         pytest.param(
             "collapsed at home this morning", "emergency", ("fainting_collapse",), id="collapse"
@@ -68,6 +77,7 @@ from guideline_engine.triage import assess, load_red_flags, parse_red_flags
             "urgent",
             ("new_tingling_or_numbness",),
             id="numbness",
+            marks=pytest.mark.xfail(strict=True, reason=OVER_TRIAGE),
         ),
         pytest.param("numbness has resolved", None, (), id="resolved-numbness"),
         pytest.param("unsteady gait", "urgent", ("falls_or_loss_of_balance",), id="ataxia"),
