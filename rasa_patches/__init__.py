@@ -128,6 +128,21 @@ def _root_route_without_version(original: Any) -> Any:
     return add_root_route
 
 
+# --- 5. EndpointConfig.session --------------------------------------------------------------
+
+
+def _endpoint_config() -> Any:
+    from rasa.utils.endpoints import EndpointConfig
+
+    return EndpointConfig
+
+
+def _kept_session(original: Any) -> Any:
+    from stores.endpoint_pool import pooled_session
+
+    return pooled_session(original)
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "tracker_store_errors_reach_the_channel",
@@ -168,6 +183,14 @@ PATCHES: tuple[Patch, ...] = (
         _rasa_server,
         "add_root_route",
         _root_route_without_version,
+    ),
+    Patch(
+        "action_server_connection_kept",
+        "EndpointConfig.request opens a new aiohttp ClientSession, so a new TCP connection to "
+        "the action server, for every call (twice per turn) and closes it after (~2 ms a turn)",
+        _endpoint_config,
+        "session",
+        _kept_session,
     ),
 )
 

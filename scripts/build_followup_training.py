@@ -21,7 +21,7 @@ from generated_file import dump, write_or_check
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "eval" / "blind"
 OUT = ROOT / "src" / "guideline_engine" / "retrieval" / "followup_training.yml"
-DEV_SPLITS = ("followups_dev", "followups2_dev")
+DEV_SPLITS = ("followups_dev", "followups2_dev", "followups3_dev")
 PROMOTE = 0.3
 # off (never reached): on dev it declined covered questions ("how often are the b12 injections")
 DECLINE = 1.0
@@ -32,8 +32,8 @@ HEADER = """\
 # by scripts/build_followup_training.py from the blind follow-up DEV splits: do not edit by hand.
 # Questions are verbatim as their blind writers wrote them; labels are the snippet that restates
 # the writer's gold seed line or folate key (tests/eval/blind/seed_line_map.yml), or none for
-# "not covered". No test split is ever read. promote / decline chosen on the two dev splits,
-# each trained on the other (see README). Pending clinical review.
+# "not covered". No test split is ever read. promote / decline chosen on the first two dev
+# splits, each trained on the other (see README). Pending clinical review.
 """
 
 
@@ -64,11 +64,11 @@ def _label(answer: Any, by_line: dict[int, str], by_key: dict[str, str]) -> str 
     return None  # a line or key no snippet restates: nothing to learn from it
 
 
-def training_items() -> list[dict[str, str]]:
-    """Every dev question with its snippet label (or none) and where it came from."""
+def training_items(splits: tuple[str, ...] = DEV_SPLITS) -> list[dict[str, str]]:
+    """Every question of ``splits`` (dev only) with its snippet label (or none) and origin."""
     by_line, by_key = _targets()
     items: list[dict[str, str]] = []
-    for split in DEV_SPLITS:
+    for split in splits:
         if "test" in split:
             raise SystemExit(f"refusing a test split: {split}")
         data = yaml.safe_load((BLIND / f"{split}.yml").read_text(encoding="utf-8"))

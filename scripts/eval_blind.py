@@ -422,10 +422,23 @@ def _set_by_bot(got: Mapping[str, Any]) -> set[str]:
     return {k for k, v in got.items() if v is not None and k not in DEFAULTED_FIELDS}
 
 
+# A status the bot derives from a number (B12 by NICE NG239's bands since session 6, folate by
+# its cut-off) where the gold gives that number but no status: the first blind writer recorded a
+# status only when the message stated one in words, the second also from numbers. Such a status is
+# neither scored right nor counted as a false positive; the number itself is scored.
+DERIVED_STATUS = {"b12_status": "b12", "folate_status": "folate"}
+
+
+def _scored(gold: Mapping[str, Any], got: Mapping[str, Any]) -> set[str]:
+    """Fields to score: the gold's, and those the bot set that the gold could have stated."""
+    derived = {n for n, number in DERIVED_STATUS.items() if n not in gold and number in gold}
+    return set(gold) | (_set_by_bot(got) - derived)
+
+
 def field_errors(gold: Mapping[str, Any], got: Mapping[str, Any]) -> dict[str, str]:
     """Fields the bot got wrong, each with ``missed``, ``false_positive`` or ``wrong``."""
     errors: dict[str, str] = {}
-    for name in sorted(set(gold) | _set_by_bot(got)):
+    for name in sorted(_scored(gold, got)):
         g, b = gold.get(name), got.get(name)
         if not field_matches(name, g, b):
             errors[name] = "false_positive" if g is None else ("missed" if b is None else "wrong")
@@ -438,7 +451,7 @@ def tally_fields(
     """Per-field tallies over (gold fields, bot fields) pairs."""
     tallies: dict[str, FieldTally] = {}
     for gold, got in pairs:
-        for name in set(gold) | _set_by_bot(got):
+        for name in _scored(gold, got):
             tally = tallies.setdefault(name, FieldTally())
             if name not in gold:
                 tally.false_pos += 1

@@ -217,8 +217,11 @@ def _lab_with_status(reader: _Reader, name: str, status_raw: Any) -> LabValue | 
 
 
 def _classed(reader: _Reader, name: str, lab: LabValue) -> LabValue | None:
-    cutoff = cutoff_for(name)
-    if cutoff is None or lab.value is None or not cutoff.is_low(lab.value, lab_unit(lab.unit)):
+    # Low only: the indeterminate and normal bands of a banded cut-off need the words around
+    # the number (a past value, a level taken on treatment), so only the extractor uses them.
+    unit = lab_unit(lab.unit)
+    cutoff = cutoff_for(name, unit)
+    if cutoff is None or lab.value is None or not cutoff.is_low(lab.value, unit):
         return lab
     if lab.status is None:
         return LabValue(value=lab.value, unit=lab.unit, status=LabStatus.LOW)

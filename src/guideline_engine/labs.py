@@ -2,8 +2,10 @@
 
 Topic-neutral: a topic states in its ``topic.yml`` (``lab_cutoffs``) which value a sourced
 cut-off applies to, the units it accepts and the snippet that states it; the engine only reads
-them here. A cut-off classes a bare number as low and nothing else (see
-:class:`guideline_engine.topics.model.LabCutoff`).
+them here. A cut-off classes a number as low, and a banded one (B12) also as indeterminate or
+normal (see :class:`guideline_engine.topics.model.LabCutoff`). One value may have several
+cut-offs, told apart by unit (total B12 in ng/L, pg/mL or pmol/L; active B12 in
+``pmol/L holoTC``, the unit the extractor gives a holotranscobalamin result).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ def lab_cutoffs() -> tuple[LabCutoff, ...]:
     return tuple(c for topic in packaged_topics() for c in topic.lab_cutoffs)
 
 
-def cutoff_for(fact: str) -> LabCutoff | None:
-    """The first cut-off declared for ``fact`` (``folate_level``), or None."""
-    return next((c for c in lab_cutoffs() if c.fact == fact), None)
+def cutoff_for(fact: str, unit: str | None = None) -> LabCutoff | None:
+    """The first cut-off for ``fact`` (``folate_level``) that accepts ``unit``, or None.
+
+    Without a unit: the first cut-off declared for the fact (it then classes the number only
+    when it falls in the same band in every unit it accepts).
+    """
+    return next((c for c in lab_cutoffs() if c.fact == fact and c.accepts(unit)), None)

@@ -139,14 +139,31 @@ class LanguageProfile:
     letters: frozenset[str]
     greetings: frozenset[str]
 
-    def word_hits(self, tokens: list[str]) -> list[str]:
-        """The tokens that are this language's function words, in message order."""
-        return [t for t in tokens if t in self.words or _fold(t) in self.words]
+    def word_hits(self, tokens: list[str], folded: list[str] | None = None) -> list[str]:
+        """The tokens that are this language's function words, in message order.
 
-    def score(self, tokens: list[str], text: str) -> int:
-        """Words count 1, a greeting 2, any letter only this language uses 2 (once)."""
-        points = len(self.word_hits(tokens))
-        greetings = [t for t in tokens if t in self.greetings or _fold(t) in self.greetings]
+        Args:
+            tokens: The message's words.
+            folded: The same words without accents (:func:`_fold`), when already computed.
+        """
+        bare = folded if folded is not None else [_fold(t) for t in tokens]
+        return [t for t, b in zip(tokens, bare, strict=True) if t in self.words or b in self.words]
+
+    def score(
+        self,
+        tokens: list[str],
+        text: str,
+        folded: list[str] | None = None,
+        hits: list[str] | None = None,
+    ) -> int:
+        """Words count 1, a greeting 2, any letter only this language uses 2 (once).
+
+        ``folded`` and ``hits`` (:meth:`word_hits`) may be given when already computed.
+        """
+        bare = folded if folded is not None else [_fold(t) for t in tokens]
+        points = len(hits if hits is not None else self.word_hits(tokens, bare))
+        greets = self.greetings
+        greetings = [t for t, b in zip(tokens, bare, strict=True) if t in greets or b in greets]
         points += sum(2 for t in greetings if t not in self.words)
         return points + (2 if any(ch in self.letters for ch in text) else 0)
 
@@ -244,12 +261,14 @@ class LanguageRules:
 
     def _word_reading(self, low: str) -> LanguageReading:
         tokens = _WORD.findall(low)
+        folded = [_fold(t) for t in tokens]  # once per message, not once per language
         english = sum(1 for t in tokens if t in self.english)
+        scored = []
+        for i, p in enumerate(self.profiles):
+            hits = p.word_hits(tokens, folded)
+            scored.append((p.score(tokens, low, folded, hits), len(set(hits)), -i, p.code))
         # ties go to the profile listed first (the commoner language)
-        best, distinct, _, code = max(
-            (p.score(tokens, low), len(set(p.word_hits(tokens))), -i, p.code)
-            for i, p in enumerate(self.profiles)
-        )
+        best, distinct, _, code = max(scored)
         if best >= self.min_score and best > english:
             return LanguageReading(code, mixed=english >= 3 and english * 2 >= best)
         rule = self.mixed_rule

@@ -19,8 +19,6 @@ from guideline_engine.topics.registry import topics
 @pytest.mark.parametrize(
     "text",
     [
-        "folate low, b12 200 ng/L (ref range 187-883)",
-        "b12 190 pg/ml (range 180-900), folate 2.0 ng/ml",
         "folate 2.1 ug/L in 2019, now 8 ug/L. B12 normal",
         "folate was 2.1 ug/L last year, now normal. B12 normal",
     ],
@@ -32,3 +30,22 @@ def test_no_folic_acid_from_a_range_or_an_old_number(text: str) -> None:
     result = decide(topics().get("folate"), fact_view(values, read), read, ())
     cited = result.snippet_ids() if isinstance(result, TablePlan) else ()
     assert "folate.treatment.oral_folic_acid" not in cited
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "folate low, b12 200 ng/L (ref range 187-883)",
+        "b12 190 pg/ml (range 180-900), folate 2.0 ng/ml",
+    ],
+)
+def test_b12_inside_its_range_but_in_the_ng239_grey_zone_goes_b12_first(text: str) -> None:
+    """HAZ-059 and HAZ-064: a B12 value just inside its laboratory's range is never normal; by
+    NICE NG239's bands (180-350 ng/L) it is indeterminate, so the B12 answer comes first and
+    folic acid only after it, as for a B12 stated borderline."""
+    values = {e["entity"]: e["value"] for e in entities_for_text(text)}
+    assert values.get("b12_status") == "indeterminate"
+    read = facts_from_values(values).facts
+    result = decide(topics().get("folate"), fact_view(values, read), read, ())
+    assert isinstance(result, TablePlan) and result.defer_to == "b12"
+    assert "folate.before.b12_low_treat_b12_first" in result.snippet_ids()

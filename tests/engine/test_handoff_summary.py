@@ -45,7 +45,7 @@ def test_payload_has_exactly_the_needed_keys() -> None:
         "causes": ["pernicious_anaemia"],
         "age": 62,
         "platelet_count": 120.0,
-        "b12": {"value": 150.0, "unit": "ng/L", "status": None},
+        "b12": {"value": 150.0, "unit": "ng/L", "status": "low"},  # NG239: below 180
     }
     json.dumps(payload)  # JSON as it is
 

@@ -212,3 +212,19 @@ def test_harness_runs_the_engine_on_a_synthetic_first_message() -> None:
     assert report.n == 1 and not report.errors
     assert report.fields["age"].right == 1
     assert next(iter(report.confusion))[1] in {*eb.GATE_CLASSES.values(), "plan", "ask", "urgent"}
+
+
+def test_a_status_derived_from_a_number_the_gold_gives_is_not_a_false_positive() -> None:
+    # Session 6: B12 numbers are classed by NICE NG239's bands; the first blind writer recorded
+    # a status only when it was stated in words. A status the gold states is still scored.
+    b12 = {"value": 150, "unit": "ng/L"}
+    items = [_item("a", b12=b12), _item("b", b12=b12, b12_status="low"), _item("c")]
+    got = {
+        "synthetic a": _reading(b12=b12, b12_status="low"),
+        "synthetic b": _reading(b12=b12, b12_status="normal"),
+        "synthetic c": _reading(b12_status="low"),  # no number in the gold: a false positive
+    }
+    report = eb.evaluate_first_messages(items, reader=got.__getitem__)
+    tally = report.fields["b12_status"]
+    assert (tally.stated, tally.false_pos, tally.right) == (1, 1, 0)
+    assert [m.id for m in report.misses] == ["b", "c"]

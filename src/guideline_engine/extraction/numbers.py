@@ -73,6 +73,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "b12_level ng/L": (1.0, 50000.0),  # ng/L = pg/mL
     "b12_level pg/mL": (1.0, 50000.0),
     "b12_level pmol/L": (1.0, 37000.0),  # 1 ng/L = 0.738 pmol/L
+    "b12_level pmol/L holoTC": (1.0, 37000.0),  # active B12 (holotranscobalamin)
     "b12_level": (1.0, 50000.0),  # no unit written
     "folate_level": (0.0, 10000.0),  # only sign and gross slips are checked
     "mma_level": (0.0, 100000.0),
@@ -471,6 +472,10 @@ def find_age(norm: str) -> tuple[NumberHit | None, str | None]:
 
 # --------------------------------------------------------------------------- labs
 
+ACTIVE_B12_UNIT = "pmol/L holoTC"
+"""The unit an active B12 (holotranscobalamin) result is given, so that it is never classed by
+the total B12 cut-offs: both are reported in pmol/L, with different bands (NICE NG239)."""
+
 _UNITS: dict[str, str] = {
     "ng/l": "ng/L",
     "pg/ml": "pg/mL",
@@ -480,6 +485,7 @@ _UNITS: dict[str, str] = {
     "mcg/l": "µg/L",
     "umol/l": "µmol/L",
     "ng/ml": "ng/mL",
+    "pmol/lholotc": ACTIVE_B12_UNIT,
 }
 
 _LAB_UNIT = r"(?P<unit>\s*(?:ng|pg|pmol|nmol|ug|mcg|umol)\s*/\s*(?:l|ml|dl)(?![a-z]))?"
@@ -498,7 +504,8 @@ _LAB_KEYWORDS: dict[str, str] = {
 
 
 _LAB_FIELDS = {"b12": "b12_level", "folate": "folate_level", "mma": "mma_level"}
-_B12_UNITS = frozenset({"ng/L", "pg/mL", "pmol/L"})
+_B12_UNITS = frozenset({"ng/L", "pg/mL", "pmol/L", ACTIVE_B12_UNIT})
+_ACTIVE_B12 = re.compile(r"(?:active\s+b12|holotc|holo-?transcobalamin)$")
 
 
 @cache
@@ -573,6 +580,11 @@ def _read_lab(norm: str, kind: str) -> Reading:
         value = _to_float(m.group("num"))
         if kind != "b12":
             return value, field, unit
+        if _active_b12(norm, m.start("num")):
+            # Active B12 is reported in pmol/L: tagged so that no total B12 cut-off classes it.
+            unit = ACTIVE_B12_UNIT if unit in (None, "pmol/L") else unit
+            if unit != ACTIVE_B12_UNIT:
+                return None, field, unit
         if unit is not None and unit not in _B12_UNITS:
             return None, field, unit
         return value, f"{field} {unit}" if unit else field, unit
@@ -585,6 +597,12 @@ def _read_lab(norm: str, kind: str) -> Reading:
     if not matches:
         matches = list(_lab_after_comma(kind).finditer(norm))
     return _read_values(field, "", norm, matches, _lab_continuation(kind), convert)
+
+
+def _active_b12(norm: str, num_start: int) -> bool:
+    """Whether the last B12 name before the number is active B12 (holotranscobalamin)."""
+    names = list(re.finditer(rf"(?<![a-z0-9]){_LAB_KEYWORDS['b12']}(?![a-z0-9])", norm[:num_start]))
+    return bool(names) and bool(_ACTIVE_B12.search(names[-1].group()))
 
 
 def _decimal_commas(norm: str, kind: str) -> str:
@@ -672,7 +690,8 @@ def stated_range(norm: str, hit: NumberHit) -> StatedRange | None:
         return None
     low, high = float(m["low"]), float(m["high"])
     unit = _lab_unit(m["runit"])
-    if not 0 < low < high or (unit is not None and hit.unit is not None and unit != hit.unit):
+    written = hit.unit.split()[0] if hit.unit else None  # "pmol/L holoTC" was written pmol/L
+    if not 0 < low < high or (unit is not None and written is not None and unit != written):
         return None
     return StatedRange(low, high, m.start("low"), m.end())
 
@@ -819,10 +838,67 @@ def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     """How the writer classed a laboratory result: in words, else by the range they gave.
 
     Words always win ("B12 normal"); without them, a value written with its laboratory's
-    reference range is classed against that range (:meth:`StatedRange.status`). A bare number
-    is never classed here.
+    reference range is classed against that range (:meth:`StatedRange.status`: low only), and
+    failing that by its topic's sourced cut-offs (:func:`_cutoff_status`).
     """
-    return _word_status(norm, kind) or _now_status(norm, kind) or _range_status(norm, kind)
+    return (
+        _word_status(norm, kind)
+        or _now_status(norm, kind)
+        or _range_status(norm, kind)
+        or _cutoff_status(norm, kind)
+    )
+
+
+_DATED = re.compile(
+    r"(?<![a-z0-9])(?:(?:in|from|back\s+in|since)\s+(?:19|20)\d\d|\d+\s+(?:days?|weeks?|months?|"
+    r"years?)\s+ago|last\s+(?:week|month|year)|(?:a|one|two|few)\s+(?:years?|months?)\s+ago)"
+    r"(?![a-z0-9])"
+)
+_TREATMENT = (
+    r"(?:injections?|jabs?|shots?|hydroxo-?cobalamin|hydroxy-?cobalamin|cyanocobalamin|"
+    r"methylcobalamin|loading\s+doses?|(?:vitamin\s+)?b\s*-?12\s+(?:tablets?|supplements?|"
+    r"injections?|jabs?|shots?|replacement|treatment|therapy))"
+)
+_ON_TREATMENT = re.compile(
+    rf"(?<![a-z])(?:on|having|had|getting|gets|receiving|received|started|starting|taking|"
+    rf"takes|after|since|post|been\s+on|already\s+on)\s+(?:[a-z0-9]+\s+){{0,3}}?{_TREATMENT}"
+    r"(?![a-z])|(?<![a-z])(?:on|taking|takes)\s+(?:vitamin\s+)?b\s*-?12(?!\s*(?:level|result|"
+    r"of|is|was|test|came|\d))(?![a-z0-9])"
+)
+
+
+def _past_value(norm: str, hit: NumberHit) -> bool:
+    """The value is dated in the past ("was 500 last year", "b12 500 in 2019")."""
+    num = re.search(r"\d", norm[hit.start : hit.end])
+    num_start = hit.start + (num.start() if num else 0)
+    timing = _timing(norm, hit.start, num_start, hit.end)
+    if timing:
+        return timing == "past"
+    clause_start = max(norm.rfind(c, 0, hit.start) for c in ",;.\n") + 1
+    tail = _TAIL.match(norm, hit.end)
+    around = norm[clause_start : hit.end] + " " + (tail.group() if tail else "")
+    return bool(_DATED.search(around))
+
+
+def _cutoff_status(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """How the topic's sourced cut-offs class the value (:func:`guideline_engine.labs.cutoff_for`).
+
+    Only a current value: one dated in the past is not the current status. A B12 level said to
+    be taken on B12 treatment ("now 400 on injections") is classed low and nothing else: a
+    normal or borderline level then reflects the treatment, not whether there is a deficiency.
+    A number without a unit is classed only when it falls in the same band in every unit
+    accepted (:meth:`LabCutoff.band`).
+    """
+    from guideline_engine.labs import cutoff_for  # labs reads the topics, which read facts
+
+    hit = _read_lab(norm, kind).hit
+    cutoff = cutoff_for(_LAB_FIELDS[kind], hit.unit) if hit is not None else None
+    band = cutoff.band(hit.value, hit.unit) if cutoff is not None and hit is not None else None
+    if band is None or hit is None or _past_value(norm, hit):
+        return None
+    if band != "low" and kind == "b12" and _ON_TREATMENT.search(norm):
+        return None
+    return band, hit.start, hit.end
 
 
 def _now_status(norm: str, kind: str) -> tuple[str, int, int] | None:

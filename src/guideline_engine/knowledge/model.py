@@ -46,6 +46,9 @@ class GateOutcome(str, Enum):
     """What a fired eligibility gate does to the plan."""
 
     WITHHOLD_PLAN = "withhold_plan"
+    # Fires only beside another gate that fires: its advice goes with theirs (the plan that
+    # would have carried it is withheld by them), e.g. urgent neurology advice.
+    ACCOMPANY = "accompany"
 
 
 class GateUrgency(str, Enum):
@@ -73,6 +76,8 @@ GATE_FACTS: dict[str, str] = {
     "breastfeeding": "tri",
     "pancytopenia": "tri",
     "severe_anaemia": "tri",
+    "neurological_involvement": "tri",
+    "b12_normal_alone": "tri",  # Facts.b12_normal_alone: B12 classed normal, no nerve symptoms
 }
 """Facts a gate condition may test, with their kind (``number`` or ``tri``: yes/no/unknown)."""
 
@@ -311,8 +316,8 @@ class Gate:
 
     @property
     def plan_withheld(self) -> bool:
-        """True when the gate withholds the treatment plan."""
-        return self.outcome is GateOutcome.WITHHOLD_PLAN
+        """True: a gate withholds the plan, or fires only beside one that does."""
+        return self.outcome in (GateOutcome.WITHHOLD_PLAN, GateOutcome.ACCOMPANY)
 
 
 @dataclass(frozen=True)

@@ -683,10 +683,11 @@ def _populations(facts: Facts, lines: _Lines) -> None:
     if facts.pregnant is Tri.YES:
         lines.warn("pregnancy_urgent_haematology", PREGNANCY_HAEMATOLOGY)
         lines.path("pregnant=yes without the gate → urgent haematology advice")
-    # No source read gives a haemoglobin cut-off for severe anaemia: name it back, never class.
+    # Below the WHO severe cut-off the severe-anaemia gate fires first (gates.yml, HAZ-065); at
+    # or above it the value is named back, never graded (symptoms are not assessed here).
     if facts.haemoglobin is not None:
         lines.note("haemoglobin_not_classed", URGENT_REFERRAL_SEVERE_ANAEMIA)
-        lines.path("haemoglobin given → not classed (no source cut-off)")
+        lines.path("haemoglobin given, not below the WHO severe cut-off → named back, not graded")
 
 
 def _monitoring(neuro: bool, regimen: _Regimen, lines: _Lines) -> None:

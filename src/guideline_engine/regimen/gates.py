@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from guideline_engine.knowledge.model import Gate, GateUrgency, KnowledgeError
+from guideline_engine.knowledge.model import Gate, GateOutcome, GateUrgency, KnowledgeError
 from guideline_engine.regimen.model import Facts, Gated, GateHit, Tri, Urgency
 
 _URGENCY = {GateUrgency.URGENT: Urgency.URGENT, GateUrgency.ADVICE: Urgency.ADVICE}
@@ -55,35 +55,25 @@ def _hit(gate: Gate, facts: Facts) -> GateHit | None:
     )
 
 
-# "Seek urgent specialist advice from a neurologist and hematologist for patients with
-# neurological symptoms" [1]: a gate withholds the plan, but must not drop this advice.
-NEURO_SPECIALIST = "b12.neuro.specialist"
-
-
-def _neurological_companion(facts: Facts) -> GateHit | None:
-    if facts.neurological_involvement is not Tri.YES:
-        return None
-    return GateHit(
-        gate_id="gate.b12.neurological_symptoms",
-        urgency=Urgency.URGENT,
-        specialist="neurology",
-        plan_withheld=True,
-        advice_snippet_ids=(NEURO_SPECIALIST,),
-        conditions=("neurological_involvement = yes",),
-    )
-
-
-def evaluate_gates(facts: Facts, gates: Iterable[Gate], *, companion: bool = True) -> Gated | None:
+def evaluate_gates(facts: Facts, gates: Iterable[Gate]) -> Gated | None:
     """The gates that fire for ``facts``, in file order, or ``None`` when none does.
 
-    With ``companion`` (the B12 regimen), when a gate fires for a patient with neurological
-    involvement, the urgent neurology advice of the regimen goes with it (the plan that would
-    have carried it is withheld).
+    A gate whose outcome is ``accompany`` (B12's urgent neurology advice for nerve symptoms)
+    fires only beside another gate that fires: the plan that would have carried its advice is
+    withheld.
     """
-    hits = tuple(hit for gate in gates if (hit := _hit(gate, facts)) is not None)
+    gates = tuple(gates)
+    hits = tuple(
+        hit
+        for gate in gates
+        if gate.outcome is not GateOutcome.ACCOMPANY and (hit := _hit(gate, facts)) is not None
+    )
     if not hits:
         return None
-    companion_hit = _neurological_companion(facts) if companion else None
-    hits = (*hits, companion_hit) if companion_hit is not None else hits
+    hits += tuple(
+        hit
+        for gate in gates
+        if gate.outcome is GateOutcome.ACCOMPANY and (hit := _hit(gate, facts)) is not None
+    )
     path = tuple(f"{h.gate_id}: {' or '.join(h.conditions)} → gate fires" for h in hits)
     return Gated(hits, (*path, "gate fired before the regimen → no standard plan"))

@@ -122,6 +122,19 @@ class Facts:
     pancytopenia: Tri = Tri.UNKNOWN
     severe_anaemia: Tri = Tri.UNKNOWN  # as stated by a clinician; never derived from a number
 
+    @property
+    def b12_normal_alone(self) -> Tri:
+        """YES for a B12 result classed normal without nerve symptoms, else UNKNOWN.
+
+        Normal as stated, or by NG239's bands. A gate fact: no replacement plan is built as if
+        deficient for a normal B12 result. With nerve symptoms a normal result does not rule
+        deficiency out (nitrous oxide use, for one), so the neurological plan and its urgent
+        specialist advice stand.
+        """
+        normal = self.b12 is not None and self.b12.status is LabStatus.NORMAL
+        alone = normal and self.neurological_involvement is not Tri.YES
+        return Tri.YES if alone else Tri.UNKNOWN
+
 
 @dataclass(frozen=True)
 class Duration:

@@ -47,6 +47,7 @@ _TOPIC_KEYS = {
 _ROW_KEYS = {"id", "when", "ask", "defer_to", "lines", "stop"}
 _LIST_OPS = {Op.IN}
 _NUMBER_OPS = {Op.LT, Op.LE, Op.GT, Op.GE}
+_BANDS = ("low", "indeterminate", "normal")
 
 
 class TopicError(ValueError):
@@ -130,22 +131,44 @@ def _positive(raw: Any, where: str) -> float:
 
 
 def _lab_cutoff(raw: Any, where: str) -> LabCutoff:
-    """``{fact, low_below: {value, unit}, units: {unit: factor}, snippet}``."""
-    keys = {"fact", "low_below", "units", "snippet"}
-    data = _keys(raw, keys, keys, where)
+    """``{fact, low_below: {value, unit}, units: {unit: factor}, snippet}``.
+
+    Optionally bands: ``normal_above: {value, unit}`` (the same unit), with
+    ``indeterminate_snippet`` and ``normal_snippet`` stating them.
+    """
+    required = {"fact", "low_below", "units", "snippet"}
+    banded = {"normal_above", "indeterminate_snippet", "normal_snippet"}
+    data = _keys(raw, required | banded, required, where)
     below = _keys(data["low_below"], {"value", "unit"}, ("value", "unit"), f"{where}.low_below")
     units = data["units"]
     _need(isinstance(units, dict) and bool(units), f"{where}.units", "expected {unit: factor}")
     factors = tuple((str(u), _positive(f, f"{where}.units.{u}")) for u, f in units.items())
-    cutoff = LabCutoff(
-        fact=str(data["fact"]),
-        low_below=_positive(below["value"], f"{where}.low_below.value"),
-        unit=str(below["unit"]),
-        factors=factors,
-        snippet_id=str(data["snippet"]),
+    present = banded & set(data)
+    _need(present in (set(), banded), where, f"bands need all of {sorted(banded)}")
+    normal_above: float | None = None
+    if present:
+        above = _keys(
+            data["normal_above"], {"value", "unit"}, ("value", "unit"), f"{where}.normal_above"
+        )
+        _need(above["unit"] == below["unit"], f"{where}.normal_above.unit", "use low_below's unit")
+        normal_above = _positive(above["value"], f"{where}.normal_above.value")
+    _need(
+        dict(factors).get(str(below["unit"])) == 1.0, f"{where}.units", "the cut-off's unit needs 1"
     )
+    try:
+        cutoff = LabCutoff(
+            fact=str(data["fact"]),
+            low_below=_positive(below["value"], f"{where}.low_below.value"),
+            unit=str(below["unit"]),
+            factors=factors,
+            snippet_id=str(data["snippet"]),
+            normal_above=normal_above,
+            indeterminate_snippet_id=str(data["indeterminate_snippet"]) if present else None,
+            normal_snippet_id=str(data["normal_snippet"]) if present else None,
+        )
+    except ValueError as error:
+        raise TopicError(f"{where}: {error}") from None
     _need(cutoff.fact.endswith("_level"), f"{where}.fact", "expected a laboratory value (*_level)")
-    _need(dict(factors).get(cutoff.unit) == 1.0, f"{where}.units", "the cut-off's unit needs 1")
     return cutoff
 
 
@@ -256,7 +279,10 @@ def check_against(
             )
             unknown = [c.fact for c in row.when if c.fact not in facts]
             _need(not unknown, where, f"row {row.id}: unknown facts {unknown}")
-        cited = {*topic.snippet_ids(), *(c.snippet_id for c in topic.lab_cutoffs)}
+        cited = {
+            *topic.snippet_ids(),
+            *(s for c in topic.lab_cutoffs for b in _BANDS if (s := c.snippet_for(b)) is not None),
+        }
         missing = sorted(cited - snippet_ids)
         _need(not missing, where, f"unknown snippets {missing}")
         unknown = [c.fact for c in topic.route_facts if c.fact not in facts]

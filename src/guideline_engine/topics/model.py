@@ -126,16 +126,22 @@ class Worded:
 
 @dataclass(frozen=True)
 class LabCutoff:
-    """A laboratory cut-off a topic takes from a source: a result below it is taken as low.
+    """Laboratory cut-offs a topic takes from a source: a result below the low one is low.
 
-    Never a normal limit: a result at or above it is not classed by the cut-off at all.
+    With only ``low_below`` (folate) it is never a normal limit: a result at or above it is not
+    classed at all. With ``normal_above`` as well (B12, NICE NG239) it declares three bands:
+    low below ``low_below``, indeterminate from ``low_below`` up to and including
+    ``normal_above``, normal above ``normal_above``, each stated by its own snippet.
 
     Attributes:
         fact: The value it applies to (``folate_level``).
-        low_below: The cut-off, in ``unit``.
+        low_below: The low cut-off, in ``unit``.
         unit: Its unit, spelt as the extractor normalises units (``µg/L``).
         factors: Every unit accepted, with the factor that turns a value in it into ``unit``.
-        snippet_id: The snippet that states the cut-off and cites its source.
+        snippet_id: The snippet that states the low cut-off and cites its source.
+        normal_above: The level above which a result is normal, in ``unit``, or None.
+        indeterminate_snippet_id: The snippet stating the indeterminate band (with bands).
+        normal_snippet_id: The snippet stating the normal band (with bands).
     """
 
     fact: str
@@ -143,23 +149,60 @@ class LabCutoff:
     unit: str
     factors: tuple[tuple[str, float], ...]
     snippet_id: str
+    normal_above: float | None = None
+    indeterminate_snippet_id: str | None = None
+    normal_snippet_id: str | None = None
+
+    def __post_init__(self) -> None:
+        """Bands in order, each with its snippet; the cut-off's own unit has factor 1."""
+        if dict(self.factors).get(self.unit) != 1.0:
+            raise ValueError(f"lab cut-off {self.fact}: the cut-off's unit needs factor 1")
+        banded = (self.normal_above, self.indeterminate_snippet_id, self.normal_snippet_id)
+        if any(x is not None for x in banded) and any(x is None for x in banded):
+            raise ValueError(f"lab cut-off {self.fact}: bands need normal_above and both snippets")
+        if self.normal_above is not None and not self.normal_above > self.low_below:
+            raise ValueError(f"lab cut-off {self.fact}: normal_above must be above low_below")
+
+    def accepts(self, unit: str | None) -> bool:
+        """Whether a value in ``unit`` can be classed (no unit: tried in every unit)."""
+        return not unit or unit in dict(self.factors)
+
+    def snippet_for(self, band: str) -> str | None:
+        """The snippet stating ``band`` (``low``, ``indeterminate``, ``normal``), or None."""
+        return {
+            "low": self.snippet_id,
+            "indeterminate": self.indeterminate_snippet_id,
+            "normal": self.normal_snippet_id,
+        }.get(band)
 
     def in_unit(self, value: float, unit: str | None) -> float | None:
         """``value`` converted to the cut-off's unit, or None for a missing or unknown unit."""
         factor = dict(self.factors).get(unit or "")
         return value * factor if factor is not None else None
 
-    def is_low(self, value: float, unit: str | None) -> bool:
-        """True only when the value is below the cut-off in its unit.
+    def _band_of(self, converted: float) -> str | None:
+        if converted < self.low_below:
+            return "low"
+        if self.normal_above is None:
+            return None
+        return "normal" if converted > self.normal_above else "indeterminate"
 
-        A value written without a unit counts only when it is below the cut-off in every
-        unit the topic accepts ("folate 1.9": low whether it meant µg/L or nmol/L); an
-        unknown unit never counts.
+    def band(self, value: float, unit: str | None) -> str | None:
+        """``low``, ``indeterminate`` or ``normal`` for the value in its unit, or None.
+
+        A value written without a unit is classed only when it falls in the same band in every
+        unit the topic accepts ("folate 1.9": low whether it meant µg/L or nmol/L); an unknown
+        unit never is. Without ``normal_above`` only ``low`` is ever returned.
         """
         if not unit:
-            return all(value * factor < self.low_below for _, factor in self.factors)
+            bands = {self._band_of(value * factor) for _, factor in self.factors}
+            return bands.pop() if len(bands) == 1 else None
         converted = self.in_unit(value, unit)
-        return converted is not None and converted < self.low_below
+        return self._band_of(converted) if converted is not None else None
+
+    def is_low(self, value: float, unit: str | None) -> bool:
+        """True only when the value is low in its unit (see :meth:`band`)."""
+        return self.band(value, unit) == "low"
 
 
 @dataclass(frozen=True)

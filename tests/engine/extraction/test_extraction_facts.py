@@ -178,7 +178,7 @@ def test_age_and_sex(text: str, age: int | None, sex: str | None) -> None:
         pytest.param("cobalamin 95 pmol/L", "b12", 95.0, "pmol/L", id="cobalamin-pmol"),
         pytest.param("serum B12 = 180 pg/mL", "b12", 180.0, "pg/mL", id="pg/ml"),
         pytest.param("vit b12 was 160ng/L", "b12", 160.0, "ng/L", id="no-space-unit"),
-        pytest.param("active B12 25 pmol/l", "b12", 25.0, "pmol/L", id="active-b12"),
+        pytest.param("active B12 25 pmol/l", "b12", 25.0, "pmol/L holoTC", id="active-b12"),
         pytest.param("folate 2.1 ug/L", "folate", 2.1, "µg/L", id="folate-ug/l"),
         pytest.param("folate 2.1 µg/L", "folate", 2.1, "µg/L", id="folate-micro-sign"),
         pytest.param("serum folate 5 nmol/L", "folate", 5.0, "nmol/L", id="folate-nmol"),

@@ -22,7 +22,7 @@ from guideline_engine.extraction import extract
         pytest.param("deficient in folate", None, "low", id="deficient-in"),
         pytest.param("no folate deficiency, B12 low", "low", None, id="denied-deficiency"),
         pytest.param("not both low: b12 normal, folate low", "normal", "low", id="not-both"),
-        pytest.param("serum folate 2.2 ng/mL, B12 520", None, None, id="numbers-only"),
+        pytest.param("serum folate 2.2 ng/mL, B12 520", "normal", "low", id="numbers-by-cutoffs"),
         pytest.param("red cell folate borderline", None, "indeterminate", id="borderline"),
     ],
 )

@@ -75,10 +75,14 @@ def test_cutoff_never_classes_a_number_normal(level: str) -> None:
     assert _folate_status(level) is None
 
 
-def test_b12_has_no_cutoff_so_a_bare_b12_number_is_unchanged() -> None:
-    assert cutoff_for("b12_level") is None
-    b12 = facts_from_values({"b12_level": "98 ng/L"}).facts.b12
-    assert b12 is not None and b12.status is None
+def test_the_facts_reader_classes_a_b12_number_low_only() -> None:
+    """NG239's bands (tests/engine/labs/test_b12_bands.py): the facts reader uses the low one;
+    indeterminate and normal need the words around the number, so only the extractor uses them."""
+    assert cutoff_for("b12_level") is not None
+    low = facts_from_values({"b12_level": "98 ng/L"}).facts.b12
+    assert low is not None and low.status is LabStatus.LOW
+    high = facts_from_values({"b12_level": "455 ng/L"}).facts.b12
+    assert high is not None and high.status is None
 
 
 def test_stated_word_wins_over_number() -> None:
@@ -115,8 +119,12 @@ def test_number_classed_against_stated_range(text: str, kind: str, expected: str
     ],
 )
 def test_a_range_never_classes_a_number_normal(text: str, kind: str) -> None:
-    """HAZ-059: a value inside a range may still be deficient; only words say normal."""
-    assert find_lab_status(normalise(text), kind) is None
+    """HAZ-059: a value inside a range may still be deficient; the range never says normal.
+
+    (The folate value stays unclassed; the B12 values fall in NG239's indeterminate band.)
+    """
+    found = find_lab_status(normalise(text), kind)
+    assert found is None if kind == "folate" else found is not None and found[0] == "indeterminate"
 
 
 @pytest.mark.parametrize(
@@ -124,12 +132,13 @@ def test_a_range_never_classes_a_number_normal(text: str, kind: str) -> None:
     [
         pytest.param("folate 3.9 (3.9-20)", id="at-lower-limit"),
         pytest.param("folate 25 (3.9-20)", id="above-range"),
-        pytest.param("folate 2.1 nmol/l (3.9-20 ug/l)", id="range-in-other-unit"),
-        pytest.param("folate 2.1, hb 100 (130-170)", id="range-of-another-test"),
-        pytest.param("folate 2.1", id="bare-number"),
+        pytest.param("folate 9 nmol/l (10-40 ug/l)", id="range-in-other-unit"),
+        pytest.param("folate 5, hb 100 (130-170)", id="range-of-another-test"),
+        pytest.param("folate 5", id="bare-number"),
     ],
 )
 def test_no_class_from_range_when_it_cannot_be_trusted(text: str) -> None:
+    """Values chosen low in only some unit, so the sourced cut-off cannot class them either."""
     assert find_lab_status(normalise(text), "folate") is None
 
 
@@ -159,7 +168,8 @@ def test_folate_table_plans_on_a_number_below_cutoff_and_says_how_it_was_classed
 
 
 def test_folate_table_still_asks_b12_when_b12_is_only_a_number() -> None:
-    """A normal-looking B12 number is never classed normal by us: no folic acid yet."""
+    """The facts reader never classes a B12 number normal (only the extractor does, with the
+    words around it): a bare slot value gives no folic acid yet."""
     result = _folate_plan({"folate_level": "2.3 µg/L", "b12_level": "450 ng/L"})
     assert not isinstance(result, TablePlan)
 

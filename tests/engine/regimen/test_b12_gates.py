@@ -5,7 +5,10 @@ Each row quotes the source line (or the project's safety decision) the gate enco
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.model import GATE_FACTS
@@ -21,6 +24,10 @@ from guideline_engine.regimen import (
 from guideline_engine.regimen.gates import packaged_gates
 
 YES, NO = Tri.YES, Tri.NO
+SEVERE_ANAEMIA_ADVICE = (
+    "b12.cks.urgent_referral_severe_anaemia_pancytopenia",
+    "b12.who.severe_anaemia_haemoglobin",
+)
 
 ROWS = [
     pytest.param(
@@ -90,7 +97,7 @@ ROWS = [
         "CKS (iatroX): urgent referral if ... pancytopenia",
         ("gate.b12.pancytopenia_severe_anaemia",),
         Urgency.URGENT,
-        ("b12.cks.urgent_referral_severe_anaemia_pancytopenia",),
+        SEVERE_ANAEMIA_ADVICE,
         id="pancytopenia-urgent-referral",
     ),
     pytest.param(
@@ -98,8 +105,16 @@ ROWS = [
         "CKS (iatroX): urgent referral if severe symptomatic anaemia (clinician-stated)",
         ("gate.b12.pancytopenia_severe_anaemia",),
         Urgency.URGENT,
-        ("b12.cks.urgent_referral_severe_anaemia_pancytopenia",),
+        SEVERE_ANAEMIA_ADVICE,
         id="severe-anaemia-urgent-referral",
+    ),
+    pytest.param(
+        Facts(neurological_involvement=NO, haemoglobin=79.9),
+        "WHO (via secondary copies): severe anaemia below 80 g/L; project reading of CKS (HAZ-065)",
+        ("gate.b12.pancytopenia_severe_anaemia",),
+        Urgency.URGENT,
+        SEVERE_ANAEMIA_ADVICE,
+        id="haemoglobin-below-80-urgent-referral",
     ),
     pytest.param(
         Facts(neurological_involvement=NO, age=14, pregnant=YES, platelet_count=20),
@@ -142,7 +157,7 @@ def test_gate_table(
         pytest.param(Facts(neurological_involvement=NO, age=16), id="age-16"),
         pytest.param(Facts(neurological_involvement=NO, platelet_count=50.1), id="platelets-50.1"),
         pytest.param(Facts(neurological_involvement=NO, pregnant=NO, breastfeeding=NO), id="no"),
-        pytest.param(Facts(neurological_involvement=NO, haemoglobin=60), id="hb-alone"),
+        pytest.param(Facts(neurological_involvement=NO, haemoglobin=80), id="hb-80"),
         pytest.param(Facts(neurological_involvement=NO, pancytopenia=NO), id="no-pancytopenia"),
     ],
 )
@@ -169,8 +184,9 @@ def test_approved_only_mode_refuses_a_gate_whose_advice_is_not_approved() -> Non
 
 
 def test_every_gate_fact_is_a_regimen_fact() -> None:
+    derived = {n for n in dir(Facts) if isinstance(getattr(Facts, n), property)}  # b12_normal_alone
     fields = Facts.__dataclass_fields__
-    assert set(GATE_FACTS) <= set(fields)
+    assert set(GATE_FACTS) <= set(fields) | derived
     for name, kind in GATE_FACTS.items():
         default = getattr(Facts(), name)
         assert (kind == "tri") == isinstance(default, Tri), name
@@ -185,7 +201,8 @@ def test_every_packaged_gate_advice_snippet_exists_and_gates_have_basis() -> Non
         "gate.b12.breastfeeding",
         "gate.b12.low_platelets",
         "gate.b12.pancytopenia_severe_anaemia",
-    }
+        "gate.b12.neurological_symptoms",
+    } | ({"gate.b12.result_normal"} & {g.id for g in gates})
     for gate in gates:
         assert gate.basis
         assert all(kb.has(sid) for sid in gate.advice), gate.id
@@ -212,3 +229,26 @@ def test_no_neurology_companion_without_nerve_symptoms() -> None:
     result = build_plan(Facts(neurological_involvement=Tri.NO, platelet_count=35.0))
     assert isinstance(result, Gated)
     assert all(h.specialist != "neurology" for h in result.hits)
+
+
+def test_the_neurology_advice_is_a_gate_in_the_data_that_only_accompanies_others() -> None:
+    # Session 6: the neurology companion was written in code under an id no gates.yml held,
+    # so the approval register could not cover it (issue 9 item 8).
+    from guideline_engine.knowledge.model import GateOutcome
+    from guideline_engine.regimen.gates import evaluate_gates
+
+    gates = packaged_gates()
+    companions = [g for g in gates if g.outcome is GateOutcome.ACCOMPANY]
+    assert {g.id for g in companions} >= {"gate.b12.neurological_symptoms"}
+    assert evaluate_gates(Facts(neurological_involvement=Tri.YES), gates) is None
+    gated = evaluate_gates(Facts(neurological_involvement=Tri.YES, platelet_count=35.0), gates)
+    assert gated is not None
+    assert [h.gate_id for h in gated.hits][-1].endswith("neurological_symptoms")
+
+
+def test_every_gate_has_a_row_in_the_approval_register() -> None:
+    root = Path(__file__).resolve().parents[3]
+    register = root / "src" / "guideline_engine" / "content" / "approvals.yml"
+    rows = yaml.safe_load(register.read_text(encoding="utf-8"))["approvals"]
+    ids = {row["id"] for row in rows if row["kind"] == "gate"}
+    assert {g.id for g in packaged_gates()} <= ids

@@ -440,14 +440,6 @@ ROWS = [
         id="b12-low-no-mma",
     ),
     pytest.param(
-        Facts(neurological_involvement=NO, b12=b12(LabStatus.NORMAL)),
-        uk(
-            "methylmalonic acid ... when initial B12 results are indeterminate",
-            warnings_absent=frozenset({"mma_if_indeterminate"}),
-        ),
-        id="b12-normal-no-mma",
-    ),
-    pytest.param(
         Facts(neurological_involvement=NO, b12=b12(LabStatus.INDETERMINATE)),
         uk(
             "Consider measuring methylmalonic acid as a confirmatory test",
@@ -484,7 +476,7 @@ ROWS = [
     pytest.param(
         Facts(neurological_involvement=NO, haemoglobin=95),
         uk(
-            "(no source read gives a haemoglobin cut-off for severe anaemia)",
+            "(not below the WHO severe cut-off of 80 g/L: named back, not graded)",
             notes=frozenset({"cause_unknown", "haemoglobin_not_classed"}),
         ),
         id="haemoglobin-named-back-not-classed",
