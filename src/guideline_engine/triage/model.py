@@ -140,10 +140,12 @@ def warm_up_model() -> None:
     _model()
 
 
-_DENIALS = frozenset(
-    {"no", "never", "without", "nothing", "none", "nor", "nil", "denies", "denied"}
-)
-"""Words that deny what follows them ("no chest pain", "never fainted", "no worse than usual")."""
+_DENIALS = frozenset({"no", "never", "without", "none", "nor", "denies"})
+"""Words that deny what follows them ("no chest pain", "never fainted", "no worse than usual").
+
+Only words the old rule already skipped: "nothing" stays scored ("nothing worth living for",
+"nothing helps"), as before session 6 (independent review, session 6, finding 1).
+"""
 
 
 def _spans(text: str) -> list[tuple[list[Word], bool]]:

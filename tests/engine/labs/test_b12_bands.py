@@ -234,3 +234,21 @@ def test_a_cutoff_without_bands_never_classes_normal() -> None:
     assert cutoff.band(25.0, "µg/L") is None
     with pytest.raises(ValueError, match="above"):
         LabCutoff("x_level", 3.5, "u", (("u", 1.0),), "s", 2.0, "i", "n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "b12 400 ng/l and i take b12 tablets daily",
+        "b12 400 ng/l, i have injections every 3 months",
+        "b12 400 ng/l, i get my jabs every 12 weeks",
+        "b12 400 ng/l after a course of b12",
+        "b12 400 ng/l following 6 injections",
+        # A total B12 may not show the deficiency in nitrous oxide use (NG239: homocysteine/MMA).
+        "folate 2.1 ug/l, b12 400 ng/l, i use a lot of nitrous oxide (nos balloons)",
+    ],
+)
+def test_treatment_or_nitrous_oxide_anywhere_keeps_a_b12_number_from_normal(text: str) -> None:
+    # Independent review, session 6, findings 3 and 4: these were classed normal.
+    assert find_lab_status(text, "b12") is None
+    assert find_lab_status("b12 455 ng/l, no neuro", "b12") == ("normal", 0, 12)

@@ -151,7 +151,6 @@ def test_assertion_rules_still_take_a_trained_hit_away(toy: TextClassifier, text
 def test_what_follows_a_denial_is_not_scored(toy: TextClassifier) -> None:
     # Review finding 9 (HAZ-061): negated clauses are scored now, but not past a denial.
     assert model_red_flags("no wobblefizz in my ribs", toy) == []
-    assert model_red_flags("nothing like the wobblefizz in my ribs, just tired", toy) == []
     assert model_red_flags("never had a wobblefizz in my ribs", toy) == []
 
 
@@ -185,6 +184,11 @@ def _scores(model: TextClassifier, text: str) -> list[tuple[str, float]]:
         "my husband won't wake up properly and he isn't making sense",
         "he isn't responding when i shake him",
         "I cannot get any air in",
+        # Only the trained signal finds this one, and only since it reads negated clauses.
+        "she's not really with us, staring and not answering",
+        # "nothing" is not a denial: these were lost when it briefly was (review, session 6).
+        "honestly theres nothing worth living for anymore",
+        "been looking up how many of my tablets it would take and nothing helps",
     ],
 )
 def test_real_emergencies_worded_by_a_negation_escalate(text: str) -> None:
