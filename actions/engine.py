@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from guideline_engine.extraction.style import audience_by_style
 from guideline_engine.extraction.text import clean_text
 from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES, facts_from_values
 from guideline_engine.knowledge import KnowledgeBase, load_knowledge_base
@@ -23,7 +24,6 @@ from guideline_engine.knowledge.approval import (
     load_approval_state,
     topic_rule_refs,
 )
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.regimen.model import (
     ContentUnavailable,
@@ -33,10 +33,10 @@ from guideline_engine.regimen.model import (
     Plan,
     PlanResult,
 )
-from guideline_engine.render.answer import CONTRACT_VERSION, Banner
+from guideline_engine.render.answer import CONTRACT_VERSION, Banner, Button
 from guideline_engine.render.answers import MAX_SNIPPETS, SECOND_HIT_RATIO, render_followup
 from guideline_engine.render.messages import Audience, messages
-from guideline_engine.render.plan import Rendered, render_notice, render_result
+from guideline_engine.render.reply import Rendered, render_gated, render_notice
 from guideline_engine.retrieval import Answer, RetrievalResult, Retriever, learned, retriever_for
 from guideline_engine.retrieval.context import search_in_context, snippet_causes
 from guideline_engine.topics import (
@@ -46,6 +46,8 @@ from guideline_engine.topics import (
     fact_view,
     render_question,
     render_table,
+    renderer_of,
+    rules_of,
     snippets_of,
     topics,
 )
@@ -164,28 +166,32 @@ def render_gated_plan(
 ) -> tuple[PlanResult, Rendered]:
     """Build the plan of a rules-module topic (default: the default one) and render it.
 
-    With the approval gate on it is refused whole when anything it rests on is not approved:
-    its snippets, rules and labels, and its own gates (not another topic's).
+    The topic's ``rules_module`` decides and its ``renderer`` words the answer. With the
+    approval gate on it is refused whole when anything it rests on is not approved: its
+    snippets, rules (its own modules included) and labels, and its own gates (not another
+    topic's).
     """
-    own_gates = gate_ids([(topic or topics().default).kb_topic])
+    owner = topic or topics().default
+    rules, renderer = rules_of(owner), renderer_of(owner)
+    own_gates = gate_ids([owner.kb_topic])
     kb = knowledge_base()
-    result = build_plan(facts, kb.ids)
+    result = rules.build_plan(facts, kb.ids)
     state = approvals()
     if not state.enforced:
-        return result, render_result(result, kb, audience)
+        return result, renderer.render_result(result, kb, audience)
     if isinstance(result, Gated):
         blockers = state.blocking(_gated_refs(result))
         if blockers:
-            return result, _fail_safe_gated(result, blockers, audience, topics().default.id)
+            return result, _fail_safe_gated(result, blockers, audience, owner.id)
     if isinstance(result, ContentUnavailable | Plan):
-        full = build_plan(facts)  # every artefact the plan needs, named with its kind
+        full = rules.build_plan(facts)  # every artefact the plan needs, named with its kind
         refs = list(state.needed_by_plan(full, own_gates)) if isinstance(full, Plan) else []
         if isinstance(result, ContentUnavailable):
             refs = [*_snippet_refs(result.snippet_ids), *refs]
         blockers = state.blocking(refs)
         if blockers:
             return result, refusal(blockers)
-    return result, render_result(result, kb, audience)
+    return result, renderer.render_result(result, kb, audience)
 
 
 def gated_followup(result: RetrievalResult, shown: int, ratio: float) -> tuple[Artefact, ...]:
@@ -195,6 +201,31 @@ def gated_followup(result: RetrievalResult, shown: int, ratio: float) -> tuple[A
     best = result.best.score
     hits = [h.id for h in result.hits if h.score >= ratio * best][:shown]
     return approvals().blocking(_snippet_refs(tuple(hits)))
+
+
+AUDIENCE_CHOICES = (
+    Button("Clinician", '/choose_audience{"audience":"clinician"}'),
+    Button("Patient or carer", '/choose_audience{"audience":"patient"}'),
+)
+AUDIENCE_OFFER_TYPE = "b12.audience_offer"
+
+
+def audience_offer(tracker: Tracker) -> Rendered | None:
+    """Offer the clinician view once, when a message reads like a clinician's (HAZ-070).
+
+    Only when nobody has said or chosen who is asking. The reply itself stays in patient
+    wording: a style is a guess, and a patient must never see doses because their message
+    looked like a clinician's note (HAZ-010).
+    """
+    if tracker.get_slot("audience") is not None:
+        return None
+    if audience_by_style(message_text(tracker)) != "clinician":
+        return None
+    if any(_custom_type(event) == AUDIENCE_OFFER_TYPE for event in tracker.events):
+        return None
+    payload = {"type": AUDIENCE_OFFER_TYPE, "reads_as": "clinician"}
+    texts = (messages().text("offer_clinician_view"),)
+    return render_notice("ask", texts, payload, "patient", topic=None, buttons=AUDIENCE_CHOICES)
 
 
 def audience_of(tracker: Tracker) -> Audience:
@@ -357,7 +388,7 @@ def render_table_result(
         )
         return result, refused
     if isinstance(result, Gated):
-        gated = render_result(result, kb, audience)
+        gated = render_gated(result, kb, audience)
         payload = {**gated.payload, "type": f"{topic.id}.gate", "topic": topic.id}
         return result, Rendered.of(dataclasses.replace(gated.model, topic=topic.id), payload)
     return result, render_table(result, kb, audience) if result.lines else None

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import entity_values, fact_values, message_text, send
 from guideline_engine.render.messages import messages
-from guideline_engine.render.plan import render_notice
+from guideline_engine.render.reply import render_notice
 from guideline_engine.scope import OtherCondition, topic_terms
 from guideline_engine.topics import topics
 

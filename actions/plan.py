@@ -14,6 +14,7 @@ from actions.engine import (
     PLAN_TYPES,
     answer_followup,
     audience_of,
+    audience_offer,
     before_this_message,
     describes_patient,
     fact_values,
@@ -33,9 +34,9 @@ from guideline_engine.knowledge.approval import REFUSAL_TYPE
 from guideline_engine.regimen.model import MissingFacts, Plan
 from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
-from guideline_engine.render.plan import Rendered, render_why
+from guideline_engine.render.reply import Rendered
 from guideline_engine.scope import topic_terms
-from guideline_engine.topics import TablePlan, Topic, fact_view, topics
+from guideline_engine.topics import TablePlan, Topic, fact_view, renderer_of, topics
 from guideline_engine.topics.render import render_table_why
 
 NEURO_QUESTION = "neurological_involvement"
@@ -89,7 +90,11 @@ def plan_reply(
     topic = topics().route(message_text(tracker), fact_view(values), tracker.get_slot("topic"))
     before, shown = before_this_message(tracker)
     changes = fact_changes(before, values) if shown else ()
-    return [SlotSet("topic", topic.id), *_topic_reply(dispatcher, tracker, topic, values, changes)]
+    events = _topic_reply(dispatcher, tracker, topic, values, changes)
+    offer = audience_offer(tracker)
+    if offer is not None:
+        send(dispatcher, offer)
+    return [SlotSet("topic", topic.id), *events]
 
 
 def _with_changes(rendered: Rendered, changes: tuple[FactChange, ...]) -> Rendered:
@@ -236,10 +241,11 @@ class ActionExplain(Action):
             if shown is not None:
                 send(dispatcher, shown, topic.id)
                 return []
+        owner = topic if topic.rules_module is not None else every.default
         facts = facts_from_values(values).facts
-        result, rendered = render_gated_plan(facts, audience)
-        if isinstance(result, Plan) and rendered.payload.get("type") == "b12.regimen":
+        result, rendered = render_gated_plan(facts, audience, owner)
+        if isinstance(result, Plan) and rendered.payload.get("type") != REFUSAL_TYPE:
             findings = findings_from_values(tracker.get_slot("findings"))
-            rendered = render_why(result, audience, findings)
-        send(dispatcher, rendered, every.default.id)
+            rendered = renderer_of(owner).render_why(result, audience, findings)
+        send(dispatcher, rendered, owner.id)
         return []

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import (
+    AUDIENCE_CHOICES,
     announced_this_turn,
     audience_of,
     describes_patient,
@@ -25,12 +26,8 @@ from guideline_engine.facts import FACT_NAMES, findings_from_values
 from guideline_engine.feedback import FeedbackRecord, append_feedback
 from guideline_engine.render.answer import Button
 from guideline_engine.render.messages import Audience, messages
-from guideline_engine.render.plan import render_notice
+from guideline_engine.render.reply import render_notice
 
-AUDIENCE_CHOICES = (
-    Button("Clinician", '/choose_audience{"audience":"clinician"}'),
-    Button("Patient or carer", '/choose_audience{"audience":"patient"}'),
-)
 NOTICE = "notice"
 """Answer kind of housekeeping replies (greeting, audience, new patient, feedback, handoff)."""
 

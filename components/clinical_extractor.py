@@ -187,7 +187,7 @@ def entities_for(facts: Extraction, triage: TriageResult) -> list[dict[str, Any]
 def _values_and_reset(facts: Extraction) -> list[dict[str, Any]]:
     """Entities for the newer facts, refused values (named back) and a reset."""
     out: list[dict[str, Any]] = []
-    for name in ("breastfeeding", "pancytopenia", "haemoglobin"):
+    for name in ("breastfeeding", "pancytopenia", "severe_anaemia", "haemoglobin"):
         value = getattr(facts, name)
         if value is not None:
             out.append(_scalar(facts, name, name, value))

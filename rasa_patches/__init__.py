@@ -143,6 +143,30 @@ def _kept_session(original: Any) -> Any:
     return pooled_session(original)
 
 
+# --- 6. EndpointConfig.request --------------------------------------------------------------
+
+
+def _stale_connection_retried(original: Any) -> Any:
+    from stores.endpoint_pool import retried_on_stale_connection
+
+    return retried_on_stale_connection(original)
+
+
+# --- 7. rasa.core.run.configure_app ----------------------------------------------------------
+
+
+def _rasa_run() -> Any:
+    import rasa.core.run
+
+    return rasa.core.run
+
+
+def _kept_sessions_closed(original: Any) -> Any:
+    from stores.endpoint_pool import closing_at_server_stop
+
+    return closing_at_server_stop(original)
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "tracker_store_errors_reach_the_channel",
@@ -191,6 +215,23 @@ PATCHES: tuple[Patch, ...] = (
         _endpoint_config,
         "session",
         _kept_session,
+    ),
+    Patch(
+        "action_server_stale_connection_retried",
+        "EndpointConfig.request fails when the kept connection (patch 5) was closed by a "
+        "restarted action server before this process noticed: the turn is lost although the "
+        "request never reached the server (Rasa's one connection per call never meets this)",
+        _endpoint_config,
+        "request",
+        _stale_connection_retried,
+    ),
+    Patch(
+        "kept_sessions_closed_at_server_stop",
+        "rasa.core.run.configure_app builds a Sanic app whose after_server_stop listeners know "
+        "nothing of the kept sessions (patch 5): they stay open, 'Unclosed client session'",
+        _rasa_run,
+        "configure_app",
+        _kept_sessions_closed,
     ),
 )
 

@@ -286,8 +286,11 @@ def _plain(value: Any) -> Any:
 
 def bot_field(name: str, facts: Any, extraction: Any, slots: Mapping[str, Any]) -> Any:
     """One field as the plan sees it (one it has no place for: as the extractor read it)."""
-    if name == "audience":  # actions.engine.audience_of: patient wording unless told otherwise
-        return "clinician" if slots.get(name) == "clinician" else "patient"
+    if name == "audience":  # stated or chosen; else how the message reads (an offer, not wording)
+        stated = slots.get(name)
+        if stated is not None:
+            return "clinician" if stated == "clinician" else "patient"
+        return getattr(extraction, "audience_style", None) or "patient"
     if name == "formulary":
         return slots.get(name)
     if name == "causes":  # every cause read, B12's and other topics' (facts keep B12's only)

@@ -47,6 +47,7 @@ PATIENT_ENTITIES: frozenset[str] = frozenset(
         "breastfeeding",
         "haemoglobin",
         "pancytopenia",
+        "severe_anaemia",
         "invalid_value",
     }
 )
@@ -85,6 +86,7 @@ FACT_NAMES: tuple[str, ...] = (
     "breastfeeding",
     "haemoglobin",
     "pancytopenia",
+    "severe_anaemia",
 )
 _LAB = re.compile(r"^\s*(?P<value>-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<unit>\S.*)?$", re.IGNORECASE)
 _LABELS = {
@@ -262,6 +264,7 @@ def facts_from_values(values: Mapping[str, Any]) -> ReadFacts:
         breastfeeding=_tri(values.get("breastfeeding")),
         haemoglobin=number("haemoglobin"),
         pancytopenia=_tri(values.get("pancytopenia")),
+        severe_anaemia=_tri(values.get("severe_anaemia")),
     )
     return ReadFacts(
         facts=facts, unreadable=tuple(reader.unreadable), problems=tuple(reader.problems)

@@ -18,7 +18,7 @@ from typing import Any
 
 from guideline_engine.facts import facts_from_values
 from guideline_engine.render.messages import Audience
-from guideline_engine.render.plan import facts_used
+from guideline_engine.render.reply import facts_used
 from guideline_engine.triage import Urgency, red_flags_by_id
 
 HANDOFF_TYPE = "b12.handoff_request"

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import engine
 from actions.plan import ActionPlan
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.approval import (
     REFUSAL_TYPE,
@@ -27,7 +28,6 @@ from guideline_engine.knowledge.approval import (
     ArtefactRef,
     load_approval_state,
 )
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.regimen.model import Facts, Plan, Tri
 from guideline_engine.topics import TablePlan, Topic, topics

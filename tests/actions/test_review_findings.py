@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from guideline_engine.content.b12.render import render_result
 from guideline_engine.extraction import extract
-from guideline_engine.render.plan import render_result
 from guideline_engine.triage import assess
 from tests.actions.conversation import Conversation
 
@@ -61,9 +61,9 @@ def test_blue_lips_and_gasping_in_lay_words(text: str, urgency: str | None) -> N
 
 
 def test_a_patients_plan_payload_carries_no_dose_bearing_rule_path() -> None:
+    from guideline_engine.content.b12.rules import build_plan
     from guideline_engine.facts import facts_from_values
     from guideline_engine.knowledge import load_knowledge_base
-    from guideline_engine.regimen import build_plan
 
     kb = load_knowledge_base()
     plan = build_plan(facts_from_values({"neurological_involvement": "no"}).facts, kb.ids)

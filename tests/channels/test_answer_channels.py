@@ -30,14 +30,15 @@ from channels.rendering import (
     slack_blocks,
     slack_escape,
 )
+from guideline_engine.content.b12.render import render_result, render_why
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.facts import facts_from_values
 from guideline_engine.knowledge import KnowledgeBase, load_knowledge_base
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.model import Gated, Plan
 from guideline_engine.render.answer import Answer, Line
 from guideline_engine.render.answers import render_followup, render_triage
 from guideline_engine.render.messages import Audience
-from guideline_engine.render.plan import Rendered, render_result, render_why
+from guideline_engine.render.reply import Rendered
 from guideline_engine.retrieval import Retriever, retriever_for
 from guideline_engine.triage import Urgency, red_flags_by_id
 from tests.actions.conversation import Conversation

@@ -25,10 +25,10 @@ from channels.rendering import (
     submitted_payload,
     teams_activity,
 )
+from guideline_engine.content.b12.render import render_result
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.facts import facts_from_values
 from guideline_engine.knowledge import KnowledgeBase, load_knowledge_base
-from guideline_engine.regimen import build_plan
-from guideline_engine.render.plan import render_result
 
 CITE = {
     "source": "How is vitamin B12 deficiency anemia treated? — Dr.Oracle",
@@ -516,7 +516,7 @@ def test_unassessed_symptoms_never_get_the_routine_heading_in_any_channel() -> N
 
 
 def test_why_for_a_patient_shows_no_rules_or_doses_in_slack_and_teams() -> None:
-    from guideline_engine.render.plan import render_why
+    from guideline_engine.content.b12.render import render_why
 
     plan = build_plan(facts_from_values({"neurological_involvement": "yes"}).facts, _kb().ids)
     why = render_why(plan, "patient")

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from components.clinical_extractor import entities_for_text
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.facts import facts_from_values
 from guideline_engine.knowledge import load_knowledge_base
-from guideline_engine.regimen import Gated, build_plan
+from guideline_engine.regimen import Gated
 from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.topics.decide import decide, fact_view
 from guideline_engine.topics.registry import topics
@@ -57,6 +58,9 @@ SEVERE = [
     pytest.param("Hb 7.9 g/dL", id="edge-7.9-g-per-dl"),
     pytest.param("Hb 112 in June, now 71", id="current-value-is-low"),
     pytest.param("my dad is 80 and his Hb is 7.2 g/dL", id="carer-about-the-patient"),
+    # HAZ-066: stated in words, with no number
+    pytest.param("severely anaemic, b12 low, no numbness", id="stated-in-words"),
+    pytest.param("my mum is very anaemic and her b12 is low", id="lay-words-carer"),
 ]
 NOT_SEVERE = [
     pytest.param("Hb 80", id="edge-80"),
@@ -64,6 +68,8 @@ NOT_SEVERE = [
     pytest.param("haemoglobin 101 g/L", id="moderate"),
     pytest.param("Hb was 58 in March, now 110", id="past-value-superseded"),
     pytest.param("Hb 0.6", id="implausible-named-back"),
+    pytest.param("not severely anaemic, b12 low", id="severe-negated"),
+    pytest.param("what counts as severe anaemia? b12 low", id="severe-asked-about"),
 ]
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from guideline_engine.content.b12.rules import ALL_SNIPPET_IDS
 from guideline_engine.knowledge import load_knowledge_base
-from guideline_engine.regimen import ALL_SNIPPET_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = ROOT / "src" / "guideline_engine"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
@@ -28,21 +27,6 @@ import rasa_patches
 from stores import errors
 from tests.security.conftest import client, free_port, serving
 from tests.servers import ROOT
-
-
-@pytest.fixture
-def without_patches() -> Iterator[None]:
-    rasa_patches.uninstall()
-    try:
-        yield
-    finally:
-        rasa_patches.install()
-
-
-@pytest.fixture
-def with_patches() -> Iterator[None]:
-    rasa_patches.install()
-    yield
 
 
 class BrokenStore(InMemoryTrackerStore):

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.validate
 from actions import engine
 from actions.validate import ValidateSlotMappings
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.approval import (
     REFUSAL_TYPE,
@@ -33,7 +34,6 @@ from guideline_engine.knowledge.approval import (
     topic_rule_refs,
     triage_signal_refs,
 )
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.regimen.model import Facts, LabStatus, LabValue, Plan, Tri
 from guideline_engine.render.answers import render_triage

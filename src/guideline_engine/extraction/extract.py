@@ -37,8 +37,8 @@ from guideline_engine.extraction.numbers import (
     ValueProblem,
     all_three_lines_low,
     find_b12_status,
-    find_gestation_weeks,
     find_lab_status,
+    gestation_hits,
     read_age,
     read_haemoglobin,
     read_ileal_resection_cm,
@@ -46,7 +46,9 @@ from guideline_engine.extraction.numbers import (
     read_neutrophils,
     read_platelets,
     read_white_cells,
+    unread_numbers,
 )
+from guideline_engine.extraction.style import audience_by_style
 from guideline_engine.extraction.text import clean_text
 
 MAX_TEXT_LENGTH = 5000
@@ -225,6 +227,17 @@ def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
             spans.append(_span(field, text, hit.start, hit.end))
     readings = (platelets, age, haemoglobin, ileal, *labs.values(), white, neutrophils)
     problems = [p for r in readings for p in r.problems]
+    done = {p.field for p in problems} | {
+        field
+        for field, reading in (
+            ("platelet_count", platelets),
+            ("haemoglobin", haemoglobin),
+            ("b12_level", labs["b12"]),
+            ("folate_level", labs["folate"]),
+        )
+        if reading.hit is not None
+    }
+    problems.extend(unread_numbers(norm, {f: True for f in done}))
     return _Values(
         platelets=platelets.hit,
         age=age.hit,
@@ -276,7 +289,12 @@ def _yes_no_cue(
     no: list[FactSpan] = []
     for hit in matcher.find(norm, text):
         c = ctx.classify(hit.start, hit.end, group)
-        if c.hypothetical or c.other_experiencer or c.historical:
+        if (
+            c.hypothetical
+            or c.other_experiencer
+            or c.historical
+            or _opens_question(norm, hit.start)
+        ):
             continue
         (yes if (hit.key == "yes") != c.negated else no).append(
             _span(group, text, hit.start, hit.end)
@@ -322,12 +340,24 @@ def stated_audience(text: str) -> Audience | None:
 def _patient_switch(text: str, norm: str) -> int:
     """Where the current patient's details start: after the last reset cue, else 0.
 
-    "Forget the pregnant lady - the next one is 55F, not pregnant" is about two people; only
-    what follows the switch describes the patient the plan is for.
+    "Thanks. New patient: 55F, not pregnant" and "ok next one is 55F" switch; mid-message only
+    an unambiguous phrase does ("... - next patient: 55F"), not "when is the next one due?"
+    after "I'm 20 weeks pregnant" (HAZ-071).
     """
     matcher = get_lexicon().cues.get("reset")
     hits = matcher.find(norm, text) if matcher is not None else []
-    return hits[-1].end if hits else 0
+    switches = [
+        h
+        for h in hits
+        if h.key == "new_patient"
+        or (h is hits[0] and _RESET_LEAD.match(norm[: h.start]))
+        or _NEW_PATIENT_AGE.match(norm, h.end)
+    ]
+    return switches[-1].end if switches else 0
+
+
+_NEW_PATIENT_AGE = re.compile(r"[\s:,\-]*(?:is\s+)?(?:an?\s+)?\d{1,3}\s?(?:[mf]\b|yo\b|y/o|-?year)")
+"""An age right after an ambiguous reset phrase makes it a switch ("- the next one is 41F")."""
 
 
 _CLAUSE_BREAK = re.compile(r"[,;!?\n]|\.(?!\d)")
@@ -345,17 +375,39 @@ def _in_question(norm: str, start: int, end: int) -> bool:
     when it ends with "?", opens with a question word or modal ("why", "should", "can"), or
     opens with an inverted auxiliary ("is she ...", "has he ...").
     """
-    before = [m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, start)]
-    clause_start = before[-1] if before else 0
     after = _CLAUSE_BREAK.search(norm, end)
     if after is not None and after.group() == "?":
         return True
+    return _opens_question(norm, start)
+
+
+def _opens_question(norm: str, start: int) -> bool:
+    """Whether the clause holding ``start`` opens as a question ("what counts as ...").
+
+    A trailing "?" alone does not count: "my mum is very anaemic what do i do?" states a
+    finding, then asks.
+    """
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, start)]
+    clause_start = before[-1] if before else 0
     words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", norm[clause_start:start])
     if not words:
         return False
     if words[0] in _QUESTION_OPENERS:
         return True
     return words[0] in _AUXILIARIES and len(words) > 1 and words[1] in _SUBJECTS
+
+
+def _patient_gestation(norm: str, ctx: TextContext, boundary: int) -> NumberHit | None:
+    """Weeks of pregnancy stated of this patient now (ConText, after any reset).
+
+    Not "my sister is 28 weeks pregnant", "if I were 20/40", nor before "new patient:".
+    """
+    for hit in gestation_hits(norm):
+        c = ctx.classify(hit.start, hit.end, "pregnancy")
+        current = not (c.hypothetical or c.other_experiencer or c.historical or c.negated)
+        if current and hit.start >= boundary:
+            return hit
+    return None
 
 
 def _first_span(
@@ -420,7 +472,7 @@ def extract(text: str) -> Extraction:
         and not m.historical
         and m.start >= boundary
     ]
-    gestation: NumberHit | None = find_gestation_weeks(norm)
+    gestation = _patient_gestation(norm, ctx, boundary)
     pregnant: YesNo | None = None
     says_yes = [m for m in preg_mentions if (m.id == "yes") != m.negated]
     says_no = [m for m in preg_mentions if (m.id == "no") != m.negated]
@@ -519,11 +571,13 @@ def extract(text: str) -> Extraction:
         folate_status=folate_status,
         formulary=formulary,
         audience=audience,
+        audience_style=None if audience is not None else audience_by_style(text),
         breastfeeding=_yes_no_cue("breastfeeding", text, norm, ctx, spans),
         haemoglobin=values.haemoglobin.value if values.haemoglobin else None,
         pancytopenia=_pancytopenia(
             _yes_no_cue("pancytopenia", text, norm, ctx, spans), values, sex, text, spans
         ),
+        severe_anaemia=_yes_no_cue("severe_anaemia", text, norm, ctx, spans),
         reset=_reset(text, norm),
         value_problems=values.problems,
         spans=tuple(spans),

@@ -252,11 +252,13 @@ class Extraction:
     folate_status: LabStatusWord | None = None
     formulary: FormularyCode | None = None
     audience: Audience | None = None
+    audience_style: Audience | None = None  # how it reads when no audience is stated
     spans: tuple[FactSpan, ...] = ()
     # values, reset and audience (owned with extraction/numbers.py)
     breastfeeding: YesNo | None = None
     haemoglobin: float | None = None  # g/L
     pancytopenia: YesNo | None = None
+    severe_anaemia: YesNo | None = None
     reset: bool = False  # the message starts by resetting ("new patient: ...")
     value_problems: tuple[ValueProblem, ...] = ()  # values given but not usable, named back
 

@@ -7,7 +7,7 @@ compiled once, on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -19,9 +19,10 @@ _FILLER_WORDS = (
     r"dropped\s+to|fell\s+to|measured|measured\s+at|reading|today|yesterday|recently|serum|"
     r"total|very|low|reduced|borderline|last|latest|recent|check|test|the|her|his|my|"
     r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
-    r"high|raised|deficient|apparently"
+    r"high|raised|deficient|apparently|as|too|also|found|reported|says|said|showed|shows|r|"
+    r"letter|report"
 )
-_FILLER = rf"(?:[\s:=~\-(]*(?:{_FILLER_WORDS})\b)*[\s:=~\-(]*"
+_FILLER = rf"(?:[\s:=~\-()'\"]*(?:{_FILLER_WORDS})\b)*[\s:=~\-()'\"]*"
 
 _THRESHOLD_BEFORE = re.compile(
     r"(?:[<>≤≥]|above|below|over|under|less\s+than|more\s+than|greater\s+than)\s*$"
@@ -104,7 +105,7 @@ def _negative(norm: str, num_start: int) -> bool:
     """
     if num_start < 1 or norm[num_start - 1] != "-":
         return False
-    return num_start < 2 or norm[num_start - 2] in " \t\n:=(~,;"
+    return num_start < 2 or norm[num_start - 2] in " \t\n:=(~,;'\""
 
 
 def _problem(field: str, norm: str, start: int, end: int, why: str) -> ValueProblem:
@@ -495,8 +496,8 @@ _NOT_A_LEVEL = re.compile(
 )
 
 _LAB_KEYWORDS: dict[str, str] = {
-    "b12": r"(?:vitamin\s*b\s*-?\s*12|vit\s*b\s*-?\s*12|serum\s+b12|total\s+b12|active\s+b12|"
-    r"b\s*-?\s*12|cobalamin|cyanocobalamin\s+level|holotc|holo-?transcobalamin|cbl)",
+    "b12": r"(?:vitamin\s*b\s*-?\s*12|vit\s*b\s*-?\s*12|serum\s+b12|total\s+b12|"
+    r"active[\s-]*b\s*-?\s*12|b\s*-?\s*12|cobalamin|cyanocobalamin\s+level|holotc|holo-?transcobalamin|cbl)",
     "folate": r"(?:serum\s+folate|red\s+cell\s+folate|red\s+blood\s+cell\s+folate|folate|rcf|"
     r"folic\s+acid\s+level|vitamin\s+b9|b9)",
     "mma": r"(?:methylmalonic\s+acid|methylmalonate|methylmalonic|mma)",
@@ -505,7 +506,7 @@ _LAB_KEYWORDS: dict[str, str] = {
 
 _LAB_FIELDS = {"b12": "b12_level", "folate": "folate_level", "mma": "mma_level"}
 _B12_UNITS = frozenset({"ng/L", "pg/mL", "pmol/L", ACTIVE_B12_UNIT})
-_ACTIVE_B12 = re.compile(r"(?:active\s+b12|holotc|holo-?transcobalamin)$")
+_ACTIVE_B12 = re.compile(r"(?:active[\s-]*b\s*-?\s*12|holotc|holo-?transcobalamin)$")
 
 
 @cache
@@ -750,6 +751,11 @@ _STATUS_WORDS: dict[str, str] = {
     "within normal limits": "normal",
     "wnl": "normal",
     "in range": "normal",
+    "below range": "low",
+    "below the range": "low",
+    "below the normal range": "low",
+    "below normal": "low",
+    "flagged low": "low",
 }
 _AFTER_ONLY = frozenset({"fine", "ok", "okay"})
 
@@ -769,19 +775,19 @@ def _status_patterns(
         if w not in _AFTER_ONLY
     )
     kw = _LAB_KEYWORDS[kind]
-    gap = r"(?:[\s:=,()\-]+(?:[a-z0-9./]+))*?"
+    gap = r"(?:[\s:=,()\-'\"]+(?:[a-z0-9./]+))*?"
     before = re.compile(
         rf"(?<![a-z0-9])(?P<word>{words_before})(?:[\s\-]+(?:serum|vitamin|vit|total))?[\s\-]+{kw}"
         r"(?![a-z0-9])"
     )
     after = re.compile(
-        rf"(?<![a-z0-9]){kw}(?![a-z0-9])(?P<gap>{gap})[\s:=,()\-]+(?P<word>{words})(?![a-z0-9])"
+        rf"(?<![a-z0-9]){kw}(?![a-z0-9])(?P<gap>{gap})[\s:=,()\-'\"]+(?P<word>{words})(?![a-z0-9])"
     )
     # "B12 and folate are both low": one status word for both tests
     b12 = _LAB_KEYWORDS["b12"]
     both = re.compile(
         rf"(?<![a-z0-9]){b12}\s+and\s+(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
-        rf"\s+(?:(?:are|were|came\s+back|both)\s+)+(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
+        rf"\s+(?:(?:are|were|came\s+back|both)\s+)*(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
     )
     return before, after, both
 
@@ -792,7 +798,7 @@ _GAP_TOKEN_OK = re.compile(
     r"level|levels|is|was|were|are|came|back|result|results|of|the|her|his|my|serum|total|"
     r"reported|as|at|today|recently|now|quite|slightly|mildly|also|again|looks|looked|seems|"
     r"appears|be|being|been|its|it's|value|reading|test|very|severely|really|extremely|so|"
-    r"a|bit|little|too|apparently|currently|still|has|have|come|comes)$"
+    r"a|bit|little|too|apparently|currently|still|has|have|come|comes|flagged|says|said)$"
 )
 
 
@@ -801,13 +807,20 @@ def find_b12_status(norm: str) -> tuple[str, int, int] | None:
     return find_lab_status(norm, "b12")
 
 
+_DEFICIENCY_DOUBTED = re.compile(
+    r"(?<![a-z])(?:not|no|without|rule\s+out|exclude|could|might|maybe|possible|possibly|"
+    r"suspect|suspected|query|test\s+for|check\s+for|screen\s+for|is\s+it|if|whether)(?![a-z])"
+    r"[^.;,!?\n]*$"
+)
+"""Words before "B12 deficiency" in the same clause that make it a question or a denial."""
+
 # "folate deficiency", "folate-deficient", "deficient in folate": a stated low result
 _DEFICIENT = {
     kind: re.compile(
         rf"(?<![a-z0-9])(?:{_LAB_KEYWORDS[kind]}[\s\-]+(?:deficiency|deficient)"
         rf"|deficien(?:t|cy)\s+(?:in|of)\s+{_LAB_KEYWORDS[kind]})(?![a-z0-9])"
     )
-    for kind in ("folate",)
+    for kind in ("folate", "b12")
 }
 
 
@@ -939,8 +952,8 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     hits: list[tuple[int, int, str]] = []
     deficient = _DEFICIENT.get(kind)
     for m in deficient.finditer(norm) if deficient else ():
-        if not re.search(
-            r"(?<![a-z])(?:not|no|without|rule\s+out|exclude)\s*$", norm[: m.start()][-14:]
+        if not _DEFICIENCY_DOUBTED.search(norm[: m.start()][-25:]) and not re.match(
+            r"[^.;!\n]*\?", norm[m.end() :]
         ):
             hits.append((m.start(), m.end(), "low"))
     for m in both.finditer(norm):
@@ -992,6 +1005,10 @@ def _hb_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return base, re.compile(rf"{_CONTINUATION.pattern}{NUM}(?![\d]){_HB_UNIT}")
 
 
+_HB_DECIMAL_COMMA = re.compile(rf"(?<![a-z0-9])({_HB_KW}[\s:=]*\d{{1,2}}),(?=\d(?![\d,]))")
+""""Hb 7,5": a decimal comma after a haemoglobin name (one digit after it; same length)."""
+
+
 def _hb_g_per_l(raw: str, unit: str | None) -> float:
     value = _to_float(raw)
     u = re.sub(r"\s+", "", unit or "")
@@ -1012,6 +1029,7 @@ def read_haemoglobin(norm: str) -> Reading:
         The reading; negative or impossible values are refused and named.
     """
     base, continuation = _hb_patterns()
+    norm = _HB_DECIMAL_COMMA.sub(lambda m: m.group(1) + ".", norm)
 
     def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
         return _hb_g_per_l(m.group("num"), m.group("unit")), "haemoglobin", "g/L"
@@ -1199,26 +1217,128 @@ def find_ileal_resection_cm(norm: str) -> NumberHit | None:
     return read_ileal_resection_cm(norm).hit
 
 
+# --------------------------------------------------------------------------- unread numbers
+
+_UNREAD_NAMES: dict[str, tuple[str, str]] = {
+    "b12_level": (_LAB_KEYWORDS["b12"], "B12"),
+    "folate_level": (_LAB_KEYWORDS["folate"], "folate"),
+    "haemoglobin": (_HB_KW, "haemoglobin"),
+    "platelet_count": (_PLT_KW, "platelet"),
+}
+_UNREAD_GAP_STOPS = re.compile(
+    r"(?<![a-z])(?:inject\w*|jabs?|shots?|tablets?|pills?|doses?|every|for|since|in|on|from|im|iv|"
+    r"sc|given|started|temp\w*|aged?|bp|pulse|hr|weight|"
+    r"until|after|before|per|x|times?|days?|weeks?|months?|years?|yrs?|mg|mcg|µg|ug|iu|"
+    r"micrograms?|milligrams?|and|or|but|then|no|not)(?![a-z])"
+)
+_UNREAD_AFTER_STOPS = re.compile(
+    r"\s*(?:mg|mcg|µg|ug|iu|micrograms?|milligrams?|x\b|times?|days?|weeks?|months?|years?|"
+    r"yrs?|hours?|mins?|am\b|pm\b|[:/]\d|%|[fm]\b|yo\b|y/o|y\b|-?year)"
+)
+
+
+def unread_numbers(norm: str, read: Mapping[str, bool]) -> tuple[ValueProblem, ...]:
+    """A number written right after a test's name that no reader used, named back.
+
+    The safety net behind every reader: "b12 (ng/L) 150" or a wording no reader knows must
+    not be dropped in silence. Only for a field with no value read and no value refused
+    (``read[field]`` is True then), and not for doses, counts or dates ("B12 1000 mcg",
+    "b12 injections every 3 months", "b12 on 12/3").
+
+    Args:
+        norm: Normalised text.
+        read: For each field, whether a value was read or refused already.
+
+    Returns:
+        One problem per field at most, naming the number as written.
+    """
+    out: list[ValueProblem] = []
+    for field, (keyword, label) in _UNREAD_NAMES.items():
+        if read.get(field, False):
+            continue
+        pattern = (
+            rf"(?<![a-z0-9]){keyword}(?![a-z0-9])(?P<gap>[^\d.,;\n?]{{0,25}}?)"
+            r"(?<![a-z0-9])(?P<num>\d+(?:[.,]\d+)?)"
+        )
+        for m in re.finditer(pattern, norm):
+            gap = m.group("gap")
+            if _UNREAD_GAP_STOPS.search(gap) or _OTHER_TEST.search(gap):
+                continue
+            if _UNREAD_AFTER_STOPS.match(norm, m.end()):
+                continue
+            written = norm[m.start() : m.end()]
+            out.append(
+                ValueProblem(
+                    field,
+                    f'I could not read the {label} value in "{written}", so I have not used it. '
+                    "Please write it as the report gives it, with its unit.",
+                    m.start("num"),
+                    m.end(),
+                )
+            )
+            break
+    return tuple(out)
+
+
 # --------------------------------------------------------------------------- gestation
 
+_WEEKS = r"(?P<num>\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?)"
+_NOT_GESTATION_AFTER = (
+    r"(?!\s*-?\s*(?:post|pp\b|ago|old|since|after|into|in\b|out\b|off\b|on\b|of\b|later|"
+    r"sober|clean|free|from|behind|late|overdue|until|till|before|now|already|waiting|wait))"
+)
 _GESTATION = re.compile(
     r"(?<![\d.])(?P<num>\d{1,2})\s*(?:\+\s*\d\s*)?(?:(?:weeks?|wks?|/52)\s*-?\s*"
     r"(?:pregnant|gestation|gestational|of\s+pregnancy|pg|along)"
     r"|/\s*40(?![\d]))"
 )
+_GESTATION_PHRASED = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # "I'm 20 weeks", "she's about 30 wks" (not "6 weeks postpartum", "3 weeks into")
+        r"(?<![a-z])(?:i'?m|i\s+am|she'?s|she\s+is|currently)\s+(?:about\s+|around\s+|nearly\s+"
+        r"|almost\s+|only\s+|just\s+)?" + _WEEKS + r"\b" + _NOT_GESTATION_AFTER,
+        # "preg 6wks", "pregnant, 12 weeks"
+        r"(?<![a-z])preg(?:nant|nancy)?\s*[,:]?\s*(?:at\s+|@\s*)?" + _WEEKS + r"\b",
+        # "21-year-old at 34 weeks", "32F at 28 weeks", "G2P1 at 30 wks"
+        r"(?:year[- ]?old|y/?o|\d\s*f|g\d+\s*p\d+)\s*,?\s*(?:[a-z]+\s+){0,2}?at\s+"
+        + _WEEKS
+        + r"\b",
+        # "I'm expecting, around 30 weeks"
+        r"(?<![a-z])expecting\W+(?:about\s+|around\s+|nearly\s+|almost\s+)?" + _WEEKS + r"\b",
+    )
+)
+_SNELLEN = re.compile(r"(?:vision|acuity|va|eyes?|snellen)\W*(?:[a-z]+\W+){0,2}$")
 
 
-def find_gestation_weeks(norm: str) -> NumberHit | None:
-    """Weeks of pregnancy ("28 weeks pregnant", "28/40", "28+3 weeks gestation").
+def gestation_hits(norm: str) -> list[NumberHit]:
+    """Every statement of weeks of pregnancy, in text order.
+
+    "28 weeks pregnant", "28/40" (not a visual acuity: "vision 20/40"), "28+3 weeks
+    gestation", "I'm 20 weeks", "preg 6wks", "21-year-old at 34 weeks". Who is pregnant and
+    when is the caller's to judge (:mod:`guideline_engine.extraction.extract`).
 
     Args:
         norm: Normalised text.
 
     Returns:
-        The number of completed weeks, or None.
+        Hits with the number of completed weeks (1 to 44).
     """
-    for m in _GESTATION.finditer(norm):
+    found: dict[int, NumberHit] = {}
+    matches = [*_GESTATION.finditer(norm)]
+    for pattern in _GESTATION_PHRASED:
+        matches.extend(pattern.finditer(norm))
+    for m in matches:
         weeks = int(m.group("num"))
-        if 1 <= weeks <= 44:
-            return NumberHit(float(weeks), "weeks", m.start(), m.end())
-    return None
+        if not 1 <= weeks <= 44 or m.start() in found:
+            continue
+        if m.group().replace(" ", "").endswith("/40") and _SNELLEN.search(norm[: m.start()]):
+            continue
+        found[m.start()] = NumberHit(float(weeks), "weeks", m.start(), m.end())
+    return [found[k] for k in sorted(found)]
+
+
+def find_gestation_weeks(norm: str) -> NumberHit | None:
+    """The first statement of weeks of pregnancy (see :func:`gestation_hits`), or None."""
+    hits = gestation_hits(norm)
+    return hits[0] if hits else None

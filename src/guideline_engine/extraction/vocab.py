@@ -52,11 +52,12 @@ CUE_GROUP_VALUES: Mapping[str, frozenset[str]] = {
     "sex_pronoun": frozenset({"female", "male"}),
     "breastfeeding": frozenset({"yes", "no"}),
     "pancytopenia": frozenset({"yes", "no"}),
-    "reset": frozenset({"new_patient"}),
+    "severe_anaemia": frozenset({"yes", "no"}),
+    "reset": frozenset({"new_patient", "new_patient_opening"}),
 }
 
 OPTIONAL_CUE_GROUPS: frozenset[str] = frozenset(
-    {"folic_acid_started", "breastfeeding", "pancytopenia", "reset"}
+    {"folic_acid_started", "breastfeeding", "pancytopenia", "severe_anaemia", "reset"}
 )
 """Cue groups a ``cues.yml`` may leave out (the fact is then never extracted); every other
 group of :data:`CUE_GROUP_VALUES` is required."""

@@ -1,8 +1,9 @@
 """One approval gate for every clinical artefact.
 
 A clinical artefact is anything whose wording or logic carries clinical meaning: curated
-snippets, red flags and their advice, eligibility gates, regimen rule modules, the code that
-evaluates and words topic decision tables (``topics/``), topic tables and manifests, the code
+snippets, red flags and their advice, eligibility gates, regimen rule modules, a topic
+package's own code (its ``rules_module`` and ``renderer``), the code that evaluates and words
+topic decision tables (``topics/``), topic tables and manifests, the code
 that classes a laboratory number as low (:data:`LAB_CLASSING`), the trained signals (code and
 training data: :data:`TRIAGE_SIGNAL`, :data:`FOLLOWUP_SIGNAL`), the clinical notes of
 ``render/messages.yml`` and its dosing-frequency labels. Each has a current content hash and a
@@ -311,8 +312,8 @@ class ArtefactSources:
         red_flags: Parsed ``red_flags.yml`` (a mapping with a ``red_flags`` list).
         red_flag_reviews: Review of each red flag, read through the triage parser.
         messages: Parsed ``messages.yml``.
-        rules: Source text of each rule module (regimen, table engine) and topic table,
-            keyed by id.
+        rules: Source text of each rule module (regimen, topic package code, table engine)
+            and topic table, keyed by id.
         register: Parsed register, or None when there is none.
         content_root: Content directory the register was read from (for messages).
         pinned: The hashed text of each :data:`PINNED_SOURCES` entry found (the whole file,
@@ -354,6 +355,7 @@ class ArtefactSources:
             messages=yaml.safe_load(engine.joinpath("render", MESSAGES_FILE).read_text("utf-8")),
             rules={
                 **rule_sources(engine.joinpath("regimen")),
+                **topic_module_sources(engine.joinpath("content")),
                 **table_engine_sources(engine),
                 **topic_rule_sources(root),
             },
@@ -388,6 +390,29 @@ def rule_sources(package_dir: Traversable | Path) -> dict[str, str]:
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
         if entry.name.endswith(".py") and entry.is_file()
     }
+
+
+PLAN_MODULE_PREFIXES = ("regimen.", "content.")
+"""Rule ids of the code a rules-module plan rests on: the regimen engine and topic package code."""
+
+
+def topic_module_sources(content_dir: Traversable | Path) -> dict[str, str]:
+    """Source text of every ``*.py`` file of each topic package, keyed ``content.<folder>.<name>``.
+
+    A topic's ``rules_module`` and ``renderer`` live there (``content/<folder>/*.py``): they
+    decide and word its plans, so they are pinned like the regimen modules.
+    """
+    root = as_traversable(content_dir)
+    out: dict[str, str] = {}
+    for folder in sorted((c for c in root.iterdir() if c.is_dir()), key=lambda c: c.name):
+        if folder.name.startswith((".", "__")):
+            continue
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".py") and entry.is_file():
+                out[f"content.{folder.name}.{entry.name.removesuffix('.py')}"] = entry.read_text(
+                    "utf-8"
+                )
+    return out
 
 
 TABLE_ENGINE_MODULES = ("topics.decide", "topics.loader", "topics.model", "topics.render")
@@ -702,7 +727,7 @@ def _rule_candidates(sources: ArtefactSources) -> list[Candidate]:
 
 
 def _rule_file(module: str) -> str:
-    """``regimen/b12.py`` for a module, ``content/folate/rules.yml`` for a topic table."""
+    """``content/b12/rules.py`` for a module, ``content/folate/rules.yml`` for a topic table."""
     if module.startswith("topic."):
         _, folder, part = module.split(".", 2)
         return f"content/{folder}/{TOPIC_TABLE_FILES[part]}"
@@ -891,7 +916,8 @@ class ApprovalState:
     def needed_by_plan(self, plan: Plan, gate_ids: Iterable[str]) -> tuple[ArtefactRef, ...]:
         """Everything a plan's answer rests on.
 
-        Its snippets, notes and frequency labels, every regimen rule module, the gates
+        Its snippets, notes and frequency labels, every regimen rule module and topic package
+        module (:data:`PLAN_MODULE_PREFIXES`: its rules module and renderer), the gates
         checked before it (``gate_ids``: its topic's and those of topics it defers to; another
         topic's gates do not hold it back), and the code that classes laboratory numbers when
         the plan's facts hold a laboratory result.
@@ -903,7 +929,11 @@ class ApprovalState:
                 refs.append(ArtefactRef(ArtefactKind.NOTE, line.code))
         for step in (*plan.loading, *plan.maintenance):
             refs.append(ArtefactRef(ArtefactKind.LABEL, f"frequency.{step.frequency.value}"))
-        refs += [a.ref for a in self.of_kind(ArtefactKind.RULE) if a.ref.id.startswith("regimen.")]
+        refs += [
+            a.ref
+            for a in self.of_kind(ArtefactKind.RULE)
+            if a.ref.id.startswith(PLAN_MODULE_PREFIXES)
+        ]
         refs += [ArtefactRef(ArtefactKind.GATE, gate_id) for gate_id in gate_ids]
         if any(lab is not None for lab in (plan.facts.b12, plan.facts.folate, plan.facts.mma)):
             refs += lab_classing_refs()

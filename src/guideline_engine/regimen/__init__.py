@@ -1,6 +1,9 @@
-"""Regimen engine: typed facts in, a cited plan (or a typed reason why there is none) out."""
+"""Regimen engine: the typed facts, plans and reasons why there is none, and the gates.
 
-from guideline_engine.regimen.b12 import ALL_SNIPPET_IDS, build_plan
+A topic's own rules module (``rules_module`` in its ``topic.yml``) builds its plan from these
+types; the engine reaches it through ``guideline_engine.topics``, never by name.
+"""
+
 from guideline_engine.regimen.model import (
     Cause,
     ContentUnavailable,
@@ -26,7 +29,6 @@ from guideline_engine.regimen.model import (
 )
 
 __all__ = [
-    "ALL_SNIPPET_IDS",
     "Cause",
     "ContentUnavailable",
     "Drug",
@@ -48,5 +50,4 @@ __all__ = [
     "Step",
     "Tri",
     "Urgency",
-    "build_plan",
 ]

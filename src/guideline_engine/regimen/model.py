@@ -120,7 +120,7 @@ class Facts:
     breastfeeding: Tri = Tri.UNKNOWN
     haemoglobin: float | None = None  # g/L (g/dL is converted before it gets here)
     pancytopenia: Tri = Tri.UNKNOWN
-    severe_anaemia: Tri = Tri.UNKNOWN  # as stated by a clinician; never derived from a number
+    severe_anaemia: Tri = Tri.UNKNOWN  # as stated in words; a number fires the gate by itself
 
     @property
     def b12_normal_alone(self) -> Tri:

@@ -8,7 +8,7 @@ from guideline_engine.knowledge import KnowledgeBase
 from guideline_engine.render.answer import Answer, Banner, BannerLevel, Button, Line, Section
 from guideline_engine.render.citing import Citer
 from guideline_engine.render.messages import Audience, messages
-from guideline_engine.render.plan import TOPIC, Rendered, cited_answer, lead, render_notice
+from guideline_engine.render.reply import TOPIC, Rendered, cited_answer, lead, render_notice
 from guideline_engine.retrieval import Answer as Retrieved
 from guideline_engine.retrieval import RetrievalResult
 from guideline_engine.triage import RedFlag, Urgency, red_flags_by_id

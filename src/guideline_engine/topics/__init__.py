@@ -1,19 +1,22 @@
 """Topic packages: each topic is one folder of data under ``content/`` read through ``Topic``.
 
 The engine, actions and channels ask this package which topic a message belongs to, what its
-decision table decides and how to word it; none of them names a topic. Nothing is read at
-import time: :func:`topics` loads and validates every package on first use (the action server
-calls it at start-up and refuses to start on a malformed one).
+decision table (or its rules module, :func:`rules_of`) decides and how to word it
+(:func:`render_table`, or its renderer, :func:`renderer_of`); none of them names a topic.
+Nothing is read at import time: :func:`topics` loads and validates every package on first use
+(the action server calls it at start-up and refuses to start on a malformed one).
 """
 
 from guideline_engine.topics.decide import VIEW_FACTS, decide, fact_view
-from guideline_engine.topics.loader import TopicError
-from guideline_engine.topics.model import TablePlan, Topic
+from guideline_engine.topics.loader import TopicError, renderer_of, rules_of
+from guideline_engine.topics.model import Renderer, RulesModule, TablePlan, Topic
 from guideline_engine.topics.registry import Topics, snippets_of, topics
 from guideline_engine.topics.render import render_question, render_table
 
 __all__ = [
     "VIEW_FACTS",
+    "Renderer",
+    "RulesModule",
     "TablePlan",
     "Topic",
     "TopicError",
@@ -22,6 +25,8 @@ __all__ = [
     "fact_view",
     "render_question",
     "render_table",
+    "renderer_of",
+    "rules_of",
     "snippets_of",
     "topics",
 ]

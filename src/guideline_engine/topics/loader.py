@@ -2,28 +2,36 @@
 
 Strict, like the knowledge loader: unknown keys, bad operators, unknown snippets, sections or
 facts, a missing question for an asked fact, a deferral to no topic, and anything but exactly
-one default topic raise :class:`TopicError` naming the file and the place. The action server
-loads and cross-checks every topic at start-up (``guideline_engine.topics.topics``), so a broken
-topic fails there, not at the first question.
+one default topic raise :class:`TopicError` naming the file and the place. A topic whose rules
+are code names its ``rules_module`` and its ``renderer``; both must import and expose the
+functions the engine calls (:func:`check_modules`). The action server loads and cross-checks
+every topic at start-up (``guideline_engine.topics.topics``), so a broken topic fails there, not
+at the first question.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
 import yaml
 
 from guideline_engine.topics.model import (
+    RENDERER_FUNCTIONS,
+    RULES_FUNCTIONS,
     LabCutoff,
     Op,
     Question,
+    Renderer,
     Row,
     RowCondition,
     RowLine,
+    RulesModule,
     Topic,
     Worded,
 )
@@ -39,6 +47,7 @@ _TOPIC_KEYS = {
     "route_facts",
     "covers",
     "rules_module",
+    "renderer",
     "sections",
     "questions",
     "question_terms",
@@ -227,6 +236,7 @@ def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
         covers=_strings(data["covers"], f"{where}.covers") if "covers" in data else (),
         default=bool(data.get("default", False)),
         rules_module=data.get("rules_module"),
+        renderer=data.get("renderer"),
         sections=sections,
         questions=tuple(
             _question(q, f"{where}.questions[{i}]")
@@ -250,6 +260,10 @@ def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
 
 def _check_table(topic: Topic, where: str) -> None:
     _need(bool(topic.rows) != bool(topic.rules_module), where, "needs rules.yml or rules_module")
+    for key in ("rules_module", "renderer"):
+        name = getattr(topic, key)
+        ok = name is None or (isinstance(name, str) and bool(name.strip()))
+        _need(ok, f"{where}.{key}", "expected a module name")
     keys = {key for key, _ in topic.sections}
     asked = {q.fact for q in topic.questions}
     for row in topic.rows:
@@ -257,6 +271,62 @@ def _check_table(topic: Topic, where: str) -> None:
             _need(line.section in keys, where, f"row {row.id}: unknown section {line.section!r}")
         if row.ask:
             _need(row.ask in asked, where, f"row {row.id}: no question for fact {row.ask!r}")
+
+
+def _module(name: str, functions: tuple[str, ...], where: str) -> ModuleType:
+    """The module ``name``, imported, with every one of ``functions`` (fails fast otherwise)."""
+    try:
+        module = importlib.import_module(name)
+    except Exception as error:  # any failure to import is a broken topic, named as such
+        raise TopicError(
+            f"{where}: module {name!r} does not import: {type(error).__name__}: {error}"
+        ) from error
+    missing = [f for f in functions if not callable(getattr(module, f, None))]
+    _need(not missing, where, f"module {name!r} lacks the functions {missing}")
+    return module
+
+
+@cache
+def rules_of(topic: Topic) -> RulesModule:
+    """The topic's ``rules_module``, imported and checked.
+
+    Raises:
+        TopicError: It has none, it does not import, or it lacks :data:`RULES_FUNCTIONS`.
+    """
+    where = f"content/{topic.folder}/{MANIFEST}.rules_module"
+    _need(topic.rules_module is not None, where, "this topic has no rules module")
+    return cast(RulesModule, _module(str(topic.rules_module), RULES_FUNCTIONS, where))
+
+
+@cache
+def renderer_of(topic: Topic) -> Renderer:
+    """The topic's ``renderer``, imported and checked.
+
+    Raises:
+        TopicError: It has none, it does not import, or it lacks :data:`RENDERER_FUNCTIONS`.
+    """
+    where = f"content/{topic.folder}/{MANIFEST}.renderer"
+    _need(topic.renderer is not None, where, "a topic with a rules_module needs a renderer")
+    return cast(Renderer, _module(str(topic.renderer), RENDERER_FUNCTIONS, where))
+
+
+def check_modules(topics: Iterable[Topic]) -> None:
+    """Import every topic's ``rules_module`` and ``renderer`` and check their functions.
+
+    A renderer goes with a rules module (a table topic is worded by the engine's table
+    renderer); the action server runs this at start-up, so a module that does not import
+    fails there.
+
+    Raises:
+        TopicError: The first problem found, naming the manifest and the module.
+    """
+    for topic in topics:
+        where = f"content/{topic.folder}/{MANIFEST}"
+        if topic.rules_module is None:
+            _need(topic.renderer is None, f"{where}.renderer", "only with a rules_module")
+            continue
+        rules_of(topic)
+        renderer_of(topic)
 
 
 def check_against(

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from guideline_engine.render.answer import SectionStyle
+
+if TYPE_CHECKING:  # a topic's modules import the engine, which imports this module
+    from guideline_engine.facts import Finding
+    from guideline_engine.knowledge import KnowledgeBase
+    from guideline_engine.knowledge.model import Gate
+    from guideline_engine.regimen.model import Facts, Plan, PlanResult
+    from guideline_engine.render.messages import Audience
+    from guideline_engine.render.reply import Rendered
 
 FactValue = str | float | frozenset[str] | None
 """A fact as the decision table sees it: a word, a number, a set of ids, or unknown."""
@@ -220,7 +228,9 @@ class Topic:
         route_facts: Facts whose stated value sends a message to this topic.
         covers: Ids of conditions the scope would otherwise decline (``vocab/topic.yml``).
         default: The topic a message naming none goes to.
-        rules_module: A module of the topic's own decision rules (when a table cannot say it).
+        rules_module: A module of the topic's own decision rules (when a table cannot say it),
+            with the functions of :class:`RulesModule`.
+        renderer: The module that words what its rules module decided (:class:`Renderer`).
         sections: Section titles of its answers, per audience, in display order.
         questions: How it asks for each fact it needs.
         rows: Its decision table (empty for a topic with a rules module).
@@ -241,6 +251,7 @@ class Topic:
     warning_sections: tuple[str, ...] = ()
     question_terms: tuple[str, ...] = ()  # more words that send a follow-up question here
     lab_cutoffs: tuple[LabCutoff, ...] = ()  # sourced cut-offs a bare number is classed by
+    renderer: str | None = None  # with rules_module: the module that words its plans
 
     def question(self, fact: str) -> Question:
         """The question for ``fact``; KeyError names it."""
@@ -264,6 +275,39 @@ class Topic:
         """Every snippet its table names, in first-seen order."""
         ids = (sid for row in self.rows for line in row.lines for sid in line.snippet_ids)
         return tuple(dict.fromkeys(ids))
+
+
+class RulesModule(Protocol):
+    """What a topic's ``rules_module`` provides (checked at start-up by the loader)."""
+
+    def build_plan(
+        self,
+        facts: Facts,
+        available_snippets: frozenset[str] | None = None,
+        gates: tuple[Gate, ...] | None = None,
+    ) -> PlanResult:
+        """The plan for ``facts``, or a typed reason why there is none."""
+        ...
+
+
+class Renderer(Protocol):
+    """What a topic's ``renderer`` provides (checked at start-up by the loader)."""
+
+    def render_result(self, result: PlanResult, kb: KnowledgeBase, audience: Audience) -> Rendered:
+        """Word a result of the rules module: a plan, or why there is none."""
+        ...
+
+    def render_why(
+        self, plan: Plan, audience: Audience = "patient", findings: tuple[Finding, ...] = ()
+    ) -> Rendered:
+        """Answer "why?" for a plan: the facts used, the findings read, the rule path."""
+        ...
+
+
+RULES_FUNCTIONS = ("build_plan",)
+"""The functions a ``rules_module`` must expose (:class:`RulesModule`)."""
+RENDERER_FUNCTIONS = ("render_result", "render_why")
+"""The functions a ``renderer`` must expose (:class:`Renderer`)."""
 
 
 @dataclass(frozen=True)

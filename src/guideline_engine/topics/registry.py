@@ -10,7 +10,12 @@ from typing import Any
 
 from guideline_engine.scope import whole_words
 from guideline_engine.topics.decide import VIEW_FACTS
-from guideline_engine.topics.loader import TopicError, check_against, packaged_topics
+from guideline_engine.topics.loader import (
+    TopicError,
+    check_against,
+    check_modules,
+    packaged_topics,
+)
 from guideline_engine.topics.model import FactValue, Topic
 
 
@@ -108,8 +113,11 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 def topics() -> Topics:
     """Every packaged topic, validated against the knowledge base (fails fast).
 
+    Each topic's ``rules_module`` and ``renderer`` are imported and checked here too.
+
     Raises:
-        TopicError: A topic package is malformed or names what does not exist.
+        TopicError: A topic package is malformed, names what does not exist, or names a
+            module that does not import or lacks the functions the engine calls.
     """
     from guideline_engine.knowledge import load_knowledge_base
 
@@ -117,4 +125,5 @@ def topics() -> Topics:
     if not found:
         raise TopicError("no topic package found under content/")
     check_against(found, load_knowledge_base(approved_only=False).ids, VIEW_FACTS)
+    check_modules(found)
     return Topics(found)

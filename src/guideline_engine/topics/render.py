@@ -15,7 +15,7 @@ from guideline_engine.regimen.model import MissingFacts
 from guideline_engine.render.answer import CONTRACT_VERSION, Answer, Button, Line, Section
 from guideline_engine.render.citing import Citer
 from guideline_engine.render.messages import Audience
-from guideline_engine.render.plan import Rendered
+from guideline_engine.render.reply import Rendered
 from guideline_engine.topics.model import TablePlan, Topic
 
 

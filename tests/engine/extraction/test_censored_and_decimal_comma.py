@@ -41,3 +41,74 @@ def test_a_decimal_comma_after_a_test_name_is_a_decimal_point(
 ) -> None:
     hit = read_lab(normalise(text), kind).hit
     assert hit is not None and hit.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "grams_per_litre"),
+    [
+        ("Hb 6,8", 68.0),  # g/dL with a decimal comma: was read as 60
+        ("hb 9,1 g/dl, b12 low", 91.0),
+        ("hb 95, plt 30", 95.0),  # a comma between two values stays a separator
+    ],
+)
+def test_a_decimal_comma_in_a_haemoglobin(text: str, grams_per_litre: float) -> None:
+    """Session 6 review: "Hb 7,5" was read as 70 g/L (escalated, but the wrong value)."""
+    assert extract(text).haemoglobin == grams_per_litre
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("active b12 (holoTC) came back at 21", 21.0),
+        ("Active-B12: 33", 33.0),
+        ("my b12 came back as 130", 130.0),
+        ("her b12 is 'borderline' at 185", 185.0),
+        ("b12 was found low (140 ng/l) last month", 140.0),
+    ],
+)
+def test_lab_wordings_that_were_dropped_are_read(text: str, value: float) -> None:
+    found = extract(text).b12
+    assert found is not None and found.value == value
+
+
+def test_active_b12_keeps_its_unit_whatever_the_hyphen() -> None:
+    found = extract("Active-B12: 33").b12
+    assert found is not None and found.unit == "pmol/L holoTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("b12 (ng/L) 150", "b12_level"),
+        ("folate is low - they said 1.7", "folate_level"),
+        ("b12 level was like 150ish", "b12_level"),
+    ],
+)
+def test_a_number_after_a_test_name_that_no_reader_used_is_named_back(
+    text: str, field: str
+) -> None:
+    """No value dropped in silence (issue 10): the net behind every reader names it."""
+    found = extract(text)
+    assert [p.field for p in found.value_problems] == [field]
+    assert "could not read" in found.value_problems[0].problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "b12 1000 mcg daily",
+        "b12 injections every 3 months",
+        "b12 IM at 11.00",
+        "folate low n b12 normal",
+        "b12 normal, 64F",
+        "B12 normal, now a temperature of 38.2",
+    ],
+)
+def test_doses_times_and_other_facts_are_not_named_back_as_unread(text: str) -> None:
+    assert not [p for p in extract(text).value_problems if "could not read" in p.problem]
+
+
+def test_a_quoted_negative_value_is_refused() -> None:
+    found = extract("the app shows my B12 as '-80 ng/L'")
+    assert found.b12 is None
+    assert "negative" in found.value_problems[0].problem

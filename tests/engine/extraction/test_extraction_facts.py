@@ -281,6 +281,20 @@ def test_ileal_resection_cm(text: str, cm: float | None) -> None:
         pytest.param("planning a pregnancy", None, None, id="planning"),
         pytest.param("is it safe in pregnancy?", None, None, id="general-question"),
         pytest.param("her sister is pregnant", None, None, id="other-person"),
+        # HAZ-066: weeks of pregnancy in the words people use, and only about this patient now
+        pytest.param("i'm 22 weeks and my b12 is low", "yes", 22, id="im-n-weeks"),
+        pytest.param("she's about 31 wks, folate low", "yes", 31, id="shes-about-n-wks"),
+        pytest.param("preg 9wks, vegetarian", "yes", 9, id="preg-abbreviation"),
+        pytest.param("27-year-old at 33 weeks, Hb 88", "yes", 33, id="age-at-n-weeks"),
+        pytest.param("i'm expecting, roughly 25 weeks", None, None, id="expecting-roughly"),
+        pytest.param("i'm expecting, around 25 weeks", "yes", 25, id="expecting-around"),
+        pytest.param("my cousin is 26 weeks pregnant, my b12 is low", None, None, id="cousin"),
+        pytest.param("if i were 18/40 would it change things", None, None, id="hypothetical"),
+        pytest.param("vision 20/40 in the right eye", None, None, id="visual-acuity"),
+        pytest.param("i'm 7 weeks postpartum", "no", None, id="postpartum"),
+        pytest.param("he's 9 weeks old", None, None, id="baby-age"),
+        pytest.param("i'm 5 weeks into the injections", None, None, id="weeks-into-treatment"),
+        pytest.param("repeat bloods at 12 weeks", None, None, id="review-interval"),
     ],
 )
 def test_pregnancy(text: str, pregnant: str | None, weeks: int | None) -> None:
@@ -373,3 +387,20 @@ def test_extraction_is_json_serialisable() -> None:
 def test_very_long_text_is_cut() -> None:
     facts = extract("tingling " * 2000)
     assert len(facts.text) == 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "severe"),
+    [
+        pytest.param("severe anaemia, b12 95", "yes", id="clinician-words"),
+        pytest.param("my mum is very anaemic what do i do?", "yes", id="carer-then-question"),
+        pytest.param("not severely anaemic", "no", id="negated"),
+        pytest.param("mild anaemia only", "no", id="mild"),
+        pytest.param("what counts as severe anaemia?", None, id="question"),
+        pytest.param("if she became severely anaemic what then", None, id="hypothetical"),
+        pytest.param("was very anaemic years ago, fine now", None, id="past"),
+    ],
+)
+def test_severe_anaemia_in_words(text: str, severe: str | None) -> None:
+    """HAZ-066: severe anaemia said in words sets the fact that fires the urgent gate."""
+    assert extract(text).severe_anaemia == severe

@@ -29,3 +29,22 @@ from guideline_engine.extraction import extract
 def test_lab_status_in_words(text: str, b12: str | None, folate: str | None) -> None:
     facts = extract(text)
     assert (facts.b12_status, facts.folate_status) == (b12, folate)
+
+
+@pytest.mark.parametrize(
+    ("text", "b12", "folate"),
+    [
+        ("her b12 came back 200, 'borderline' they said", "indeterminate", None),
+        ('the letter says my folate is "below range"', None, "low"),
+        ("folate 3.4 ug/L, flagged low", None, "low"),
+        ("B12 and folate normal, Hb 101", "normal", "normal"),
+        ("he was found to have B12 deficiency in June", "low", None),
+        ("might this be b12 deficiency", None, None),
+        ("they checked for b12 deficiency?", None, None),
+        ("no b12 deficiency on the last bloods", None, None),
+    ],
+)
+def test_status_in_the_words_people_use(text: str, b12: str | None, folate: str | None) -> None:
+    """Session 7: quoted and flagged status words, "B12 deficiency", a bare "and" pair."""
+    found = extract(text)
+    assert (found.b12_status, found.folate_status) == (b12, folate)

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import guideline_engine
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.approval import (
     ApprovalError,
@@ -23,7 +24,6 @@ from guideline_engine.knowledge.approval import (
     parse_register,
 )
 from guideline_engine.knowledge.cli import main
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.regimen.model import Facts, Plan, Tri
 from guideline_engine.render.answers import render_triage
@@ -100,7 +100,7 @@ def b12_gates() -> tuple[str, ...]:
     ],
 )
 def test_register_rows_are_validated_strictly(row: dict[str, object], message: str) -> None:
-    base = {"kind": "rule", "id": "regimen.b12", "sha256": SHA, "status": "submitted",
+    base = {"kind": "rule", "id": "content.b12.rules", "sha256": SHA, "status": "submitted",
             "reviewer": None, "role": None, "reviewed_on": None}  # fmt: skip
     with pytest.raises(ApprovalError, match=message):
         parse_register({"version": 1, "approvals": [base | row]})
@@ -118,7 +118,7 @@ def test_packaged_register_is_valid_and_names_every_kind_with_nothing_approved()
     assert state.problems == (), state.problems
     assert {a.ref.kind for a in state.artefacts} == set(ArtefactKind)
     assert not [a for a in state.artefacts if a.approved]
-    assert ArtefactRef(ArtefactKind.RULE, "regimen.b12") in {a.ref for a in state.artefacts}
+    assert ArtefactRef(ArtefactKind.RULE, "content.b12.rules") in {a.ref for a in state.artefacts}
     assert all(len(a.sha256) in {16, 64} for a in state.artefacts)
 
 
@@ -143,13 +143,14 @@ def test_gate_on_names_every_unapproved_artefact_a_plan_needs() -> None:
     blockers = {a.ref for a in state.blocking(state.needed_by_plan(a_plan(), b12_gates()))}
     kinds = {ref.kind for ref in blockers}
     assert {ArtefactKind.SNIPPET, ArtefactKind.RULE, ArtefactKind.GATE, ArtefactKind.LABEL} <= kinds
-    assert ArtefactRef(ArtefactKind.RULE, "regimen.b12") in blockers
+    assert ArtefactRef(ArtefactKind.RULE, "content.b12.rules") in blockers
     payload = content_unavailable_payload(
         kb.version, state.blocking(state.needed_by_plan(a_plan(), b12_gates()))
     )
     assert payload["type"] == "b12.content_unavailable"
-    assert {"kind": "rule", "id": "regimen.b12"}.items() <= payload["artefacts"][0].items() or any(
-        item["kind"] == "rule" and item["id"] == "regimen.b12" for item in payload["artefacts"]
+    rules = {"kind": "rule", "id": "content.b12.rules"}
+    assert rules.items() <= payload["artefacts"][0].items() or any(
+        item["kind"] == "rule" and item["id"] == rules["id"] for item in payload["artefacts"]
     )
 
 
@@ -186,7 +187,7 @@ def test_an_approved_note_rule_and_label_pass_the_gate_once_approved(tree: Path)
     row = next(
         a
         for a in state_of(tree).artefacts
-        if a.ref == ArtefactRef(ArtefactKind.RULE, "regimen.b12")
+        if a.ref == ArtefactRef(ArtefactKind.RULE, "content.b12.rules")
     )
     assert (row.status, row.reviewer, row.role) == (
         ApprovalStatus.APPROVED,
@@ -205,25 +206,25 @@ def approve(tree: Path, kind: str, ident: str) -> None:
 
 
 def test_rule_edited_after_approval_is_stale_and_not_approved(tree: Path) -> None:
-    approve(tree, "rule", "regimen.b12")
-    ref = ArtefactRef(ArtefactKind.RULE, "regimen.b12")
+    approve(tree, "rule", "content.b12.rules")
+    ref = ArtefactRef(ArtefactKind.RULE, "content.b12.rules")
     assert state_of(tree).get(ref).approved  # type: ignore[union-attr]
-    source = tree.parent / "regimen" / "b12.py"
+    source = tree / "b12" / "rules.py"
     source.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     state = state_of(tree)
     artefact = state.get(ref)
     assert artefact is not None and not artefact.approved and artefact.stale
     assert state.blocking([ref]) == (artefact,)
-    assert any(p.startswith("rule:regimen.b12: stale") for p in state.problems)
+    assert any(p.startswith("rule:content.b12.rules: stale") for p in state.problems)
     assert run("validate", "--root", str(tree))[0] == 1
     # Rehash never re-pins an approval, and approving again needs a reopen first.
     assert run("rehash", "--root", str(tree))[0] == 1
-    code, _, err = run("approve-artefact", "rule", "regimen.b12", "--reviewer", "Dr P",
+    code, _, err = run("approve-artefact", "rule", "content.b12.rules", "--reviewer", "Dr P",
                        "--role", "pharmacist", "--root", str(tree))  # fmt: skip
     assert code == 1 and "reopen it" in err
-    assert run("reopen-artefact", "rule", "regimen.b12", "--reviewer", "Dr P", "--root",
+    assert run("reopen-artefact", "rule", "content.b12.rules", "--reviewer", "Dr P", "--root",
                str(tree))[0] == 0  # fmt: skip
-    approve(tree, "rule", "regimen.b12")
+    approve(tree, "rule", "content.b12.rules")
     assert state_of(tree).get(ref).approved  # type: ignore[union-attr]
 
 
@@ -277,19 +278,20 @@ def test_gate_edited_after_approval_is_stale(tree: Path) -> None:
 
 def test_approve_artefact_requires_a_role(tree: Path) -> None:
     with pytest.raises(SystemExit):
-        run("approve-artefact", "rule", "regimen.b12", "--reviewer", "Dr A", "--root", str(tree))
+        run("approve-artefact", "rule", "content.b12.rules", "--reviewer", "Dr A", "--root",
+            str(tree))  # fmt: skip
     with pytest.raises(SystemExit):
-        run("approve-artefact", "rule", "regimen.b12", "--reviewer", "Dr A", "--role", "cook",
+        run("approve-artefact", "rule", "content.b12.rules", "--reviewer", "Dr A", "--role", "cook",
             "--root", str(tree))  # fmt: skip
 
 
 def test_artefacts_lists_hash_and_status(tree: Path) -> None:
     code, out, _ = run("artefacts", "--kind", "rule", "--root", str(tree))
     assert code == 0
-    assert "rule\tregimen.b12\tsubmitted\t" in out
-    approve(tree, "rule", "regimen.b12")
+    assert "rule\tcontent.b12.rules\tsubmitted\t" in out
+    approve(tree, "rule", "content.b12.rules")
     code, out, _ = run("artefacts", "--status", "approved", "--root", str(tree))
-    assert out.splitlines() == [line for line in out.splitlines() if "regimen.b12" in line]
+    assert out.splitlines() == [line for line in out.splitlines() if "content.b12.rules" in line]
     assert "Dr P (pharmacist)" in out
 
 

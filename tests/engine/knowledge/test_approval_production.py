@@ -56,7 +56,7 @@ async def test_plan_turn_fails_closed_naming_the_artefacts(production_env: dict[
     [payload] = payloads(dispatcher)
     assert payload["type"] == "b12.content_unavailable"
     named = {(a["kind"], a["id"]) for a in payload["artefacts"]}
-    assert ("rule", "regimen.b12") in named
+    assert {("rule", "content.b12.rules"), ("rule", "content.b12.render")} <= named
     assert {kind for kind, _ in named} >= {"snippet", "rule", "gate", "label"}
     text = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert "has not been approved" in text
@@ -105,7 +105,9 @@ def test_start_up_stops_on_a_stale_approval(monkeypatch: pytest.MonkeyPatch) -> 
     from guideline_engine.knowledge import approval
 
     def stale(*_: object) -> object:
-        raise approval.ApprovalError(["rule:regimen.b12: stale: content changed after approval"])
+        raise approval.ApprovalError(
+            ["rule:content.b12.rules: stale: content changed after approval"]
+        )
 
     monkeypatch.setattr(action_main, "startup_check", stale)
     with pytest.raises(SystemExit, match="stale"):

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from components.clinical_extractor import entities_for_text
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.extraction.numbers import find_lab_status
 from guideline_engine.extraction.text import normalise
 from guideline_engine.facts import facts_from_values
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.gates import packaged_gates
 from guideline_engine.regimen.model import Facts, Gated, LabStatus, LabValue, Plan, Tri
 from guideline_engine.topics.decide import decide, fact_view

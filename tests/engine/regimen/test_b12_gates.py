@@ -10,17 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.knowledge.model import GATE_FACTS
-from guideline_engine.regimen import (
-    ContentUnavailable,
-    Facts,
-    Gated,
-    Plan,
-    Tri,
-    Urgency,
-    build_plan,
-)
+from guideline_engine.regimen import ContentUnavailable, Facts, Gated, Plan, Tri, Urgency
 from guideline_engine.regimen.gates import packaged_gates
 
 YES, NO = Tri.YES, Tri.NO

@@ -7,9 +7,9 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from guideline_engine.content.b12.rules import ALL_SNIPPET_IDS, build_plan
 from guideline_engine.knowledge import load_knowledge_base
 from guideline_engine.regimen import (
-    ALL_SNIPPET_IDS,
     Cause,
     ContentUnavailable,
     DurationKind,
@@ -23,7 +23,6 @@ from guideline_engine.regimen import (
     Plan,
     Route,
     Tri,
-    build_plan,
 )
 
 tri = st.sampled_from(Tri)

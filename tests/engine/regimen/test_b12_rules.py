@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from guideline_engine.content.b12.rules import ALL_SNIPPET_IDS, build_plan
 from guideline_engine.regimen import (
-    ALL_SNIPPET_IDS,
     Cause,
     ContentUnavailable,
     Drug,
@@ -32,7 +32,6 @@ from guideline_engine.regimen import (
     Route,
     Step,
     Tri,
-    build_plan,
 )
 
 YES, NO = Tri.YES, Tri.NO

@@ -5,11 +5,12 @@ import re
 
 import pytest
 
+from guideline_engine.content.b12.render import render_result, render_why
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.knowledge import load_knowledge_base
-from guideline_engine.regimen import Gated, build_plan
+from guideline_engine.regimen import Gated
 from guideline_engine.regimen.model import Cause, Facts, Formulary, Plan, Route, Tri
 from guideline_engine.render.messages import parse_messages
-from guideline_engine.render.plan import render_result, render_why
 
 KB = load_knowledge_base(approved_only=False)
 FACTS = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from guideline_engine.content.b12.render import render_why
+from guideline_engine.content.b12.rules import build_plan
 from guideline_engine.facts import Finding, findings_from_values
-from guideline_engine.regimen import build_plan
 from guideline_engine.regimen.model import Cause, Facts, Plan, Tri
-from guideline_engine.render.plan import render_why
 from tests.engine.render.test_render_plan import DOSE_UNIT, SCHEDULE
 
 

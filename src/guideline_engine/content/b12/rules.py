@@ -1,4 +1,4 @@
-"""Vitamin B12 deficiency anaemia: regimen rules.
+"""Vitamin B12 deficiency anaemia: regimen rules (the topic's ``rules_module``).
 
 Seed: "How is vitamin B12 deficiency anemia treated?" (Dr.Oracle, last updated 21 Oct 2025),
 an AI-platform summary; bracketed numbers are its reference numbers. Primary guideline: NICE
