@@ -21,6 +21,7 @@ from guideline_engine.knowledge.approval import (
     ArtefactKind,
     ArtefactRef,
     content_unavailable_payload,
+    followup_signal_refs,
     load_approval_state,
     topic_rule_refs,
 )
@@ -271,11 +272,17 @@ def followup_search(
     """
     every = topics()
     topic = every.for_question(text, current)
-    result = search_in_context(retriever(topic.id), text, causes, cause_snippets(topic.id))
+    # An unapproved learned signal may still decline, never choose the snippet (HAZ-062).
+    promote = not approvals().blocking(followup_signal_refs())
+    result = search_in_context(
+        retriever(topic.id), text, causes, cause_snippets(topic.id), promote
+    )
     if isinstance(result, Answer) or topic.default or current not in (None, every.default.id):
         return topic, result  # in a topic's own conversation, "not covered" is the answer
     fallback = every.default
-    other = search_in_context(retriever(fallback.id), text, causes, cause_snippets(fallback.id))
+    other = search_in_context(
+        retriever(fallback.id), text, causes, cause_snippets(fallback.id), promote
+    )
     return (fallback, other) if isinstance(other, Answer) else (topic, result)
 
 

@@ -152,3 +152,18 @@ async def test_lines_after_a_refused_first_plan_are_not_shown(gate_on: Any) -> N
     await ActionPlan().run(dispatcher, tracker, DOMAIN)
     types = [m["custom"]["type"] for m in dispatcher.messages if m.get("custom")]
     assert types == [REFUSAL_TYPE]
+
+
+# A question the learned follow-up signal answers with another snippet than BM25 (our own words).
+PROMOTED = "how long is he on it for, the rest of his life?"
+
+
+def test_an_unapproved_learned_signal_never_chooses_the_snippet(gate_on: Any) -> None:
+    """HAZ-062: with the gate on and the follow-up signal unapproved, BM25's choice is quoted."""
+    from guideline_engine.knowledge.approval import followup_signal_refs
+
+    use(gate_on, approved_except([]))
+    _, with_signal = engine.followup_search(PROMOTED, "b12", [])
+    use(gate_on, approved_except(followup_signal_refs()))
+    _, without = engine.followup_search(PROMOTED, "b12", [])
+    assert with_signal.best.id != without.best.id  # type: ignore[union-attr]

@@ -619,6 +619,11 @@ def lab_classing_refs() -> tuple[ArtefactRef, ...]:
     return tuple(p.ref for p in LAB_CLASSING)
 
 
+def followup_signal_refs() -> tuple[ArtefactRef, ...]:
+    """The artefacts of the learned follow-up signal (:data:`FOLLOWUP_SIGNAL`)."""
+    return tuple(p.ref for p in FOLLOWUP_SIGNAL)
+
+
 def triage_signal_refs() -> tuple[ArtefactRef, ...]:
     """The artefacts of the trained triage signal (:data:`TRIAGE_SIGNAL`)."""
     return tuple(p.ref for p in TRIAGE_SIGNAL)

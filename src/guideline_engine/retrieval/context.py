@@ -64,6 +64,7 @@ def search_in_context(
     question: str,
     patient_causes: Iterable[str],
     about_cause: Mapping[str, frozenset[str]],
+    promote: bool = True,
 ) -> RetrievalResult:
     """Search ``question`` with the patient's causes as context (see the module docstring).
 
@@ -72,6 +73,8 @@ def search_in_context(
         question: The question as written.
         patient_causes: Cause ids known for the patient in this conversation.
         about_cause: Snippet id -> the causes its own wording names (empty: general).
+        promote: Whether the learned signal may put another snippet first (see
+            :func:`guideline_engine.retrieval.learned.refine`).
     """
     result = retriever.search(question)
     if isinstance(result, Answer) and not causes_named(question):
@@ -82,7 +85,7 @@ def search_in_context(
             result = _prefer_general(result, about_cause)
     # Last, the learned signal: questions written like this one were answered by... (or
     # were not covered); it refines an answer, never overrules a curated decline.
-    return refine(result, question, retriever.ids)
+    return refine(result, question, retriever.ids, promote)
 
 
 def snippet_causes(snippets: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:

@@ -104,7 +104,9 @@ def warm_up() -> None:
     _model()
 
 
-def refine(result: RetrievalResult, question: str, index_ids: Collection[str]) -> RetrievalResult:
+def refine(
+    result: RetrievalResult, question: str, index_ids: Collection[str], promote: bool = True
+) -> RetrievalResult:
     """BM25's result refined by the classifier (see the module docstring).
 
     Args:
@@ -112,6 +114,9 @@ def refine(result: RetrievalResult, question: str, index_ids: Collection[str]) -
         question: The question as written.
         index_ids: Snippet ids of that retriever's index (the classifier may only promote
             one of these).
+        promote: Whether the classifier may put another snippet first. False while the
+            signal is not approved and the approval gate is on: it may then only decline
+            (say the content does not cover the question), never choose what is quoted.
 
     Returns:
         The result, possibly with another first hit, or a decline.
@@ -125,7 +130,8 @@ def refine(result: RetrievalResult, question: str, index_ids: Collection[str]) -
     training = load_training()
     if label == NONE and probability > training.decline:
         return NoAnswer(NoAnswerReason.LIKE_UNCOVERED, result.best.score)
-    if label in index_ids and label != result.best.id and probability >= training.promote:
+    chosen = label in index_ids and label != result.best.id and probability >= training.promote
+    if promote and chosen:
         first = next((h for h in result.hits if h.id == label), Hit(label, result.best.score, ()))
         return Answer((first, *(h for h in result.hits if h.id != label)))
     return result
