@@ -209,6 +209,7 @@ AUDIENCE_CHOICES = (
     Button("Patient or carer", '/choose_audience{"audience":"patient"}'),
 )
 AUDIENCE_OFFER_TYPE = "b12.audience_offer"
+TRIAGE_TYPE = "b12.triage"
 
 
 def audience_offer(tracker: Tracker) -> Rendered | None:

@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import (
     PLAN_TYPES,
+    TRIAGE_TYPE,
+    announced_this_turn,
     answer_followup,
     audience_of,
     audience_offer,
@@ -91,10 +93,16 @@ def plan_reply(
     before, shown = before_this_message(tracker)
     changes = fact_changes(before, values) if shown else ()
     events = _topic_reply(dispatcher, tracker, topic, values, changes)
-    offer = audience_offer(tracker)
+    offer = None if _escalated(dispatcher, tracker) else audience_offer(tracker)
     if offer is not None:
         send(dispatcher, offer)
     return [SlotSet("topic", topic.id), *events]
+
+
+def _escalated(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Whether this turn sent triage advice or a gate: no audience offer beside either."""
+    sent = [str(m["custom"].get("type", "")) for m in dispatcher.messages if m.get("custom")]
+    return announced_this_turn(tracker, TRIAGE_TYPE) or any(t.endswith(".gate") for t in sent)
 
 
 def _with_changes(rendered: Rendered, changes: tuple[FactChange, ...]) -> Rendered:

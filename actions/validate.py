@@ -67,6 +67,10 @@ def _metadata_audience(tracker: Tracker) -> str | None:
     return audience if audience in AUDIENCES else None
 
 
+LEVEL_OF_STATUS = {"b12_status": "b12_level", "folate_status": "folate_level"}
+"""A status in words replaces a refused value of the same test."""
+
+
 class ValidateSlotMappings(ValidationAction):
     """Triage, audience, accumulated causes and the disclaimer, every turn."""
 
@@ -130,11 +134,16 @@ class ValidateSlotMappings(ValidationAction):
     def extract_value_problems(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Refused values stay until a usable value of the same fact arrives (or a reset)."""
+        """Refused values stay until a usable value of the same fact arrives (or a reset).
+
+        A test's status in words answers for its value ("I don't know the number, the letter
+        says low" clears an unreadable B12 value), so the conversation cannot get stuck.
+        """
         new = problems_in_message(tracker)
         known = [p for p in tracker.get_slot("value_problems") or [] if isinstance(p, dict)]
         given = {str(e.get("entity")) for e in tracker.latest_message.get("entities") or []}
-        replaced = given | {p["field"] for p in new}
+        answered = {LEVEL_OF_STATUS[g] for g in given if g in LEVEL_OF_STATUS}
+        replaced = given | answered | {p["field"] for p in new}
         kept = [p for p in known if p.get("field") not in replaced]
         merged = kept + new
         return {} if merged == known else {"value_problems": merged or None}

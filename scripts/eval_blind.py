@@ -272,6 +272,7 @@ class FirstReading:
     findings: tuple[Mapping[str, Any], ...] = ()
     named_back: int = 0
     error: str | None = None
+    worded_for: str = "patient"  # the audience the wording follows (stated or chosen only)
 
 
 def _plain(value: Any) -> Any:
@@ -354,6 +355,7 @@ def read_first_message(text: str) -> FirstReading:
         topic="out_of_scope" if declined else topic,
         findings=tuple(extraction.findings_as_dicts()),
         named_back=len(grouped.get("invalid_value", [])) + len(read.problems),
+        worded_for=audience,
     )
 
 
@@ -609,6 +611,7 @@ class FirstReport:
     n: int = 0
     fields: dict[str, FieldTally] = field(default_factory=dict)
     all_fields_right: int = 0
+    all_fields_worded: int = 0
     all_facts_right: int = 0
     all_and_outcome_right: int = 0
     outcome_right: int = 0
@@ -662,6 +665,10 @@ def score_first_message(item: Mapping[str, Any], got: FirstReading, report: Firs
     group["facts"] += not set(errors) - {"audience"}
     group["routed"] += gold_topic == got.topic
     report.all_fields_right += not errors
+    gold_audience = "clinician" if gold.get("audience") == "clinician" else "patient"
+    report.all_fields_worded += not set(errors) - {"audience"} and (
+        "audience" not in gold or got.worded_for == gold_audience
+    )
     report.all_facts_right += not set(errors) - {"audience"}
     report.all_and_outcome_right += not errors and gold_outcome == got.outcome
     kind = _unusable_kind(expected, got.named_back)
@@ -905,6 +912,11 @@ def print_first(report: FirstReport, full: bool) -> None:
     print(f"  every field right (facts + audience): {Ratio(report.all_fields_right, report.n)}")
     print(f"  every fact right (audience aside):    {Ratio(report.all_facts_right, report.n)}")
     print(
+        "  every field right, audience as worded: "
+        f"{Ratio(report.all_fields_worded, report.n)} (the audience read from style only "
+        "offers the clinician view; the wording follows a stated or chosen one)"
+    )
+    print(
         f"  every field and the outcome right:    {Ratio(report.all_and_outcome_right, report.n)}"
     )
     print(f"  outcome accuracy:                     {Ratio(report.outcome_right, report.n)}")
@@ -973,6 +985,7 @@ def summary(first: FirstReport, follow: FollowupReport, lang: LanguageReport) ->
             "n": first.n,
             "field_accuracy": {k: t.accuracy for k, t in first.fields.items()},
             "every_field_right": Ratio(first.all_fields_right, first.n).value,
+            "every_field_right_audience_as_worded": Ratio(first.all_fields_worded, first.n).value,
             "every_fact_right_audience_aside": Ratio(first.all_facts_right, first.n).value,
             "every_field_and_outcome_right": Ratio(first.all_and_outcome_right, first.n).value,
             "outcome_accuracy": Ratio(first.outcome_right, first.n).value,

@@ -61,3 +61,18 @@ async def test_the_offer_is_made_once_per_conversation(dispatcher, make_tracker,
     tracker = make_tracker(slots=_slots(None), text=SHORTHAND, events=[earlier])
     await ActionPlan().run(dispatcher, tracker, domain)
     assert AUDIENCE_OFFER_TYPE not in [p["type"] for p in custom_payloads(dispatcher)]
+
+
+async def test_no_offer_beside_triage_advice(dispatcher, make_tracker, domain):
+    """Independent review, session 7 (F8): nothing distracts from triage or a gate."""
+    triage = {"event": "bot", "data": {"custom": {"type": "b12.triage", "urgency": "emergency"}}}
+    tracker = make_tracker(slots=_slots(None), text=SHORTHAND, after_user=[triage])
+    await ActionPlan().run(dispatcher, tracker, domain)
+    assert AUDIENCE_OFFER_TYPE not in [p["type"] for p in custom_payloads(dispatcher)]
+
+
+async def test_no_offer_beside_a_gate(dispatcher, make_tracker, domain):
+    slots = {**_slots(None), "platelet_count": 30.0}
+    await ActionPlan().run(dispatcher, make_tracker(slots=slots, text=SHORTHAND), domain)
+    types = [p["type"] for p in custom_payloads(dispatcher)]
+    assert "b12.gate" in types and AUDIENCE_OFFER_TYPE not in types

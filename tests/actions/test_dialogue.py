@@ -417,3 +417,13 @@ async def test_yes_with_nothing_pending_is_acknowledged_or_answered() -> None:
     assert ack.payload("b12.acknowledged")
     question = await chat.say("is it cheaper privately?", "affirm")
     assert question.payloads("b12.answer") or question.payloads("b12.no_answer")
+
+
+async def test_a_status_in_words_answers_an_unreadable_value() -> None:
+    """Independent review, session 7 (F5): a named-back value must not block for ever."""
+    chat = Conversation(audience="patient")
+    first = await chat.say("my b12 (ng/L) 150, pernicious anaemia, no numbness or tingling")
+    assert first.payloads("b12.invalid_facts")
+    turn = await chat.say("I don't know the number, the letter just says my b12 is low")
+    assert turn.slots["value_problems"] is None
+    assert not turn.payloads("b12.invalid_facts")

@@ -293,7 +293,7 @@ def _yes_no_cue(
             c.hypothetical
             or c.other_experiencer
             or c.historical
-            or _opens_question(norm, hit.start)
+            or _general_question(norm, hit.start)
         ):
             continue
         (yes if (hit.key == "yes") != c.negated else no).append(
@@ -382,19 +382,37 @@ def _in_question(norm: str, start: int, end: int) -> bool:
 
 
 def _opens_question(norm: str, start: int) -> bool:
-    """Whether the clause holding ``start`` opens as a question ("what counts as ...").
-
-    A trailing "?" alone does not count: "my mum is very anaemic what do i do?" states a
-    finding, then asks.
-    """
-    before = [m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, start)]
-    clause_start = before[-1] if before else 0
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", norm[clause_start:start])
+    """Whether the clause holding ``start`` opens as a question ("why", "is she ...")."""
+    words = _clause_words(norm, start)
     if not words:
         return False
     if words[0] in _QUESTION_OPENERS:
         return True
     return words[0] in _AUXILIARIES and len(words) > 1 and words[1] in _SUBJECTS
+
+
+def _general_question(norm: str, start: int) -> bool:
+    """A question about no one in particular ("what counts as severe anaemia?").
+
+    Only a clause that opens with a question word and names nobody before the mention: "is it
+    ok that I'm breastfeeding", "should i be worried i'm severely anaemic" and "my mum is very
+    anaemic what do i do?" state a finding and still count (escalation cues fail safe, HAZ-066).
+    """
+    words = _clause_words(norm, start)
+    return bool(words) and words[0] in _WH_WORDS and not _PERSONS.intersection(words)
+
+
+def _clause_words(norm: str, start: int) -> list[str]:
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, start)]
+    clause_start = before[-1] if before else 0
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", norm[clause_start:start])
+
+
+_WH_WORDS = frozenset("what which how why when where who".split())
+_PERSONS = frozenset(
+    "i i'm im i've my me she she's her he he's his they their we our mum mom dad wife husband "
+    "son daughter patient pt".split()
+)
 
 
 def _patient_gestation(norm: str, ctx: TextContext, boundary: int) -> NumberHit | None:

@@ -19,7 +19,7 @@ _FILLER_WORDS = (
     r"dropped\s+to|fell\s+to|measured|measured\s+at|reading|today|yesterday|recently|serum|"
     r"total|very|low|reduced|borderline|last|latest|recent|check|test|the|her|his|my|"
     r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
-    r"high|raised|deficient|apparently|as|too|also|found|reported|says|said|showed|shows|r|"
+    r"high|raised|deficient|apparently|as|also|found|reported|says|said|showed|shows|"
     r"letter|report"
 )
 _FILLER = rf"(?:[\s:=~\-()'\"]*(?:{_FILLER_WORDS})\b)*[\s:=~\-()'\"]*"
@@ -228,6 +228,8 @@ def _read_values(
     def add(m: re.Match[str], timing: str | None = None) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
             return
+        if field != "age" and _TIME_AFTER.match(norm, m.end("num")):
+            return  # "platelets fine 3 months ago", "hb as at 3 pm 90": a time, not a value
         taken.append((m.start(), m.end()))
         num_start = m.start("num")
         value, key, written_unit = convert(m)
@@ -250,6 +252,12 @@ def _read_values(
         return Reading(None, tuple(problems))
     return _resolve(field, unit, values, norm)
 
+
+_TIME_AFTER = re.compile(
+    r"\s*(?:days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?|am|pm|"
+    r"o'?clock|ago)(?![a-z])"
+)
+"""A number followed by one of these is a time or a duration, never a test's value."""
 
 _UNIT_SHOWN = {
     "platelet_count": "x10^9/L",
@@ -491,7 +499,7 @@ _UNITS: dict[str, str] = {
 
 _LAB_UNIT = r"(?P<unit>\s*(?:ng|pg|pmol|nmol|ug|mcg|umol)\s*/\s*(?:l|ml|dl)(?![a-z]))?"
 _NOT_A_LEVEL = re.compile(
-    r"^\s*(?:mg|mcg|ug|micrograms?|milligrams?|iu|units?|x|times|weeks?|days?|months?|"
+    r"^[\"')\]]?\s*(?:mg|mcg|ug|micrograms?|milligrams?|iu|units?|x|times|weeks?|days?|months?|"
     r"years?|doses?|injections?|jabs?|tablets?|monthly|weekly|daily|/7|/52|%)(?![a-z/])"
 )
 
@@ -758,6 +766,7 @@ _STATUS_WORDS: dict[str, str] = {
     "flagged low": "low",
 }
 _AFTER_ONLY = frozenset({"fine", "ok", "okay"})
+_ASKS_ABOUT_USE = re.compile(r"\s+(?:to|for|with|if|together|in\s+pregnancy)(?![a-z])")
 
 
 @lru_cache(maxsize=4)
@@ -787,7 +796,7 @@ def _status_patterns(
     b12 = _LAB_KEYWORDS["b12"]
     both = re.compile(
         rf"(?<![a-z0-9]){b12}\s+and\s+(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
-        rf"\s+(?:(?:are|were|came\s+back|both)\s+)*(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
+        rf"\s+(?:(?:are|were|came\s+back|both)\s+)+(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
     )
     return before, after, both
 
@@ -809,7 +818,8 @@ def find_b12_status(norm: str) -> tuple[str, int, int] | None:
 
 _DEFICIENCY_DOUBTED = re.compile(
     r"(?<![a-z])(?:not|no|without|rule\s+out|exclude|could|might|maybe|possible|possibly|"
-    r"suspect|suspected|query|test\s+for|check\s+for|screen\s+for|is\s+it|if|whether)(?![a-z])"
+    r"suspect|suspected|query|test\s+for|check\s+for|screen\s+for|is\s+it|if|whether|"
+    r"history\s+of|fh|family|mum|mom|dad|mother|father|sister|brother|treated\s+for|had)(?![a-z])"
     r"[^.;,!?\n]*$"
 )
 """Words before "B12 deficiency" in the same clause that make it a question or a denial."""
@@ -820,7 +830,7 @@ _DEFICIENT = {
         rf"(?<![a-z0-9])(?:{_LAB_KEYWORDS[kind]}[\s\-]+(?:deficiency|deficient)"
         rf"|deficien(?:t|cy)\s+(?:in|of)\s+{_LAB_KEYWORDS[kind]})(?![a-z0-9])"
     )
-    for kind in ("folate", "b12")
+    for kind in ("folate",)
 }
 
 
@@ -879,6 +889,7 @@ _TREATMENT = (
 # session 6, findings 3-4).
 _NOT_NORMAL_BY_NUMBER = re.compile(
     rf"(?<![a-z]){_TREATMENT}(?![a-z])|(?<![a-z])course\s+of\s+(?:vitamin\s+)?b\s*-?12"
+    r"|(?<![a-z])treated\s+for\s+(?:vitamin\s+)?b\s*-?12"
     r"|(?<![a-z])(?:on|taking|takes)\s+(?:vitamin\s+)?b\s*-?12(?!\s*(?:level|result|of|is|was|"
     r"test|came|\d))(?![a-z0-9])"
     r"|(?<![a-z])(?:nitrous(?:\s+oxide)?|laughing\s+gas|nos(?:\s+balloons?)?|whippets?|"
@@ -939,7 +950,8 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     "borderline", "indeterminate", "equivocal" -> ``indeterminate``; "low B12" /
     "B12 came back low" -> ``low``; "normal B12" -> ``normal``. The status word must sit
     next to the test's keyword (at most a few words apart, no other test or negation between).
-    "B12 and folate are both low" classes both; "folate deficiency" classes folate low.
+    "B12 and folate are both low" classes both; "folate deficiency" classes folate low, unless
+    doubted, denied, someone else's or past (``_DEFICIENCY_DOUBTED``).
 
     Args:
         norm: Normalised text.
@@ -953,7 +965,8 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     deficient = _DEFICIENT.get(kind)
     for m in deficient.finditer(norm) if deficient else ():
         if not _DEFICIENCY_DOUBTED.search(norm[: m.start()][-25:]) and not re.match(
-            r"[^.;!\n]*\?", norm[m.end() :]
+            r"[^.;!\n]*(?:\?|ruled\s+out|excluded|years\s+ago|in\s+the\s+past|resolved)",
+            norm[m.end() :],
         ):
             hits.append((m.start(), m.end(), "low"))
     for m in both.finditer(norm):
@@ -974,6 +987,8 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
         if _RANGE_AFTER_WORD.match(norm, m.end("word")):
             continue  # "normal range 3-20" names the laboratory's range, not a result
         word = re.sub(r"[\s\-]+", " ", m.group("word"))
+        if word in _AFTER_ONLY and _ASKS_ABOUT_USE.match(norm, m.end("word")):
+            continue  # "is folate ok to take with b12" asks about a medicine, not a result
         hits.append(
             (
                 m.start(),
@@ -1005,7 +1020,7 @@ def _hb_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return base, re.compile(rf"{_CONTINUATION.pattern}{NUM}(?![\d]){_HB_UNIT}")
 
 
-_HB_DECIMAL_COMMA = re.compile(rf"(?<![a-z0-9])({_HB_KW}[\s:=]*\d{{1,2}}),(?=\d(?![\d,]))")
+_HB_DECIMAL_COMMA = re.compile(rf"(?<![a-z0-9])({_HB_KW}[\s:=]*\d{{1,2}}),(?=\d(?!\d)(?!,\d))")
 """"Hb 7,5": a decimal comma after a haemoglobin name (one digit after it; same length)."""
 
 
@@ -1227,13 +1242,16 @@ _UNREAD_NAMES: dict[str, tuple[str, str]] = {
 }
 _UNREAD_GAP_STOPS = re.compile(
     r"(?<![a-z])(?:inject\w*|jabs?|shots?|tablets?|pills?|doses?|every|for|since|in|on|from|im|iv|"
+    r"ref|range|rr|nr|supplements?|spray|sublingual|take|takes|taking|checked|tested|drawn|"
     r"sc|given|started|temp\w*|aged?|bp|pulse|hr|weight|"
     r"until|after|before|per|x|times?|days?|weeks?|months?|years?|yrs?|mg|mcg|µg|ug|iu|"
     r"micrograms?|milligrams?|and|or|but|then|no|not)(?![a-z])"
 )
 _UNREAD_AFTER_STOPS = re.compile(
-    r"\s*(?:mg|mcg|µg|ug|iu|micrograms?|milligrams?|x\b|times?|days?|weeks?|months?|years?|"
-    r"yrs?|hours?|mins?|am\b|pm\b|[:/]\d|%|[fm]\b|yo\b|y/o|y\b|-?year)"
+    r"[\"')\]]?\s*(?:tablets?|capsules?|caps|spray|sprays|drops|daily|a\s+day|per\s+day|/day|"
+    r"od\b|bd\b|tds\b|qds\b|nocte|(?:st|nd|rd|th)(?![a-z])|-\s*\d|–\s*\d|to\s+\d|mg|mcg|µg|ug|iu|"
+    r"micrograms?|milligrams?|x\b|times?|days?|weeks?|months?|years?|yrs?|hours?|mins?|am\b|"
+    r"pm\b|[:/]\d|%|[fm]\b|yo\b|y/o|y\b|-?year)"
 )
 
 
@@ -1254,8 +1272,9 @@ def unread_numbers(norm: str, read: Mapping[str, bool]) -> tuple[ValueProblem, .
     """
     out: list[ValueProblem] = []
     for field, (keyword, label) in _UNREAD_NAMES.items():
-        if read.get(field, False):
-            continue
+        kind = field.removesuffix("_level")
+        if read.get(field, False) or (kind in _LAB_KEYWORDS and _word_status(norm, kind)):
+            continue  # read, refused, or classed in words ("B12 low (range 197-771)")
         pattern = (
             rf"(?<![a-z0-9]){keyword}(?![a-z0-9])(?P<gap>[^\d.,;\n?]{{0,25}}?)"
             r"(?<![a-z0-9])(?P<num>\d+(?:[.,]\d+)?)"
@@ -1285,8 +1304,16 @@ def unread_numbers(norm: str, read: Mapping[str, bool]) -> tuple[ValueProblem, .
 _WEEKS = r"(?P<num>\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?)"
 _NOT_GESTATION_AFTER = (
     r"(?!\s*-?\s*(?:post|pp\b|ago|old|since|after|into|in\b|out\b|off\b|on\b|of\b|later|"
-    r"sober|clean|free|from|behind|late|overdue|until|till|before|now|already|waiting|wait))"
+    r"sober|clean|free|from|behind|late|overdue|until|till|before|now|already|waiting|wait|"
+    r"review|reviewed|follow|following|vegan|vegetarian|with|without|away|breast|feeding|"
+    r"bottle|treatment|injections?|jabs?|tablets?|course|back|recovery|recovering|"
+    r"postop|post-op|op\b|surgery))"
 )
+_OBSTETRIC = re.compile(
+    r"(?<![a-z])(?:pregnan\w*|preg|gestation\w*|antenatal|obstetric\w*|midwi\w*|booking|"
+    r"trimester|bump|expecting|g\d+\s*p\d+|primip\w*|multip\w*|hyperemesis|\d{1,2}\s*/\s*40)"
+)
+"""Words that make "<age> at N weeks" a pregnancy ("21-year-old at 34 weeks, G1")."""
 _GESTATION = re.compile(
     r"(?<![\d.])(?P<num>\d{1,2})\s*(?:\+\s*\d\s*)?(?:(?:weeks?|wks?|/52)\s*-?\s*"
     r"(?:pregnant|gestation|gestational|of\s+pregnancy|pg|along)"
@@ -1299,16 +1326,20 @@ _GESTATION_PHRASED = tuple(
         r"(?<![a-z])(?:i'?m|i\s+am|she'?s|she\s+is|currently)\s+(?:about\s+|around\s+|nearly\s+"
         r"|almost\s+|only\s+|just\s+)?" + _WEEKS + r"\b" + _NOT_GESTATION_AFTER,
         # "preg 6wks", "pregnant, 12 weeks"
-        r"(?<![a-z])preg(?:nant|nancy)?\s*[,:]?\s*(?:at\s+|@\s*)?" + _WEEKS + r"\b",
+        r"(?<![a-z])preg(?:nant|nancy)?\s*[,:]?\s*(?:at\s+|@\s*)?" + _WEEKS + r"\b"
+        + _NOT_GESTATION_AFTER,
         # "21-year-old at 34 weeks", "32F at 28 weeks", "G2P1 at 30 wks"
         r"(?:year[- ]?old|y/?o|\d\s*f|g\d+\s*p\d+)\s*,?\s*(?:[a-z]+\s+){0,2}?at\s+"
         + _WEEKS
-        + r"\b",
+        + r"\b(?!\s*-?\s*(?:post|pp\b|ago|old|after|of\b|following|review|postop|post-op|op\b|"
+        r"surgery|treatment|injections?|jabs?|tablets?|course))",
         # "I'm expecting, around 30 weeks"
-        r"(?<![a-z])expecting\W+(?:about\s+|around\s+|nearly\s+|almost\s+)?" + _WEEKS + r"\b",
+        r"(?<![a-z])expecting\W+(?:about\s+|around\s+|nearly\s+|almost\s+)?" + _WEEKS + r"\b"
+        + _NOT_GESTATION_AFTER,
     )
 )
-_SNELLEN = re.compile(r"(?:vision|acuity|va|eyes?|snellen)\W*(?:[a-z]+\W+){0,2}$")
+_SNELLEN = re.compile(r"(?<![a-z])(?:vision|acuity|va|eyes?|snellen|sight)(?![a-z])[^.;\n]{0,30}$")
+_AT_WEEKS = 2  # index in _GESTATION_PHRASED of "<age> at N weeks", kept only with _OBSTETRIC
 
 
 def gestation_hits(norm: str) -> list[NumberHit]:
@@ -1326,8 +1357,9 @@ def gestation_hits(norm: str) -> list[NumberHit]:
     """
     found: dict[int, NumberHit] = {}
     matches = [*_GESTATION.finditer(norm)]
-    for pattern in _GESTATION_PHRASED:
-        matches.extend(pattern.finditer(norm))
+    for index, pattern in enumerate(_GESTATION_PHRASED):
+        if index != _AT_WEEKS or _OBSTETRIC.search(norm):
+            matches.extend(pattern.finditer(norm))
     for m in matches:
         weeks = int(m.group("num"))
         if not 1 <= weeks <= 44 or m.start() in found:

@@ -43,7 +43,7 @@ def _assertion(text: str, finding_id: str) -> tuple[str, str, str]:
         pytest.param("I live on ready meals, B12 is 160", id="live-on-ready-meals"),
         pytest.param("my lad is a picky eater, folate came back low", id="picky-eater"),
         pytest.param("16F with an eating disorder, folate 2.2", id="eating-disorder"),
-        pytest.param("known anorexia, B12 140 ng/L", id="anorexia"),
+        pytest.param("known anorexia nervosa, B12 140 ng/L", id="anorexia-nervosa"),
         pytest.param("ARFID, 12M, folate 2.5 ug/L", id="arfid"),
         pytest.param("restricted eating for a year, B12 150", id="restricted-eating"),
     ],
@@ -242,7 +242,7 @@ def test_a_pa_screen_with_no_result_is_no_finding() -> None:
 
 
 def test_a_message_headed_as_a_query_still_affirms_pa() -> None:
-    text = "GP query: 70M with PA, B12 180 ng/L, no neuro symptoms"
+    text = "Pharmacist query: 70M with PA, B12 180 ng/L, no neuro symptoms"
     assert "pernicious_anaemia" in extract(text).causes
     assert _assertion(text, "pernicious_anaemia")[0] == "affirmed"
 
@@ -265,3 +265,25 @@ def test_query_before_pa_is_still_possible() -> None:
 def test_the_patients_relative_in_shorthand_is_someone_else(text: str, cause: str) -> None:
     assert cause not in extract(text).causes
     assert _assertion(text, cause)[1] == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gp query: PA?",
+        "query from GP about PA",
+        "anorexia and weight loss for a month",
+        "had my sleeve shortened at the tailor",
+        "drinks quite a lot of juice",
+        "drinking too much tea lately",
+        "drinks every night a glass of milk",
+    ],
+)
+def test_review_seven_false_causes(text: str) -> None:
+    """Independent review, session 7 (F7): these name no cause of the patient's."""
+    assert extract(text).causes == ()
+
+
+def test_a_spouse_reporting_the_patients_symptom_keeps_it_the_patients() -> None:
+    """Independent review, session 7 (F7): "pt's wife says he has numbness" is his."""
+    assert extract("pt's wife says he has numbness in his feet").neurological_involvement == "yes"

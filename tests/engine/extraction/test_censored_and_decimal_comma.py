@@ -49,6 +49,7 @@ def test_a_decimal_comma_after_a_test_name_is_a_decimal_point(
         ("Hb 6,8", 68.0),  # g/dL with a decimal comma: was read as 60
         ("hb 9,1 g/dl, b12 low", 91.0),
         ("hb 95, plt 30", 95.0),  # a comma between two values stays a separator
+        ("plt 150, hb 7,5, b12 120", 75.0),  # review F10: a comma after the decimal
     ],
 )
 def test_a_decimal_comma_in_a_haemoglobin(text: str, grams_per_litre: float) -> None:
@@ -80,7 +81,7 @@ def test_active_b12_keeps_its_unit_whatever_the_hyphen() -> None:
     ("text", "field"),
     [
         ("b12 (ng/L) 150", "b12_level"),
-        ("folate is low - they said 1.7", "folate_level"),
+        ("folate - they said 1.7", "folate_level"),
         ("b12 level was like 150ish", "b12_level"),
     ],
 )
@@ -102,6 +103,13 @@ def test_a_number_after_a_test_name_that_no_reader_used_is_named_back(
         "folate low n b12 normal",
         "b12 normal, 64F",
         "B12 normal, now a temperature of 38.2",
+        # independent review, session 7 (F5): doses without units, ranges, dates
+        "I take b12 1000 daily",
+        "b12 spray 1200 a day",
+        "vit b12 supplement 1000",
+        "B12 low (range 197-771)",
+        "b12 checked 3rd march",
+        'on b12 "1000" tablets',
     ],
 )
 def test_doses_times_and_other_facts_are_not_named_back_as_unread(text: str) -> None:
@@ -112,3 +120,18 @@ def test_a_quoted_negative_value_is_refused() -> None:
     found = extract("the app shows my B12 as '-80 ng/L'")
     assert found.b12 is None
     assert "negative" in found.value_problems[0].problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "platelets were fine too 3 months ago",
+        "hb r 4 weeks ago 95",
+        "hb too 5 days ago 80",
+        "hb as at 3 pm 90",
+    ],
+)
+def test_a_time_after_a_test_name_is_not_its_value(text: str) -> None:
+    """Independent review, session 7 (F6): durations and clock times were read as values."""
+    found = extract(text)
+    assert (found.platelet_count, found.haemoglobin) == (None, None)

@@ -285,7 +285,13 @@ def test_ileal_resection_cm(text: str, cm: float | None) -> None:
         pytest.param("i'm 22 weeks and my b12 is low", "yes", 22, id="im-n-weeks"),
         pytest.param("she's about 31 wks, folate low", "yes", 31, id="shes-about-n-wks"),
         pytest.param("preg 9wks, vegetarian", "yes", 9, id="preg-abbreviation"),
-        pytest.param("27-year-old at 33 weeks, Hb 88", "yes", 33, id="age-at-n-weeks"),
+        pytest.param("27-year-old at 33 weeks, midwife referral", "yes", 33, id="age-at-n-weeks"),
+        # independent review, session 7 (F4): not a pregnancy
+        pytest.param("64 year old man seen at 6 weeks after surgery", None, None, id="review-age"),
+        pytest.param("70F at 6 weeks post gastrectomy", None, None, id="post-op-weeks"),
+        pytest.param("i'm 10 weeks vegan now", None, None, id="weeks-vegan"),
+        pytest.param("i'm 5 weeks with this tingling", None, None, id="weeks-with"),
+        pytest.param("visual acuity 6/9 and 20/40", None, None, id="acuity-pair"),
         pytest.param("i'm expecting, roughly 25 weeks", None, None, id="expecting-roughly"),
         pytest.param("i'm expecting, around 25 weeks", "yes", 25, id="expecting-around"),
         pytest.param("my cousin is 26 weeks pregnant, my b12 is low", None, None, id="cousin"),
@@ -399,8 +405,24 @@ def test_very_long_text_is_cut() -> None:
         pytest.param("what counts as severe anaemia?", None, id="question"),
         pytest.param("if she became severely anaemic what then", None, id="hypothetical"),
         pytest.param("was very anaemic years ago, fine now", None, id="past"),
+        # independent review, session 7 (F3): a statement inside a question still counts
+        pytest.param("should i be worried i'm severely anaemic", "yes", id="worried-question"),
+        pytest.param("is it bad that i'm very anaemic", "yes", id="is-it-bad"),
     ],
 )
 def test_severe_anaemia_in_words(text: str, severe: str | None) -> None:
     """HAZ-066: severe anaemia said in words sets the fact that fires the urgent gate."""
     assert extract(text).severe_anaemia == severe
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it ok that I'm breastfeeding, my b12 is 90",
+        "should I stop breastfeeding? my b12 is 100",
+        "can I take b12 tablets while breastfeeding",
+    ],
+)
+def test_breastfeeding_inside_a_question_still_counts(text: str) -> None:
+    """Independent review, session 7 (F3): the breastfeeding gate must not be lost."""
+    assert extract(text).breastfeeding == "yes"
