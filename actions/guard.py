@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.engine import entity_values, fact_values, message_text, send
 from guideline_engine.render.messages import messages
 from guideline_engine.render.reply import render_notice
-from guideline_engine.scope import OtherCondition, topic_terms
+from guideline_engine.scope import OtherCondition, declined_condition
 from guideline_engine.topics import topics
 
 LANGUAGE_TYPE = "b12.language_unsupported"
@@ -46,12 +46,10 @@ def language_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
 
 
 def other_condition(tracker: Tracker) -> OtherCondition | None:
-    """Another condition the message asks about, unless it also names B12 or a B12 cause."""
-    text = message_text(tracker)
-    terms = topic_terms()
-    if terms.mentions(text) or entity_values(tracker, "cause"):
-        return None
-    return terms.other_condition(text)
+    """Another condition the message asks about (:func:`declined_condition`)."""
+    statuses = [*entity_values(tracker, "b12_status"), *entity_values(tracker, "folate_status")]
+    names_cause = bool(entity_values(tracker, "cause"))
+    return declined_condition(message_text(tracker), names_cause, map(str, statuses))
 
 
 def decline_other_condition(dispatcher: CollectingDispatcher, condition: OtherCondition) -> None:

@@ -46,7 +46,7 @@ for _path in (ROOT, ROOT / "src"):
 
 from guideline_engine.extraction.text import clean_text  # noqa: E402
 from guideline_engine.render.messages import Audience  # noqa: E402
-from guideline_engine.scope import topic_terms  # noqa: E402
+from guideline_engine.scope import declined_condition, topic_terms  # noqa: E402
 
 BLIND = ROOT / "tests" / "eval" / "blind"
 LINE_MAP = BLIND / "seed_line_map.yml"
@@ -225,11 +225,10 @@ def is_declined(text: str, grouped: Mapping[str, list[Any]], has_facts: bool) ->
     """Language notice, another condition (actions/guard.py) or nothing on topic (plan.py)."""
     if grouped.get("language"):
         return True
-    terms = topic_terms()
-    on_topic = terms.mentions(text)
-    if not on_topic and not grouped.get("cause") and terms.other_condition(text) is not None:
+    statuses = [*grouped.get("b12_status", []), *grouped.get("folate_status", [])]
+    if declined_condition(text, bool(grouped.get("cause")), map(str, statuses)) is not None:
         return True
-    return not has_facts and not on_topic
+    return not has_facts and not topic_terms().mentions(text)
 
 
 def _gate_class(result: object) -> str | None:

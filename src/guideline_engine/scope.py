@@ -123,6 +123,24 @@ def topic_terms() -> TopicTerms:
     return TopicTerms(topic=parsed.topic, pattern=parsed.pattern, other_conditions=kept)
 
 
+def declined_condition(
+    text: str, names_cause: bool, statuses: Iterable[str]
+) -> OtherCondition | None:
+    """Another condition a message asks about, when it is not about a covered topic.
+
+    Not when it names a cause of a covered deficiency, nor when it names a covered topic
+    ("B12", "folate") unless every result it states is normal: "B12 and folate both normal,
+    ?hypothyroid" asks about the thyroid (session 7, blind dev sets).
+    """
+    if names_cause:
+        return None
+    terms = topic_terms()
+    stated = list(statuses)
+    if terms.mentions(text) and not (stated and all(s == "normal" for s in stated)):
+        return None
+    return terms.other_condition(text)
+
+
 # --------------------------------------------------------------------------- language
 
 

@@ -162,3 +162,22 @@ def test_a_condition_a_topic_covers_is_no_longer_declined() -> None:
             assert found is None, condition["id"]
         else:
             assert found is not None and found.id == condition["id"], condition["id"]
+
+
+@pytest.mark.parametrize(
+    ("text", "statuses", "declined"),
+    [
+        ("B12 and folate both normal, TSH 9, ?hypothyroid", ["normal", "normal"], True),
+        ("thal trait, Hb 109, MCV 64, anything needed?", [], True),
+        ("eGFR 19, CKD 4, Hb 90, when do we start an ESA?", [], True),
+        ("B12 low, TSH 9, ?hypothyroid as well", ["low"], False),
+        ("B12 normal but folate low, on levothyroxine", ["normal", "low"], False),
+    ],
+)
+def test_another_condition_is_declined_unless_a_covered_result_is_abnormal(
+    text: str, statuses: list[str], declined: bool
+) -> None:
+    """Session 7 (blind dev sets): questions beside normal results are about something else."""
+    from guideline_engine.scope import declined_condition
+
+    assert (declined_condition(text, False, statuses) is not None) is declined

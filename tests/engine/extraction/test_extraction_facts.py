@@ -426,3 +426,27 @@ def test_severe_anaemia_in_words(text: str, severe: str | None) -> None:
 def test_breastfeeding_inside_a_question_still_counts(text: str) -> None:
     """Independent review, session 7 (F3): the breastfeeding gate must not be lost."""
     assert extract(text).breastfeeding == "yes"
+
+
+@pytest.mark.parametrize(
+    ("text", "pregnant", "breastfeeding"),
+    [
+        ("bump is 26wks and the b12 came back low", "yes", None),
+        ("low folate at my booking bloods", "yes", None),
+        ("baby is due in june, b12 low", "yes", None),
+        ("feeding the baby myself, my b12 is low", None, "yes"),
+        ("she has only my milk, b12 low", None, "yes"),
+        ("pregnant? no. breastfeeding? no. b12 low", "no", "no"),
+        ("is the baby due a jab", None, None),
+    ],
+)
+def test_pregnancy_and_breastfeeding_in_lay_words(
+    text: str, pregnant: str | None, breastfeeding: str | None
+) -> None:
+    """Session 7 (blind dev sets, HAZ-067): lay and antenatal wordings, and a checklist's "no"."""
+    found = extract(text)
+    assert (found.pregnant, found.breastfeeding) == (pregnant, breastfeeding)
+
+
+def test_a_checklist_answered_no_negates_nerve_symptoms() -> None:
+    assert extract("b12 98. numbness? no. tingling? no.").neurological_involvement == "no"
