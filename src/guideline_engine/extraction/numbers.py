@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 
 NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 
@@ -189,6 +190,8 @@ def _resolve(field: str, unit: str, values: list[_Value], norm: str) -> Reading:
         if chosen is None and all(v.timing == "past" for v in values):
             chosen = values[-1]  # a history only: the last value given is the latest
     if chosen is None:
+        chosen = _corrected(values, norm)
+    if chosen is None:
         shown = " and ".join(dict.fromkeys(f"{v.value:g} {v.unit or unit}".strip() for v in values))
         problem = ValueProblem(
             field,
@@ -198,6 +201,21 @@ def _resolve(field: str, unit: str, values: list[_Value], norm: str) -> Reading:
         )
         return Reading(None, (problem,))
     return Reading(NumberHit(chosen.value, chosen.unit or unit or None, chosen.start, chosen.end))
+
+
+_CORRECTION = re.compile(
+    r"(?<![a-z])(?:sorry|typo|no\s+wait|i\s+meant|i\s+mean|correction|misread|mis-?typed|"
+    r"should\s+(?:have\s+)?(?:said|read|be)|not\s+\d)(?![a-z])"
+)
+
+
+def _corrected(values: list[_Value], norm: str) -> _Value | None:
+    """The last value written after a correction word, if any.
+
+    "plt 22 - sorry, typo, platelets 220"; "B12 600 - no wait, that's my ferritin. B12 160".
+    """
+    fixed = [b for a, b in pairwise(values) if _CORRECTION.search(norm[a.end : b.start])]
+    return fixed[-1] if fixed else None
 
 
 def _after_threshold(norm: str, pos: int) -> bool:
@@ -587,6 +605,9 @@ def _read_lab(norm: str, kind: str) -> Reading:
     def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
         unit = _lab_unit(m.group("unit"))
         value = _to_float(m.group("num"))
+        other = _OTHER_UNIT.match(norm, m.end()) if unit is None else None
+        if other is not None:  # "folate 2.5 mmol/L": a unit no reader of this test accepts
+            return None, field, other.group().strip()
         if kind != "b12":
             return value, field, unit
         if _active_b12(norm, m.start("num")):
@@ -608,6 +629,12 @@ def _read_lab(norm: str, kind: str) -> Reading:
     return _read_values(field, "", norm, matches, _lab_continuation(kind), convert)
 
 
+_OTHER_UNIT = re.compile(
+    r"\s*(?:mmol|mol|mg|g|iu|u|miu|umol|µmol|mcmol)\s*/\s*(?:l|dl|ml)(?![a-z])"
+)
+"""A concentration unit after a B12, folate or MMA number that is not one of theirs."""
+
+
 def _active_b12(norm: str, num_start: int) -> bool:
     """Whether the last B12 name before the number is active B12 (holotranscobalamin)."""
     names = list(re.finditer(rf"(?<![a-z0-9]){_LAB_KEYWORDS['b12']}(?![a-z0-9])", norm[:num_start]))
@@ -627,16 +654,47 @@ def _decimal_commas(norm: str, kind: str) -> str:
     )
 
 
-def _censored(norm: str, kind: str) -> ValueProblem | None:
-    """"folate <1.5 ug/L": a result reported beyond a limit is named back, not used (HAZ-060)."""
-    m = re.search(
+_BELOW_WORDS = r"under|below|less\s+than|lower\s+than"
+_ABOVE_WORDS = r"over|above|more\s+than|greater\s+than|higher\s+than"
+
+
+def _censored_match(norm: str, kind: str) -> re.Match[str] | None:
+    """"folate <1.5 ug/L", "B12 under 100": a result reported beyond a limit."""
+    return re.search(
         rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}\s*(?:level|result|is|was|of|:|=)?\s*"
-        r"(?P<sign>[<>≤≥])\s*\d+(?:\.\d+)?(?:\s*(?:ng|pg|pmol|nmol|ug|µg|mcg|umol)\s*/\s*(?:l|ml|dl))?",
+        rf"(?P<sign>[<>≤≥]|(?:{_BELOW_WORDS}|{_ABOVE_WORDS})(?![a-z]))\s*(?P<num>\d+(?:\.\d+)?)"
+        r"(?P<unit>\s*(?:ng|pg|pmol|nmol|ug|µg|mcg|umol)\s*/\s*(?:l|ml|dl))?",
         norm,
     )
-    if m is None:
+
+
+def _censored_low(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """``low`` for a result below a limit that is itself low by the topic's cut-off.
+
+    "B12 <50 ng/L", "B12 under 100": whatever the exact value, it is below the lower limit,
+    so the result is low (session 7: these were named back and held up the plan of the most
+    deficient patients). A limit that is not itself low ("folate <5") classes nothing.
+    """
+    from guideline_engine.labs import cutoff_for  # labs reads the topics, which read facts
+
+    m = _censored_match(norm, kind)
+    if m is None or not (m["sign"] in "<≤" or re.match(_BELOW_WORDS, m["sign"])):
         return None
-    side = "below" if m["sign"] in "<≤" else "above"
+    unit = _lab_unit(m["unit"])
+    cutoff = cutoff_for(_LAB_FIELDS[kind], unit)
+    band = cutoff.band(float(m["num"]), unit) if cutoff is not None else None
+    return ("low", m.start(), m.end()) if band == "low" else None
+
+
+def _censored(norm: str, kind: str) -> ValueProblem | None:
+    """"folate <1.5 ug/L": a result reported beyond a limit is named back, not used (HAZ-060).
+
+    Not when the limit is itself low: that result is classed low (:func:`_censored_low`).
+    """
+    m = _censored_match(norm, kind)
+    if m is None or _censored_low(norm, kind) is not None:
+        return None
+    side = "below" if m["sign"] in "<≤" or re.match(_BELOW_WORDS, m["sign"]) else "above"
     why = (
         f"reported as {side} a limit rather than as a value, so I have not used it; "
         "say whether the laboratory called it low, borderline or normal"
@@ -869,6 +927,7 @@ def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
         or _now_status(norm, kind)
         or _range_status(norm, kind)
         or _cutoff_status(norm, kind)
+        or _censored_low(norm, kind)
     )
 
 
@@ -1273,8 +1332,11 @@ def unread_numbers(norm: str, read: Mapping[str, bool]) -> tuple[ValueProblem, .
     out: list[ValueProblem] = []
     for field, (keyword, label) in _UNREAD_NAMES.items():
         kind = field.removesuffix("_level")
-        if read.get(field, False) or (kind in _LAB_KEYWORDS and _word_status(norm, kind)):
-            continue  # read, refused, or classed in words ("B12 low (range 197-771)")
+        classed = kind in _LAB_KEYWORDS and (
+            find_lab_status(norm, kind) is not None or _censored_match(norm, kind) is not None
+        )
+        if read.get(field, False) or classed:
+            continue  # read, refused, classed ("B12 low (range 197-771)") or beyond a limit
         pattern = (
             rf"(?<![a-z0-9]){keyword}(?![a-z0-9])(?P<gap>[^\d.,;\n?]{{0,25}}?)"
             r"(?<![a-z0-9])(?P<num>\d+(?:[.,]\d+)?)"

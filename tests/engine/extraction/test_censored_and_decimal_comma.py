@@ -12,9 +12,9 @@ from guideline_engine.extraction.text import normalise
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("folate <1.5 ug/L, Hb 61, B12 normal", "folate"),
+        ("folate <5 ug/L, Hb 61, B12 normal", "folate"),  # the limit itself is not low
         ("b12 >2000 ng/l after the injections", "b12"),
-        ("serum folate ≤ 2 ug/L", "folate"),
+        ("serum folate ≤ 6 ug/L", "folate"),
     ],
 )
 def test_a_value_beyond_a_limit_is_named_back_not_used(text: str, kind: str) -> None:
@@ -24,8 +24,27 @@ def test_a_value_beyond_a_limit_is_named_back_not_used(text: str, kind: str) -> 
 
 
 def test_the_named_back_value_reaches_the_message_problems() -> None:
-    found = extract("Folate <1.5 ug/L, Hb 61 g/L, 66M, B12 normal.")
+    found = extract("Folate <6 ug/L, Hb 61 g/L, 66M, B12 normal.")
     assert [p.field for p in found.value_problems] == ["folate_level"]
+
+
+@pytest.mark.parametrize(
+    ("text", "b12", "folate"),
+    [
+        ("folate <1.5 ug/L, Hb 61, B12 normal", "normal", "low"),
+        ("B12 <50 ng/L (undetectable), 79F", "low", None),
+        ("b12 is under 100, doc says severe anaemia", "low", None),
+        ("Hb 48, B12 <50, folate 1.4", "low", "low"),
+    ],
+)
+def test_a_result_below_a_limit_that_is_itself_low_is_low(
+    text: str, b12: str | None, folate: str | None
+) -> None:
+    """Session 7 (blind dev sets): "B12 <50" was named back and held up the plan of the most
+    deficient patients; below a limit that is itself below the cut-off, it is low."""
+    found = extract(text)
+    assert (found.b12_status, found.folate_status) == (b12, folate)
+    assert not found.value_problems
 
 
 @pytest.mark.parametrize(
@@ -135,3 +154,24 @@ def test_a_time_after_a_test_name_is_not_its_value(text: str) -> None:
     """Independent review, session 7 (F6): durations and clock times were read as values."""
     found = extract(text)
     assert (found.platelet_count, found.haemoglobin) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("41F, plt 22 - sorry, typo, platelets 220", "platelet_count", 220.0),
+        ("B12 600 - no wait, that's my ferritin. B12 160", "b12", 160.0),
+    ],
+)
+def test_a_corrected_value_is_the_one_used(text: str, field: str, value: float) -> None:
+    """Issue 10 (corrections), session 7: the value after "sorry, typo" or "no wait" counts."""
+    found = getattr(extract(text), field)
+    assert getattr(found, "value", found) == value
+
+
+@pytest.mark.parametrize("text", ["my folate says 2.4 mmol/L", "B12 300 mg/dL on the app"])
+def test_a_unit_no_reader_accepts_refuses_the_value(text: str) -> None:
+    """Session 7 (blind dev sets): "folate 2.5 mmol/L" was read as a unitless 2.5."""
+    found = extract(text)
+    assert found.folate is None and found.b12 is None
+    assert "unit" in found.value_problems[0].problem
