@@ -20,7 +20,7 @@ _FILLER_WORDS = (
     r"dropped\s+to|fell\s+to|measured|measured\s+at|reading|today|yesterday|recently|serum|"
     r"total|very|low|reduced|borderline|last|latest|recent|check|test|the|her|his|my|"
     r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
-    r"high|raised|deficient|apparently|as|also|found|reported|says|said|showed|shows|"
+    r"high|raised|deficient|apparently|as|also|found|reported|says|said|showed|shows|good|"
     r"letter|report"
 )
 _FILLER = rf"(?:[\s:=~\-()'\"]*(?:{_FILLER_WORDS})\b)*[\s:=~\-()'\"]*"
@@ -152,7 +152,8 @@ _CONTINUATION = re.compile(
     r"[\s,;)]*(?:and|but|which|that)?\s*(?:(?:is|are|has|have)\s+)?(?:been\s+)?"
     r"(?P<marker>now|today|currently|this\s+morning|latest|most\s+recent(?:ly)?|repeat|then|"
     r"later|rose\s+to|risen\s+to|rising\s+to|increased\s+to|gone\s+up\s+to|up\s+to|"
-    r"improved\s+to|fell\s+to|fallen\s+to|dropped\s+to|down\s+to|->|→)"
+    r"improved\s+to|fell\s+to|fallen\s+to|dropped\s+to|down\s+to|->|→|"
+    r"(?:-\s*)?(?:sorry|no\s+wait|i\s+meant|i\s+mean|correction)[\s,:\-]*(?:typo[\s,:\-]*)?)"
     r"(?:\s*(?:is|at|of|it'?s|was)\b)?[\s:=~]*(?P<neg>-)?"
 )
 
@@ -818,12 +819,15 @@ _STATUS_WORDS: dict[str, str] = {
     "wnl": "normal",
     "in range": "normal",
     "below range": "low",
+    "under range": "low",
+    "under the range": "low",
+    "good": "normal",
     "below the range": "low",
     "below the normal range": "low",
     "below normal": "low",
     "flagged low": "low",
 }
-_AFTER_ONLY = frozenset({"fine", "ok", "okay"})
+_AFTER_ONLY = frozenset({"fine", "ok", "okay", "good"})
 _ASKS_ABOUT_USE = re.compile(r"\s+(?:to|for|with|if|together|in\s+pregnancy)(?![a-z])")
 
 

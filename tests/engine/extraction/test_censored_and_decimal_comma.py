@@ -175,3 +175,13 @@ def test_a_unit_no_reader_accepts_refuses_the_value(text: str) -> None:
     found = extract(text)
     assert found.folate is None and found.b12 is None
     assert "unit" in found.value_problems[0].problem
+
+
+def test_a_correction_without_the_tests_name_gives_the_value() -> None:
+    """Session 7 (blind dev set): "plt 150 - no wait, 15" was read as 150 (an IM plan)."""
+    assert extract("28M, B12 normal, plt 150 - no wait, 15. lab phoned it").platelet_count == 15.0
+
+
+def test_came_back_good_is_normal() -> None:
+    found = extract("my folate is low at 2.4 but my b12 came back good at 580")
+    assert (found.b12_status, found.folate_status) == ("normal", "low")

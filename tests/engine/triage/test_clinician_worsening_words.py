@@ -34,3 +34,25 @@ def test_case_note_words_for_worsening_escalate(text: str) -> None:
 )
 def test_stable_or_unrelated_use_does_not_escalate(text: str) -> None:
     assert assess(text).urgency is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "folate 1.9, 52M, haematemesis overnight",
+        "B12 low, PR bleeding since Tuesday",
+        "58F, B12 90, confused since this am, usually sharp",
+    ],
+)
+def test_clinicians_words_for_bleeding_and_new_confusion(text: str) -> None:
+    """Session 7 (blind dev sets): "haematemesis", "PR bleeding", "confused since this am"."""
+    assert assess(text).urgency in (Urgency.URGENT, Urgency.EMERGENCY)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (session 7): 'was fine yesterday' after 'since this am' "
+    "reads the confusion as settled; HAZ-006",
+)
+def test_new_confusion_beside_a_fine_yesterday_escalates() -> None:
+    assert assess("58F, B12 90, confused since this am, was fine yesterday").urgency is not None
