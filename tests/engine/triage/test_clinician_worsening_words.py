@@ -49,10 +49,7 @@ def test_clinicians_words_for_bleeding_and_new_confusion(text: str) -> None:
     assert assess(text).urgency in (Urgency.URGENT, Urgency.EMERGENCY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (session 7): 'was fine yesterday' after 'since this am' "
-    "reads the confusion as settled; HAZ-006",
-)
 def test_new_confusion_beside_a_fine_yesterday_escalates() -> None:
-    assert assess("58F, B12 90, confused since this am, was fine yesterday").urgency is not None
+    """Session 7: 'this am' is now, like 'this morning' (was a strict expected failure)."""
+    result = assess("58F, B12 90, confused since this am, was fine yesterday")
+    assert result.urgency in (Urgency.URGENT, Urgency.EMERGENCY)
