@@ -34,6 +34,7 @@ from guideline_engine.extraction.model import (
 )
 from guideline_engine.extraction.numbers import (
     NumberHit,
+    Reading,
     ValueProblem,
     all_three_lines_low,
     find_b12_status,
@@ -197,10 +198,11 @@ class _Values:
     white_cells: NumberHit | None
     neutrophils: NumberHit | None
     problems: tuple[ValueProblem, ...]
+    settled: frozenset[str]  # fields with a value read or refused (the net leaves them alone)
 
 
-def _lab(norm: str, text: str, kind: str, spans: list[FactSpan]) -> LabMeasurement | None:
-    hit = read_lab(norm, kind).hit
+def _lab(reading: Reading, text: str, kind: str, spans: list[FactSpan]) -> LabMeasurement | None:
+    hit = reading.hit
     if hit is None:
         return None
     spans.append(_span(kind, text, hit.start, hit.end))
@@ -227,29 +229,26 @@ def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
             spans.append(_span(field, text, hit.start, hit.end))
     readings = (platelets, age, haemoglobin, ileal, *labs.values(), white, neutrophils)
     problems = [p for r in readings for p in r.problems]
-    done = {p.field for p in problems} | {
-        field
-        for field, reading in (
-            ("platelet_count", platelets),
-            ("haemoglobin", haemoglobin),
-            ("b12_level", labs["b12"]),
-            ("folate_level", labs["folate"]),
-        )
-        if reading.hit is not None
-    }
-    problems.extend(unread_numbers(norm, {f: True for f in done}))
+    read = (
+        ("platelet_count", platelets),
+        ("haemoglobin", haemoglobin),
+        ("b12_level", labs["b12"]),
+        ("folate_level", labs["folate"]),
+    )
+    settled = {p.field for p in problems} | {f for f, r in read if r.hit is not None}
     return _Values(
         platelets=platelets.hit,
         age=age.hit,
         compact_sex=compact_sex,
-        b12=_lab(norm, text, "b12", spans),
-        folate=_lab(norm, text, "folate", spans),
-        mma=_lab(norm, text, "mma", spans),
+        b12=_lab(labs["b12"], text, "b12", spans),
+        folate=_lab(labs["folate"], text, "folate", spans),
+        mma=_lab(labs["mma"], text, "mma", spans),
         haemoglobin=haemoglobin.hit,
         ileal=ileal.hit,
         white_cells=white.hit,
         neutrophils=neutrophils.hit,
         problems=tuple(problems),
+        settled=frozenset(settled),
     )
 
 
@@ -378,11 +377,6 @@ def _in_question(norm: str, start: int, end: int) -> bool:
     after = _CLAUSE_BREAK.search(norm, end)
     if after is not None and after.group() == "?":
         return True
-    return _opens_question(norm, start)
-
-
-def _opens_question(norm: str, start: int) -> bool:
-    """Whether the clause holding ``start`` opens as a question ("why", "is she ...")."""
     words = _clause_words(norm, start)
     if not words:
         return False
@@ -475,6 +469,7 @@ def extract(text: str) -> Extraction:
         b12_status = cast(LabStatusWord, status_hit[0])
         spans.append(_span("b12_status", text, status_hit[1], status_hit[2]))
     folate_hit = find_lab_status(norm, "folate")
+    classed = {f for f, hit in (("b12_level", status_hit), ("folate_level", folate_hit)) if hit}
     folate_status: LabStatusWord | None = None
     if folate_hit is not None:
         folate_status = cast(LabStatusWord, folate_hit[0])
@@ -597,6 +592,6 @@ def extract(text: str) -> Extraction:
         ),
         severe_anaemia=_yes_no_cue("severe_anaemia", text, norm, ctx, spans),
         reset=_reset(text, norm),
-        value_problems=values.problems,
+        value_problems=(*values.problems, *unread_numbers(norm, values.settled | classed)),
         spans=tuple(spans),
     )

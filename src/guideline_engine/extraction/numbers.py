@@ -7,7 +7,7 @@ compiled once, on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -676,15 +676,23 @@ def _censored_low(norm: str, kind: str) -> tuple[str, int, int] | None:
     so the result is low (session 7: these were named back and held up the plan of the most
     deficient patients). A limit that is not itself low ("folate <5") classes nothing.
     """
+    m = _censored_match(norm, kind)
+    return ("low", m.start(), m.end()) if m is not None and _below_a_low_limit(m, kind) else None
+
+
+def _below_a_low_limit(m: re.Match[str], kind: str) -> bool:
+    """Whether a censored result is below a limit the topic's cut-off itself classes low."""
     from guideline_engine.labs import cutoff_for  # labs reads the topics, which read facts
 
-    m = _censored_match(norm, kind)
-    if m is None or not (m["sign"] in "<≤" or re.match(_BELOW_WORDS, m["sign"])):
-        return None
+    if not _below(m["sign"]):
+        return False
     unit = _lab_unit(m["unit"])
     cutoff = cutoff_for(_LAB_FIELDS[kind], unit)
-    band = cutoff.band(float(m["num"]), unit) if cutoff is not None else None
-    return ("low", m.start(), m.end()) if band == "low" else None
+    return cutoff is not None and cutoff.band(float(m["num"]), unit) == "low"
+
+
+def _below(sign: str) -> bool:
+    return sign in "<≤" or bool(re.match(_BELOW_WORDS, sign))
 
 
 def _censored(norm: str, kind: str) -> ValueProblem | None:
@@ -693,9 +701,9 @@ def _censored(norm: str, kind: str) -> ValueProblem | None:
     Not when the limit is itself low: that result is classed low (:func:`_censored_low`).
     """
     m = _censored_match(norm, kind)
-    if m is None or _censored_low(norm, kind) is not None:
+    if m is None or _below_a_low_limit(m, kind):
         return None
-    side = "below" if m["sign"] in "<≤" or re.match(_BELOW_WORDS, m["sign"]) else "above"
+    side = "below" if _below(m["sign"]) else "above"
     why = (
         f"reported as {side} a limit rather than as a value, so I have not used it; "
         "say whether the laboratory called it low, borderline or normal"
@@ -1318,29 +1326,25 @@ _UNREAD_AFTER_STOPS = re.compile(
 )
 
 
-def unread_numbers(norm: str, read: Mapping[str, bool]) -> tuple[ValueProblem, ...]:
+def unread_numbers(norm: str, settled: Collection[str]) -> tuple[ValueProblem, ...]:
     """A number written right after a test's name that no reader used, named back.
 
     The safety net behind every reader: "b12 (ng/L) 150" or a wording no reader knows must
-    not be dropped in silence. Only for a field with no value read and no value refused
-    (``read[field]`` is True then), and not for doses, counts or dates ("B12 1000 mcg",
-    "b12 injections every 3 months", "b12 on 12/3").
+    not be dropped in silence. Not for doses, counts or dates ("B12 1000 mcg", "b12
+    injections every 3 months", "b12 on 12/3").
 
     Args:
         norm: Normalised text.
-        read: For each field, whether a value was read or refused already.
+        settled: Fields with a value read or refused, or a status ("B12 low (range
+            197-771)", "B12 <50" classed low); the net leaves them alone.
 
     Returns:
         One problem per field at most, naming the number as written.
     """
     out: list[ValueProblem] = []
     for field, (keyword, label) in _UNREAD_NAMES.items():
-        kind = field.removesuffix("_level")
-        classed = kind in _LAB_KEYWORDS and (
-            find_lab_status(norm, kind) is not None or _censored_match(norm, kind) is not None
-        )
-        if read.get(field, False) or classed:
-            continue  # read, refused, classed ("B12 low (range 197-771)") or beyond a limit
+        if field in settled:
+            continue
         pattern = (
             rf"(?<![a-z0-9]){keyword}(?![a-z0-9])(?P<gap>[^\d.,;\n?]{{0,25}}?)"
             r"(?<![a-z0-9])(?P<num>\d+(?:[.,]\d+)?)"
@@ -1394,18 +1398,19 @@ _GESTATION_PHRASED = tuple(
         # "preg 6wks", "pregnant, 12 weeks"
         r"(?<![a-z])preg(?:nant|nancy)?\s*[,:]?\s*(?:at\s+|@\s*)?" + _WEEKS + r"\b"
         + _NOT_GESTATION_AFTER,
-        # "21-year-old at 34 weeks", "32F at 28 weeks", "G2P1 at 30 wks"
-        r"(?:year[- ]?old|y/?o|\d\s*f|g\d+\s*p\d+)\s*,?\s*(?:[a-z]+\s+){0,2}?at\s+"
-        + _WEEKS
-        + r"\b(?!\s*-?\s*(?:post|pp\b|ago|old|after|of\b|following|review|postop|post-op|op\b|"
-        r"surgery|treatment|injections?|jabs?|tablets?|course))",
         # "I'm expecting, around 30 weeks"
         r"(?<![a-z])expecting\W+(?:about\s+|around\s+|nearly\s+|almost\s+)?" + _WEEKS + r"\b"
         + _NOT_GESTATION_AFTER,
     )
 )
+_AGE_AT_WEEKS = re.compile(
+    # "21-year-old at 34 weeks", "32F at 28 weeks", "G2P1 at 30 wks": only with _OBSTETRIC
+    r"(?:year[- ]?old|y/?o|\d\s*f|g\d+\s*p\d+)\s*,?\s*(?:[a-z]+\s+){0,2}?at\s+"
+    + _WEEKS
+    + r"\b(?!\s*-?\s*(?:post|pp\b|ago|old|after|of\b|following|review|postop|post-op|op\b|"
+    r"surgery|treatment|injections?|jabs?|tablets?|course))"
+)
 _SNELLEN = re.compile(r"(?<![a-z])(?:vision|acuity|va|eyes?|snellen|sight)(?![a-z])[^.;\n]{0,30}$")
-_AT_WEEKS = 2  # index in _GESTATION_PHRASED of "<age> at N weeks", kept only with _OBSTETRIC
 
 
 def gestation_hits(norm: str) -> list[NumberHit]:
@@ -1423,9 +1428,10 @@ def gestation_hits(norm: str) -> list[NumberHit]:
     """
     found: dict[int, NumberHit] = {}
     matches = [*_GESTATION.finditer(norm)]
-    for index, pattern in enumerate(_GESTATION_PHRASED):
-        if index != _AT_WEEKS or _OBSTETRIC.search(norm):
-            matches.extend(pattern.finditer(norm))
+    for pattern in _GESTATION_PHRASED:
+        matches.extend(pattern.finditer(norm))
+    if _OBSTETRIC.search(norm):
+        matches.extend(_AGE_AT_WEEKS.finditer(norm))
     for m in matches:
         weeks = int(m.group("num"))
         if not 1 <= weeks <= 44 or m.start() in found:
@@ -1435,8 +1441,3 @@ def gestation_hits(norm: str) -> list[NumberHit]:
         found[m.start()] = NumberHit(float(weeks), "weeks", m.start(), m.end())
     return [found[k] for k in sorted(found)]
 
-
-def find_gestation_weeks(norm: str) -> NumberHit | None:
-    """The first statement of weeks of pregnancy (see :func:`gestation_hits`), or None."""
-    hits = gestation_hits(norm)
-    return hits[0] if hits else None
