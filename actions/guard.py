@@ -28,6 +28,11 @@ def _say(dispatcher: CollectingDispatcher, text: str, payload: dict[str, Any]) -
     send(dispatcher, render_notice(kind, text, payload, topic=None))
 
 
+def scope_text(key: str, **fields: str) -> str:
+    """A fixed text that names the covered topics (``{topics}``), from the topic packages."""
+    return messages().text(key).format(topics=topics().covered_names(), **fields)
+
+
 def language_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Say, in the writer's language where we can, that the bot reads English only."""
     language = next(iter(entity_values(tracker, "language")), None)
@@ -56,11 +61,7 @@ def decline_other_condition(dispatcher: CollectingDispatcher, condition: OtherCo
     """Decline, naming the condition; a planned topic is said to be planned."""
     key = "out_of_scope_planned" if condition.planned else "out_of_scope_other_condition"
     name = condition.name
-    text = (
-        messages()
-        .text(key)
-        .format(condition=name[:1].upper() + name[1:] if condition.planned else name)
-    )
+    text = scope_text(key, condition=name[:1].upper() + name[1:] if condition.planned else name)
     _say(
         dispatcher,
         text,
@@ -78,7 +79,7 @@ def decline(dispatcher: CollectingDispatcher, reason: str) -> None:
     """Decline a request outside the topic (``reason``: ``not_this_topic``, ``request``)."""
     _say(
         dispatcher,
-        messages().text(f"out_of_scope_{reason}"),
+        scope_text(f"out_of_scope_{reason}"),
         {"type": OUT_OF_SCOPE_TYPE, "reason": reason},
     )
 
@@ -144,7 +145,7 @@ class ActionNotUnderstood(Action):
             return []
         if names_a_topic(tracker):
             return _answer_for_topic(dispatcher, tracker)
-        _say(dispatcher, messages().text("not_understood"), {"type": "b12.not_understood"})
+        _say(dispatcher, scope_text("not_understood"), {"type": "b12.not_understood"})
         return []
 
 

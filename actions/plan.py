@@ -19,6 +19,7 @@ from actions.engine import (
     audience_offer,
     before_this_message,
     describes_patient,
+    entity_values,
     fact_values,
     message_text,
     render_gated_plan,
@@ -37,8 +38,14 @@ from guideline_engine.regimen.model import MissingFacts, Plan
 from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
 from guideline_engine.render.reply import Rendered
-from guideline_engine.scope import topic_terms
-from guideline_engine.topics import TablePlan, Topic, fact_view, renderer_of, topics
+from guideline_engine.topics import (
+    TablePlan,
+    Topic,
+    fact_view,
+    nothing_on_topic,
+    renderer_of,
+    topics,
+)
 from guideline_engine.topics.render import render_table_why
 
 NEURO_QUESTION = "neurological_involvement"
@@ -176,15 +183,11 @@ class ActionPlan(Action):
             return []
         values = fact_values(tracker)
         intent = _intent(tracker)
-        if (
-            intent == "ask_treatment"
-            and not values
-            and not topic_terms().mentions(message_text(tracker))
-        ):
-            # "How do I treat eczema?" reads like a treatment question but is not our topic.
+        answer = {"affirm": "yes", "deny": "no"}.get(intent)
+        if _not_this_topic(tracker, values, answer):
+            # "How do I treat eczema?", "Post-op day 3, Hb 89. IV iron?": not our topics.
             decline(dispatcher, "not_this_topic")
             return []
-        answer = {"affirm": "yes", "deny": "no"}.get(intent)
         pending = tracker.get_slot("pending_question")
         if answer and pending == NEURO_QUESTION:
             values[NEURO_QUESTION] = answer
@@ -195,6 +198,25 @@ class ActionPlan(Action):
         if answer and not describes_patient(tracker):
             return _nothing_pending(dispatcher, tracker)
         return plan_reply(dispatcher, tracker, values)
+
+
+def _not_this_topic(tracker: Tracker, values: dict[str, Any], answer: str | None) -> bool:
+    """A first message that names no topic, states no topic's evidence and fires no gate.
+
+    Only a conversation's first case: once there are facts from earlier messages, a topic, a
+    yes/no or an earlier message ("new patient: 30M, vegan" in a B12 conversation), the
+    message stays in the conversation (HAZ-084).
+    """
+    said = sum(1 for e in tracker.events if e.get("event") == "user")
+    earlier = any(not entity_values(tracker, _ENTITY_OF.get(n, n)) for n in values)
+    if said > 1 or earlier or answer or tracker.get_slot("topic"):
+        return False
+    mentioned = map(str, entity_values(tracker, "finding"))
+    return nothing_on_topic(message_text(tracker), values, mentioned)
+
+
+_ENTITY_OF = {"causes": "cause"}
+"""Fact slots filled from an entity of another name."""
 
 
 def looks_like_a_question(tracker: Tracker) -> bool:

@@ -20,7 +20,7 @@ from actions.engine import (
     knowledge_base,
     send,
 )
-from actions.guard import guard, language_reply
+from actions.guard import guard, language_reply, scope_text
 from actions.plan import plan_reply
 from guideline_engine.facts import FACT_NAMES, findings_from_values
 from guideline_engine.feedback import FeedbackRecord, append_feedback
@@ -67,7 +67,7 @@ class ActionGreet(Action):
         if language_reply(dispatcher, tracker):
             return []
         asks = tracker.get_slot("audience") is None
-        texts = [messages().text("greet")]
+        texts = [scope_text("greet")]
         if asks:
             texts.append(messages().text("ask_audience"))
         payload = {"type": "b12.greeting", "asks_audience": asks}

@@ -46,7 +46,8 @@ for _path in (ROOT, ROOT / "src"):
 
 from guideline_engine.extraction.text import clean_text  # noqa: E402
 from guideline_engine.render.messages import Audience  # noqa: E402
-from guideline_engine.scope import declined_condition, topic_terms  # noqa: E402
+from guideline_engine.scope import declined_condition  # noqa: E402
+from guideline_engine.topics import nothing_on_topic  # noqa: E402
 
 BLIND = ROOT / "tests" / "eval" / "blind"
 LINE_MAP = BLIND / "seed_line_map.yml"
@@ -221,14 +222,21 @@ def slot_values(found: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return values
 
 
-def is_declined(text: str, grouped: Mapping[str, list[Any]], has_facts: bool) -> bool:
-    """Language notice, another condition (actions/guard.py) or nothing on topic (plan.py)."""
+def is_declined(
+    text: str, grouped: Mapping[str, list[Any]], values: Mapping[str, Any] | None
+) -> bool:
+    """Language notice, another condition (actions/guard.py) or not this topic (plan.py).
+
+    ``values`` are the first message's fact values (None for a follow-up question, which the
+    conversation's topic keeps).
+    """
     if grouped.get("language"):
         return True
     statuses = [*grouped.get("b12_status", []), *grouped.get("folate_status", [])]
     if declined_condition(text, bool(grouped.get("cause")), map(str, statuses)) is not None:
         return True
-    return not has_facts and not topic_terms().mentions(text)
+    mentioned = map(str, grouped.get("finding", []))
+    return values is not None and nothing_on_topic(text, values, mentioned)
 
 
 def _gate_class(result: object) -> str | None:
@@ -334,7 +342,7 @@ def _routed(
 def read_first_message(text: str) -> FirstReading:
     """Run one first message through the bot's engine, as actions/plan.py does."""
     from guideline_engine.extraction import extract
-    from guideline_engine.facts import FACT_NAMES, PATIENT_ENTITIES, facts_from_values
+    from guideline_engine.facts import FACT_NAMES, facts_from_values
 
     found = entities(text)
     grouped = values_by_type(found)
@@ -344,8 +352,8 @@ def read_first_message(text: str) -> FirstReading:
     result, rendered, topic = _routed(text, slots, read.facts, audience)
     extraction = extract(clean_text(text))
     urgency = next(iter(grouped.get("triage_urgency", [])), None)
-    has_facts = any(e.get("entity") in PATIENT_ENTITIES for e in found)
-    declined = is_declined(clean_text(text), grouped, has_facts)
+    facts = {k: v for k, v in slots.items() if k in FACT_NAMES}
+    declined = is_declined(clean_text(text), grouped, facts)
     payload_type = str(rendered.payload.get("type", ""))
     names = set(FIELDS)
     return FirstReading(
@@ -539,7 +547,7 @@ def read_followup(question: str) -> FollowupReading:
     grouped = values_by_type(entities(question))
     if grouped.get("language"):
         return FollowupReading(None, True, "language")
-    if is_declined(clean_text(question), grouped, has_facts=True):
+    if is_declined(clean_text(question), grouped, None):
         return FollowupReading(None, True, "other_condition")
     _, result = followup_search(clean_text(question), None, [])
     hits = getattr(result, "hits", None)
@@ -1032,8 +1040,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--first", default="first_messages", help="first-message set (dev: any)")
     parser.add_argument("--followups", default="followups", help="follow-up set (dev: any)")
     args = parser.parse_args(argv)
-    if args.split == "test" and (args.first, args.followups) != ("first_messages", "followups"):
-        parser.error("other sets have dev splits only")
+    missing = [
+        n for n in (args.first, args.followups) if not (BLIND / f"{n}_{args.split}.yml").is_file()
+    ]
+    if missing:
+        parser.error(f"no {args.split} split of {', '.join(missing)}")
     full = args.split == "dev"
     print(f"Blind evaluation, {args.split} split (dev prints misses in full, test only their ids)")
     first = evaluate_first_messages(load_set(args.first, args.split).get("messages") or [])

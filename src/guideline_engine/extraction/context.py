@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from guideline_engine.extraction.lexicon import (
+    CAUSE,
     NEGATIVE_FINDING,
     SYMPTOM,
     ConceptHit,
@@ -58,6 +59,7 @@ from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_con
 _GAP_SPLIT = re.compile(r"\s+|(,)")
 _OR_WORDS = frozenset({"or", "nor", "and/or"})
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?\n]|$)")
+_CLAUSE_OPEN = re.compile(r"(?:^|[.,;:!?\n(])\s*(?:query\s+|possible\s+)?$")
 
 
 def _kind(group: str) -> str:
@@ -314,6 +316,7 @@ class ContextEngine:
             ),
             poss_post=found(m.poss_post),
             self_denials=denials,
+            relatives=found(m.relative_pre),
             time_now=tuple(m.time_now.find(norm, original)),
             time_past=tuple(m.time_past.find(norm, original)),
             term_historical=tuple(m.term_historical.find(norm, original)),
@@ -348,6 +351,8 @@ class TextContext:
     poss_post: tuple[PhraseHit, ...] = ()
     self_denials: tuple[PhraseHit, ...] = ()
     """Where the writer sets themselves apart from someone else ("I've got none of that")."""
+    relatives: tuple[PhraseHit, ...] = ()
+    """Every relative the writer names ("my mother"), whether or not they set themselves apart."""
     time_now: tuple[PhraseHit, ...] = ()
     time_past: tuple[PhraseHit, ...] = ()
     term_historical: tuple[PhraseHit, ...] = ()
@@ -497,6 +502,29 @@ class TextContext:
             and self._described_now(start, end),
         )
 
+    def said_of_relative(self, start: int, end: int) -> bool:
+        """Whether a relative the writer names ("my mother has ...") precedes the mention."""
+        return self._pre(
+            self.relatives, start, end, self.rules.scope_window, self.term_common, self.word_starts
+        )
+
+    def hypothetical_trigger(
+        self, start: int, end: int, *, comma_ends: bool = True
+    ) -> PhraseHit | None:
+        """The HYPOTHETICAL trigger whose scope reaches ``[start, end)``.
+
+        As for any mention, but by default a comma also ends the scope: in "if she gets numb,
+        B12 150" the "if" does not reach the B12 value.
+        """
+        commas = tuple(PhraseHit(",", t.start, t.end) for t in self.tokens if t.text == ",")
+        terms = self.term_common + (commas if comma_ends else ())
+        for trig in self.hyp_pre:
+            if not (trig.start < end and start < trig.end) and self._pre(
+                (trig,), start, end, self.rules.hypothetical_window, terms, self.word_starts
+            ):
+                return trig
+        return None
+
     def _possible(self, start: int, end: int, group: str | None) -> bool:
         """POSSIBLE_EXISTENCE: a "?" written against the mention, or a word trigger in scope.
 
@@ -505,6 +533,8 @@ class TextContext:
         r = self.rules
         starts = self.word_starts
         if any(t.end == start for t in self.poss_pre_attached):
+            return True
+        if group == CAUSE and self._bare_query(start, end):
             return True
         terms = self.term_common + tuple(
             PhraseHit(",", t.start, t.end) for t in self.tokens if t.text == ","
@@ -516,6 +546,18 @@ class TextContext:
         return self._pre(
             outside(self.poss_pre), start, end, r.scope_window, terms, starts, group
         ) or self._post(outside(self.poss_post), start, end, r.post_scope_window, terms, starts)
+
+    def _bare_query(self, start: int, end: int) -> bool:
+        """A cause written alone in its clause with a "?" against it ("62F, B12 140, PA?").
+
+        The clinician's shorthand for a differential, like "?PA". Causes only: a symptom with
+        a question mark stays affirmed so that triage never under-calls it, and a cause inside
+        a longer question ("should I stop my metformin?") is still the patient's.
+        """
+        if not self.norm.startswith("?", end):
+            return False
+        before = _CLAUSE_OPEN.search(self.norm, 0, start)
+        return before is not None and before.end() == start
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
         """Bounds of the stretch around ``[start, end)`` between two common terminators."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from guideline_engine.extraction.context import TextContext, analyse_text
@@ -83,6 +83,30 @@ def _mentions(group: str, text: str, ctx: TextContext) -> list[ConceptMention]:
             )
         )
     return out
+
+
+_OWN_RESULT = re.compile(
+    r"(?<![a-z])my\s+(?:own\s+)?(?:b\s*-?12|folate|levels?|results?|bloods?|blood\s+tests?)"
+    r"(?![a-z0-9])"
+)
+"""The writer speaking of their own results: the writer is the patient."""
+
+
+def _family_history(
+    mentions: list[ConceptMention], norm: str, ctx: TextContext
+) -> list[ConceptMention]:
+    """A relative's cause is family history when the writer is the patient (HAZ-079).
+
+    "My mother has pernicious anaemia" beside "my B12 ..." is the writer's family history, not
+    their diagnosis. Without the writer's own results ("my mum has PA, her B12 is 90") the
+    writer is taken to be a carer describing the patient, as for every other finding.
+    """
+    if not _OWN_RESULT.search(norm):
+        return mentions
+    return [
+        replace(m, experiencer="other") if ctx.said_of_relative(m.start, m.end) else m
+        for m in mentions
+    ]
 
 
 def _symptoms(text: str, ctx: TextContext, lex: Lexicon) -> tuple[SymptomMention, ...]:
@@ -201,16 +225,70 @@ class _Values:
     settled: frozenset[str]  # fields with a value read or refused (the net leaves them alone)
 
 
-def _lab(reading: Reading, text: str, kind: str, spans: list[FactSpan]) -> LabMeasurement | None:
+def _lab(
+    reading: Reading, text: str, kind: str, spans: list[FactSpan], ctx: TextContext, norm: str
+) -> LabMeasurement | None:
     hit = reading.hit
-    if hit is None:
+    if hit is None or _conditional(norm, ctx, hit.start, hit.end):
         return None
     spans.append(_span(kind, text, hit.start, hit.end))
     return LabMeasurement(value=hit.value, unit=hit.unit, start=hit.start, end=hit.end)
 
 
-def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
-    """Read the numbers; a value refused or contradicted is named in ``problems``, never used."""
+_LAB_CONDITIONS = frozenset(
+    {
+        "if",
+        "whether",
+        "in case",
+        "what if",
+        "what happens if",
+        "in the event of",
+        "supposing",
+        "suppose",
+        "hypothetically",
+        "hypothetical",
+        "in theory",
+        "theoretically",
+    }
+)
+"""HYPOTHETICAL triggers (negation.yml) that make a lab result a condition or an example.
+
+Not "check" or "causes": "check B12: 150" and "metformin causes low B12" are not conditions."""
+
+_IRREALIS = re.compile(
+    r"(?<![a-z])(?:comes?\s+back|came\s+back|turns?\s+out|turned\s+out|were|would|will|"
+    r"next|ever|gets?|goes|drops?|falls?|a\s+patient'?s?|someone'?s?|somebody'?s?|"
+    r"a\s+person'?s?|people)(?![a-z])"
+)
+"""After a plain "if": a result still to come, or no one's in particular. "if my B12 comes
+back low" and "if a patient's B12 is 140" are conditions; "what do I do if my B12 is 150"
+and "treatment if B12 and folate are both low" still report the patient's result."""
+
+
+_FRAMING = frozenset({"hypothetically", "hypothetical", "in theory", "theoretically"})
+"""Sentence adverbs that frame the whole sentence, across a comma ("in theory, a patient...")."""
+
+
+def _conditional(norm: str, ctx: TextContext, start: int, end: int) -> bool:
+    """Whether a lab value or status at ``[start, end)`` is a condition or an example."""
+    framing = ctx.hypothetical_trigger(start, end, comma_ends=False)
+    if framing is not None and norm[framing.start : framing.end] in _FRAMING:
+        return True
+    trig = ctx.hypothetical_trigger(start, end)
+    if trig is None or norm[trig.start : trig.end] not in _LAB_CONDITIONS:
+        return False
+    if norm[trig.start : trig.end] not in {"if", "whether"}:
+        return True
+    stop = _CLAUSE_BREAK.search(norm, end)
+    return bool(_IRREALIS.search(norm, trig.end, stop.start() if stop else len(norm)))
+
+
+def _values(norm: str, text: str, spans: list[FactSpan], ctx: TextContext) -> _Values:
+    """Read the numbers; a value refused or contradicted is named in ``problems``, never used.
+
+    A lab value inside a condition or an example ("if my B12 comes back at 150",
+    "hypothetically: a patient with B12 150") is no one's result: it is not used (HAZ-073).
+    """
     platelets = read_platelets(norm)
     age, compact_sex = read_age(norm)
     haemoglobin = read_haemoglobin(norm)
@@ -240,9 +318,9 @@ def _values(norm: str, text: str, spans: list[FactSpan]) -> _Values:
         platelets=platelets.hit,
         age=age.hit,
         compact_sex=compact_sex,
-        b12=_lab(labs["b12"], text, "b12", spans),
-        folate=_lab(labs["folate"], text, "folate", spans),
-        mma=_lab(labs["mma"], text, "mma", spans),
+        b12=_lab(labs["b12"], text, "b12", spans, ctx, norm),
+        folate=_lab(labs["folate"], text, "folate", spans, ctx, norm),
+        mma=_lab(labs["mma"], text, "mma", spans, ctx, norm),
         haemoglobin=haemoglobin.hit,
         ileal=ileal.hit,
         white_cells=white.hit,
@@ -422,6 +500,23 @@ def _patient_gestation(norm: str, ctx: TextContext, boundary: int) -> NumberHit 
     return None
 
 
+def _stated_status(
+    hit: tuple[str, int, int] | None, norm: str, ctx: TextContext
+) -> tuple[str, int, int] | None:
+    """A status unless it is a condition or an example ("if my B12 comes back low")."""
+    if hit is None or _conditional(norm, ctx, hit[1], hit[2]):
+        return None
+    return hit
+
+
+_FA_INTENDED = re.compile(
+    r"(?<![a-z])(?:(?:wants?|would\s+like|asked)\s+(?:me|him|her|them|us)|(?:to\s+)?start|"
+    r"starting|prescription\s+for|script\s+for)\s*['\"]?\s*$"
+)
+"""Words before a folic acid mention that make it an intention, not a start: "wants me on
+folic acid", "'start folic acid 5 mg od'", "a prescription for folic acid 5 mg daily"."""
+
+
 def _first_span(
     field: str, text: str, mentions: list[ConceptMention], spans: list[FactSpan]
 ) -> None:
@@ -454,21 +549,21 @@ def extract(text: str) -> Extraction:
     neuro = _neurological_involvement(symptom_tuple, negative_findings)
 
     # causes: affirmed about the patient (a past cause still counts), positive antibodies
-    cause_mentions = _mentions(CAUSE, text, ctx)
+    cause_mentions = _family_history(_mentions(CAUSE, text, ctx), norm, ctx)
     antibodies = _antibodies(text, norm, ctx, lex)
-    values = _values(norm, text, spans)
+    values = _values(norm, text, spans, ctx)
     ileal, platelets, age_hit = values.ileal, values.platelets, values.age
     causes = [m.id for m in cause_mentions if m.affirmed]
     causes += [a.indicates for a in antibodies if a.affirmed]
     if ileal is not None:
         causes.append("ileal_resection")
 
-    status_hit = find_b12_status(norm)
+    status_hit = _stated_status(find_b12_status(norm), norm, ctx)
     b12_status: LabStatusWord | None = None
     if status_hit is not None:
         b12_status = cast(LabStatusWord, status_hit[0])
         spans.append(_span("b12_status", text, status_hit[1], status_hit[2]))
-    folate_hit = find_lab_status(norm, "folate")
+    folate_hit = _stated_status(find_lab_status(norm, "folate"), norm, ctx)
     classed = {f for f, hit in (("b12_level", status_hit), ("folate_level", folate_hit)) if hit}
     folate_status: LabStatusWord | None = None
     if folate_hit is not None:
@@ -529,6 +624,7 @@ def extract(text: str) -> Extraction:
         and m.experiencer == "patient"
         and not m.historical
         and not _in_question(norm, m.start, m.end)
+        and not _FA_INTENDED.search(norm, max(0, m.start - 30), m.start)
     ]
     fa_yes = [m for m in fa_mentions if (m.id == "yes") != m.negated]
     fa_no = [m for m in fa_mentions if (m.id == "no") != m.negated]

@@ -21,7 +21,8 @@ _FILLER_WORDS = (
     r"total|very|low|reduced|borderline|last|latest|recent|check|test|the|her|his|my|"
     r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
     r"high|raised|deficient|apparently|as|also|found|reported|says|said|showed|shows|good|"
-    r"letter|report"
+    r"letter|report|really|quite|too|severely|since(?=\s+(?:come\s+|came\s+)?back)|"
+    r"(?:last|this)\s+(?:week|month)"
 )
 _FILLER = rf"(?:[\s:=~\-()'\"]*(?:{_FILLER_WORDS})\b)*[\s:=~\-()'\"]*"
 
@@ -153,7 +154,11 @@ _CONTINUATION = re.compile(
     r"(?P<marker>now|today|currently|this\s+morning|latest|most\s+recent(?:ly)?|repeat|then|"
     r"later|rose\s+to|risen\s+to|rising\s+to|increased\s+to|gone\s+up\s+to|up\s+to|"
     r"improved\s+to|fell\s+to|fallen\s+to|dropped\s+to|down\s+to|->|→|"
-    r"(?:-\s*)?(?:sorry|no\s+wait|i\s+meant|i\s+mean|correction)[\s,:\-]*(?:typo[\s,:\-]*)?)"
+    r"(?:\.{2,}\s*|…\s*)?(?:-\s*)?(?:(?:sorry|apologies|no\s+wait|hang\s+on|i\s+meant|i\s+mean|"
+    r"correction|typo)[\s,:\-]*)+|"
+    # "12 - apologies, that was the previous result; today's is 1.2": the replacement is named
+    r"(?:-\s*)?(?:sorry|apologies)(?![a-z])[^.;\n\d]{0,60}[;,.]\s*(?:today'?s|the\s+(?:latest|"
+    r"current|new|correct|right)(?:\s+(?:one|result|value|level))?))"
     r"(?:\s*(?:is|at|of|it'?s|was)\b)?[\s:=~]*(?P<neg>-)?"
 )
 
@@ -205,7 +210,9 @@ def _resolve(field: str, unit: str, values: list[_Value], norm: str) -> Reading:
 
 
 _CORRECTION = re.compile(
-    r"(?<![a-z])(?:sorry|typo|no\s+wait|i\s+meant|i\s+mean|correction|misread|mis-?typed|"
+    r"(?<![a-z])(?:sorry|apologies|typo|no\s+wait|hang\s+on|i\s+meant|i\s+mean|correction|"
+    r"misread|mis-?typed|(?:that\s+was|that's|thats)\s+(?:the|my|an?)\s+(?:previous|old|"
+    r"earlier|last)|"
     r"should\s+(?:have\s+)?(?:said|read|be)|not\s+\d)(?![a-z])"
 )
 
@@ -546,11 +553,43 @@ def _lab_pattern(kind: str) -> re.Pattern[str]:
 
 @cache
 def _lab_after_comma(kind: str) -> re.Pattern[str]:
-    """A value after a comma ("B12 is low, 150 ng/L") counts only with its unit written."""
+    """A value after a comma ("B12 is low, 150 ng/L", "on B12, level 205 ng/L").
+
+    It counts with its unit written, or without one when it ends the sentence ("b12 was low,
+    100."): a number followed by more words ("B12 low, 65 years") is not taken.
+    """
     unit = _LAB_UNIT.removesuffix("?")
     return re.compile(
-        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9]){_FILLER},\s*(?P<neg>){NUM}(?![\d]){unit}"
+        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9]){_FILLER},{_FILLER}(?<![\d.])(?P<neg>)"
+        rf"{NUM}(?![\d])(?:{unit}|(?P<end>(?=\s*(?:[!?\n]|\.(?!\d)|$))))"
     )
+
+
+_B12_ONLY_UNIT = r"(?P<unit>\s*(?:ng\s*/\s*l|pg\s*/\s*ml)(?![a-z]))"
+_LEVEL_WITH_B12_UNIT = re.compile(
+    rf"(?<![a-z])(?:level|levels|result|reading)(?![a-z]){_FILLER}(?<![\d.])(?P<neg>){NUM}"
+    rf"(?![\d]){_B12_ONLY_UNIT}"
+)
+"""'level was 170 pg/mL': a level in a unit only B12 is reported in (folate is in µg/L,
+ng/mL or nmol/L), read as B12 when B12 was the last test named before it."""
+
+
+_BARE_LEVEL_BEFORE = re.compile(
+    r"(?:^|[.,;:!?\n(]\s*|(?<![a-z])(?:my|her|his|the|your|their|and)\s+)$"
+)
+
+
+def _b12_by_unit(norm: str) -> list[re.Match[str]]:
+    """B12 levels named only by "level" and a B12 unit, B12 being the last test named."""
+    own = re.compile(rf"(?<![a-z0-9]){_LAB_KEYWORDS['b12']}(?![a-z0-9])")
+    out = []
+    for m in _LEVEL_WITH_B12_UNIT.finditer(norm):
+        if not _BARE_LEVEL_BEFORE.search(norm, 0, m.start()):
+            continue  # "troponin level 40 ng/L": "level" names another test
+        tests = list(_OTHER_TEST.finditer(norm, 0, m.start()))
+        if tests and own.fullmatch(tests[-1].group()):
+            out.append(m)
+    return out
 
 
 @cache
@@ -627,6 +666,8 @@ def _read_lab(norm: str, kind: str) -> Reading:
     ]
     if not matches:
         matches = list(_lab_after_comma(kind).finditer(norm))
+    if not matches and kind == "b12":
+        matches = _b12_by_unit(norm)
     return _read_values(field, "", norm, matches, _lab_continuation(kind), convert)
 
 
@@ -862,11 +903,15 @@ def _status_patterns(
     after = re.compile(
         rf"(?<![a-z0-9]){kw}(?![a-z0-9])(?P<gap>{gap})[\s:=,()\-'\"]+(?P<word>{words})(?![a-z0-9])"
     )
-    # "B12 and folate are both low": one status word for both tests
+    # "B12 and folate are both low", "both my B12 and my folate are low", "B12 & folate both
+    # under range", "B12 and folate normal": one status word for both tests
     b12 = _LAB_KEYWORDS["b12"]
+    own = r"(?:(?:my|her|his|their|the|your)\s+)?"
     both = re.compile(
-        rf"(?<![a-z0-9]){b12}\s+and\s+(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
-        rf"\s+(?:(?:are|were|came\s+back|both)\s+)+(?:very\s+)?(?P<word>{words})(?![a-z0-9])"
+        rf"(?<![a-z0-9])(?:both\s+)?{own}{b12}\s+(?:and|&|\+)\s+{own}"
+        rf"(?:(?:serum|red\s+cell)\s+)?folate(?:\s+levels?)?"
+        rf"\s+(?:(?:are|were|came\s+back|both|have|has|been|come\s+back)\s+)*"
+        rf"(?:(?:very|severely|really|quite)\s+)?(?P<word>{words})(?![a-z0-9])"
     )
     return before, after, both
 
@@ -961,22 +1006,33 @@ _TREATMENT = (
 _NOT_NORMAL_BY_NUMBER = re.compile(
     rf"(?<![a-z]){_TREATMENT}(?![a-z])|(?<![a-z])course\s+of\s+(?:vitamin\s+)?b\s*-?12"
     r"|(?<![a-z])treated\s+for\s+(?:vitamin\s+)?b\s*-?12"
-    r"|(?<![a-z])(?:on|taking|takes)\s+(?:vitamin\s+)?b\s*-?12(?!\s*(?:level|result|of|is|was|"
+    r"|(?<![a-z])(?:on|taking|takes)\s+(?:(?:oral|im|daily)\s+)?(?:vitamin\s+)?b\s*-?12(?!\s*(?:level|result|of|is|was|"
     r"test|came|\d))(?![a-z0-9])"
     r"|(?<![a-z])(?:nitrous(?:\s+oxide)?|laughing\s+gas|nos(?:\s+balloons?)?|whippets?|"
     r"n2o|balloons)(?![a-z])"
 )
 
 
+_TENSE_ONLY = re.compile(r"(?<![a-z])(?:was|were)(?![a-z])")
+
+
 def _past_value(norm: str, hit: NumberHit) -> bool:
-    """The value is dated in the past ("was 500 last year", "b12 500 in 2019")."""
+    """The value is dated in the past ("was 500 last year", "b12 500 in 2019").
+
+    The past tense alone is not: "my folate was 2.0" reports the latest result as people
+    usually do, so it is classed like "my folate is 2.0" (a dated or replaced value is not).
+    """
     num = re.search(r"\d", norm[hit.start : hit.end])
     num_start = hit.start + (num.start() if num else 0)
     timing = _timing(norm, hit.start, num_start, hit.end)
-    if timing:
-        return timing == "past"
-    clause_start = max(norm.rfind(c, 0, hit.start) for c in ",;.\n") + 1
     tail = _TAIL.match(norm, hit.end)
+    if timing == "now":
+        return False
+    if timing == "past":
+        around = norm[hit.start : num_start] + " " + (tail.group() if tail else "")
+        if _PAST_MARKER.search(_TENSE_ONLY.sub(" ", around)):
+            return True
+    clause_start = max(norm.rfind(c, 0, hit.start) for c in ",;.\n") + 1
     around = norm[clause_start : hit.end] + " " + (tail.group() if tail else "")
     return bool(_DATED.search(around))
 
@@ -1015,6 +1071,59 @@ def _now_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     return ("normal", m.start(), m.end()) if m else None
 
 
+_REFERRING = re.compile(
+    r"(?<![a-z])(?:it'?s|its|it\s+is|it\s+was|it\s+came\s+back|which\s+is|which\s+was|"
+    r"that'?s|that\s+is)\s+(?:(?:very|really|quite|too|a\s+bit|slightly|definitely)\s+)?"
+    r"(?P<word>low|very\s+low|deficient|borderline|normal)(?![a-z0-9])"
+)
+_CONDITIONAL_BEFORE = re.compile(r"(?<![a-z])(?:if|whether|in\s+case|unless)\s*$")
+_COMMENT_STATUS = re.compile(
+    r"(?:[^.;\n]|\.(?=\d)){0,40}?(?<![a-z])with\s+an?\s+['\"]?(?P<word>low|borderline|normal)['\"]?\s+"
+    r"(?:(?:lab|laboratory)\s+)?(?:comment|flag|note|remark)(?![a-z])"
+)
+_REFERENCE_REACH = 120
+"""How far back (characters) "it's low" looks for the test it is about."""
+
+
+def _referred_status(norm: str, kind: str) -> list[tuple[int, int, str]]:
+    """A status said of the test named last ("my folate says -2?? doctor says it's low").
+
+    "it's low", "which is low": the pronoun refers to the last test named before it (any
+    test, so "ferritin 10, which is low" classes no B12 or folate), within a short reach and
+    not in a condition ("if it's low"). "folate 3.1 mmol/L with a 'low' lab comment": the
+    laboratory's comment on the result is its status, even when the value is not usable.
+    """
+    own = re.compile(rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9])")
+    hits: list[tuple[int, int, str]] = []
+    for m in _REFERRING.finditer(norm):
+        if _CONDITIONAL_BEFORE.search(norm[max(0, m.start() - 10) : m.start()]):
+            continue
+        tests = list(_OTHER_TEST.finditer(norm, max(0, m.start() - _REFERENCE_REACH), m.start()))
+        if tests and own.fullmatch(tests[-1].group()):
+            word = re.sub(r"\s+", " ", m.group("word"))
+            hits.append((tests[-1].start(), m.end(), _STATUS_WORDS.get(word, "low")))
+    for kw in own.finditer(norm):
+        c = _COMMENT_STATUS.match(norm, kw.end())
+        if c is not None and not _OTHER_TEST.search(norm, kw.end(), c.start("word")):
+            hits.append((kw.start(), c.end(), _STATUS_WORDS[c.group("word")]))
+    return hits
+
+
+def _after_last_correction(
+    norm: str, hits: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """"folate normal - correction: folate is low": the statements after the last correction.
+
+    Only a correction with a statement on each side of it counts; without one, all of them.
+    """
+    fixes = [
+        c.end()
+        for c in _CORRECTION.finditer(norm)
+        if any(h[1] <= c.start() for h in hits) and any(h[0] >= c.end() for h in hits)
+    ]
+    return [h for h in hits if h[0] >= fixes[-1]] if fixes else hits
+
+
 def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     """How the writer classed a laboratory result in words, if they did.
 
@@ -1042,8 +1151,11 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
             hits.append((m.start(), m.end(), "low"))
     for m in both.finditer(norm):
         word = re.sub(r"[\s\-]+", " ", m.group("word"))
+        if word in _AFTER_ONLY and _ASKS_ABOUT_USE.match(norm, m.end("word")):
+            continue  # "are b12 and folate ok to take together" asks about medicines
         hits.append((m.start(), m.end(), _STATUS_WORDS.get(word, "low")))
     hits += _both_low(norm, kind)
+    hits += _referred_status(norm, kind)
     for m in before.finditer(norm):
         prefix = norm[max(0, m.start() - 5) : m.start()]
         if re.search(r"(?<![a-z])(?:not|no)\s*$", prefix):
@@ -1069,6 +1181,7 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
         )
     if not hits:
         return None
+    hits = _after_last_correction(norm, hits)
     # indeterminate words are the most specific; otherwise the first statement wins
     hits.sort(key=lambda h: (h[2] != "indeterminate", h[0]))
     start, end, status = hits[0]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from guideline_engine.retrieval.learned import refine
+from guideline_engine.retrieval.learned import refine, rescue_label
 from guideline_engine.retrieval.retriever import Answer, RetrievalResult, Retriever
 
 GENERAL_RATIO = 0.85
@@ -85,7 +85,20 @@ def search_in_context(
             result = _prefer_general(result, about_cause)
     # Last, the learned signal: questions written like this one were answered by... (or
     # were not covered); it refines an answer, never overrules a curated decline.
-    return refine(result, question, retriever.ids, promote)
+    result = refine(result, question, retriever.ids, promote)
+    return _rescued(retriever, result, question) if promote else result
+
+
+def _rescued(retriever: Retriever, result: RetrievalResult, question: str) -> RetrievalResult:
+    """A low-coverage decline answered by the snippet the learned signal names, if it fits.
+
+    The snippet must itself match the question (a content word, the policy's score and
+    scope: :meth:`Retriever.rescue_hit`), so shorthand the vocabulary lacks ("maint", "q3m")
+    can be answered, while a question about something else keeps its decline.
+    """
+    label = rescue_label(result, question, retriever.ids)
+    hit = None if label is None else retriever.rescue_hit(question, label)
+    return result if hit is None else Answer((hit,))
 
 
 def snippet_causes(snippets: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:

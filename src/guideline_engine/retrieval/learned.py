@@ -10,7 +10,12 @@ BM25 found, never replaces the policy's decisions:
   least ``promote`` probability: that snippet comes first.
 * BM25 answered but the classifier says ``none`` with more than ``decline`` probability: the bot
   says the content does not cover the question (:attr:`NoAnswerReason.LIKE_UNCOVERED`).
-* BM25 declined: the decline stands (the policy's "not covered" subjects are curated).
+* BM25 declined only because the best snippet left too much of the question unmatched
+  (:attr:`NoAnswerReason.LOW_COVERAGE`: shorthand or lay words the vocabulary lacks), and the
+  classifier names a snippet of the index with at least ``rescue`` probability: that snippet
+  may answer, if it matches the question itself (:meth:`Retriever.rescue_hit`; see
+  :func:`rescue_label`). Only with ``promote`` allowed: an unapproved signal never chooses.
+* Any other decline stands (the policy's "not covered" subjects are curated).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from guideline_engine.retrieval.retriever import (
 
 TRAINING_FILE = "followup_training.yml"
 NONE = "none"
-_KEYS = {"version", "promote", "decline", "regularisation", "provenance", "items"}
+_KEYS = {"version", "promote", "decline", "rescue", "regularisation", "provenance", "items"}
 
 
 class LearnedError(ValueError):
@@ -47,6 +52,7 @@ class FollowupTraining:
 
     promote: float
     decline: float
+    rescue: float
     regularisation: float
     items: tuple[tuple[str, str], ...]
 
@@ -76,7 +82,11 @@ def parse_training(data: object) -> FollowupTraining:
     if isinstance(regularisation, bool) or not isinstance(regularisation, (int, float)):
         raise LearnedError(f"{TRAINING_FILE}: regularisation must be a number")
     return FollowupTraining(
-        _fraction(data, "promote"), _fraction(data, "decline"), float(regularisation), tuple(pairs)
+        promote=_fraction(data, "promote"),
+        decline=_fraction(data, "decline"),
+        rescue=_fraction(data, "rescue"),
+        regularisation=float(regularisation),
+        items=tuple(pairs),
     )
 
 
@@ -135,3 +145,27 @@ def refine(
         first = next((h for h in result.hits if h.id == label), Hit(label, result.best.score, ()))
         return Answer((first, *(h for h in result.hits if h.id != label)))
     return result
+
+
+def rescue_label(result: RetrievalResult, question: str, index_ids: Collection[str]) -> str | None:
+    """The snippet the classifier would answer a low-coverage decline with, if confident.
+
+    Args:
+        result: What the topic's retriever found (after :func:`refine`).
+        question: The question as written.
+        index_ids: Snippet ids of that retriever's index.
+
+    Returns:
+        A snippet id of the index, named with at least ``rescue`` probability, when
+        ``result`` is a :attr:`NoAnswerReason.LOW_COVERAGE` decline; otherwise None (every
+        other decline, the policy's not-covered subjects above all, stands).
+    """
+    if not isinstance(result, NoAnswer) or result.reason is not NoAnswerReason.LOW_COVERAGE:
+        return None
+    found = best(_model(), question)
+    if found is None:
+        return None
+    label, probability = found
+    if label == NONE or label not in index_ids or probability < load_training().rescue:
+        return None
+    return label

@@ -383,6 +383,34 @@ class Retriever:
         doc = self._doc_sets[index]
         return sum(self._weight(t) for t in content if t in doc) / total
 
+    def rescue_hit(self, question: str, snippet_id: str) -> Hit | None:
+        """A hit for ``snippet_id`` when it may answer ``question`` despite low coverage.
+
+        Used when another signal (:mod:`guideline_engine.retrieval.learned`) names the
+        snippet for a question BM25 declined for low coverage. The snippet must be allowed
+        by the not-covered list (:meth:`_scope`), match at least one of the question's
+        content terms (not only generic topic words) and score at least ``min_score``.
+
+        Returns:
+            The hit, or None when the snippet is unknown or any of these fails.
+        """
+        if snippet_id not in self._ids:
+            return None
+        terms = self.analyze(question)
+        if not terms:
+            return None
+        index = self._ids.index(snippet_id)
+        scores = [float(s) for s in self._bm25.get_scores(list(terms))]
+        scope = self._scope(terms, max(scores))
+        if isinstance(scope, NoAnswer) or (scope is not None and index not in scope):
+            return None
+        doc = self._doc_sets[index]
+        if not any(t in doc for t in terms if t not in self._compiled.generic):
+            return None
+        if scores[index] < self._policy.min_score:
+            return None
+        return self._hit(index, scores[index], terms)
+
     def search(self, question: str, *, limit: int = 3) -> RetrievalResult:
         """Find the snippets that answer ``question``, or say why none does.
 

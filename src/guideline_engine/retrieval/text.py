@@ -3,7 +3,9 @@
 One :class:`Analyzer` turns text into index terms in this order:
 
 1. character folding: micro sign to ``u``, accents removed (NFKD), curly quotes made plain;
-2. case-sensitive abbreviations (``IM``, ``US``) expanded, then everything lower-cased;
+2. dosing-interval shorthand written out ("q3m" is "every 3 months", "q8wk" "every 8 weeks"),
+   a child's age named as a child ("my 4 year old" is "my child", "6 month old" "baby"),
+   case-sensitive abbreviations (``IM``, ``US``) expanded, then everything lower-cased;
 3. contractions expanded ("I'm" to "i am", "shouldn't" to "should not");
 4. tokens split (``b12`` stays one token, ``1000ug`` becomes ``1000`` and ``ug``);
 5. UK spelling folded to US (whole words, then fragments such as ``aem`` to ``em``);
@@ -50,6 +52,17 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("'d", " would"),
     ("'s", ""),
 )
+_INTERVAL = re.compile(
+    r"\bq\s?([0-9]+(?:\s?-\s?[0-9]+)?)\s?(h|hr|hrs|d|w|wk|wks|m|mo|mth|mths)\b", re.IGNORECASE
+)
+"""Prescription shorthand for an interval: ``q`` (Latin *quaque*, every) with a count and unit."""
+_INTERVAL_UNITS = {"h": "hours", "d": "days", "w": "weeks", "m": "months"}
+_AGE = re.compile(
+    r"\b([0-9]{1,3})\s?-?\s?(years?|yrs?|y|months?|mths?|mo|weeks?|wks?)\s?-?\s?old\b",
+    re.IGNORECASE,
+)
+ADULT_AGE = 16
+"""Age in years from which the sources' adult regimens apply (NICE NG239: 16 and over)."""
 _TOKEN = re.compile(r"[a-z]+[0-9]+|[0-9]+(?:\.[0-9]+)?|[a-z]+")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -100,6 +113,38 @@ def fold_characters(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_CHAR_MAP))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def expand_intervals(text: str) -> str:
+    """Write out dosing-interval shorthand ("q2-3m" becomes "every 2-3 months").
+
+    >>> expand_intervals("q8wk or q12w, maint q2m")
+    'every 8 weeks or every 12 weeks, maint every 2 months'
+    """
+
+    def spelled(match: re.Match[str]) -> str:
+        return f"every {match.group(1)} {_INTERVAL_UNITS[match.group(2)[0].lower()]}"
+
+    return _INTERVAL.sub(spelled, text)
+
+
+def name_child_ages(text: str) -> str:
+    """Name an age under :data:`ADULT_AGE` as a child, so the not-covered policy sees it.
+
+    Only ages written "N year(s) old" (or months, weeks) are read; an adult age is left as
+    written ("84 year old" keeps "old").
+
+    >>> name_child_ages("dose for my 4 year old? and my 84 yr old mum, 6-month-old baby")
+    'dose for my child? and my 84 yr old mum, baby baby'
+    """
+
+    def named(match: re.Match[str]) -> str:
+        unit = match.group(2).lower()
+        if unit.startswith(("m", "w")):
+            return "baby"
+        return "child" if int(match.group(1)) < ADULT_AGE else match.group(0)
+
+    return _AGE.sub(named, text)
 
 
 def expand_contractions(text: str) -> str:
@@ -278,7 +323,7 @@ class Analyzer:
         ``word`` is the spelling-folded surface form (used for stop words), ``stem`` the
         output of :func:`stem`.
         """
-        text = fold_characters(text)
+        text = name_child_ages(expand_intervals(fold_characters(text)))
         for pattern, replacement in self._abbreviations:
             text = pattern.sub(replacement, text)
         text = expand_contractions(text.casefold())

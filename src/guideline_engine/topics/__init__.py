@@ -10,7 +10,7 @@ Nothing is read at import time: :func:`topics` loads and validates every package
 from guideline_engine.topics.decide import VIEW_FACTS, decide, fact_view
 from guideline_engine.topics.loader import TopicError, renderer_of, rules_of
 from guideline_engine.topics.model import Renderer, RulesModule, TablePlan, Topic
-from guideline_engine.topics.registry import Topics, snippets_of, topics
+from guideline_engine.topics.registry import Topics, nothing_on_topic, snippets_of, topics
 from guideline_engine.topics.render import render_question, render_table
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Topics",
     "decide",
     "fact_view",
+    "nothing_on_topic",
     "render_question",
     "render_table",
     "renderer_of",

@@ -12,7 +12,7 @@ at the first question.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -45,6 +45,7 @@ _TOPIC_KEYS = {
     "default",
     "scope_terms",
     "route_facts",
+    "evidence_facts",
     "covers",
     "rules_module",
     "renderer",
@@ -197,6 +198,13 @@ def _question(raw: Any, where: str) -> Question:
     )
 
 
+def _conditions(data: Mapping[str, Any], key: str, where: str) -> tuple[RowCondition, ...]:
+    """The conditions listed under ``key`` (none when absent)."""
+    return tuple(
+        parse_condition(c, f"{where}.{key}[{i}]") for i, c in enumerate(data.get(key) or [])
+    )
+
+
 def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
     """Build a :class:`Topic` from a parsed manifest and (optional) decision table."""
     where = f"content/{folder}/{MANIFEST}"
@@ -229,10 +237,8 @@ def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
         folder=folder,
         title=_worded(data["title"], f"{where}.title"),
         scope_terms=_strings(data["scope_terms"], f"{where}.scope_terms"),
-        route_facts=tuple(
-            parse_condition(c, f"{where}.route_facts[{i}]")
-            for i, c in enumerate(data.get("route_facts") or [])
-        ),
+        route_facts=_conditions(data, "route_facts", where),
+        evidence_facts=_conditions(data, "evidence_facts", where),
         covers=_strings(data["covers"], f"{where}.covers") if "covers" in data else (),
         default=bool(data.get("default", False)),
         rules_module=data.get("rules_module"),
@@ -355,8 +361,12 @@ def check_against(
         }
         missing = sorted(cited - snippet_ids)
         _need(not missing, where, f"unknown snippets {missing}")
-        unknown = [c.fact for c in topic.route_facts if c.fact not in facts]
-        _need(not unknown, where, f"route_facts: unknown facts {unknown}")
+        for key, conditions in (
+            ("route_facts", topic.route_facts),
+            ("evidence_facts", topic.evidence_facts),
+        ):
+            unknown = [c.fact for c in conditions if c.fact not in facts]
+            _need(not unknown, where, f"{key}: unknown facts {unknown}")
 
 
 def discover(

@@ -226,6 +226,9 @@ class Topic:
         question_terms: Further words that send a follow-up question (not a case) here
             ("folic acid": a B12 case mentions it, a question about it is folate's).
         route_facts: Facts whose stated value sends a message to this topic.
+        evidence_facts: Facts whose stated value shows a message is about this topic even
+            when it names none (a B12 result, pernicious anaemia); with its scope terms and
+            route facts, what keeps a message from the "not this topic" decline.
         covers: Ids of conditions the scope would otherwise decline (``vocab/topic.yml``).
         default: The topic a message naming none goes to.
         rules_module: A module of the topic's own decision rules (when a table cannot say it),
@@ -252,6 +255,7 @@ class Topic:
     question_terms: tuple[str, ...] = ()  # more words that send a follow-up question here
     lab_cutoffs: tuple[LabCutoff, ...] = ()  # sourced cut-offs a bare number is classed by
     renderer: str | None = None  # with rules_module: the module that words its plans
+    evidence_facts: tuple[RowCondition, ...] = ()  # a stated value shows a message is about it
 
     def question(self, fact: str) -> Question:
         """The question for ``fact``; KeyError names it."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from guideline_engine.facts import facts_from_values
+from guideline_engine.regimen.gates import evaluate_gates, packaged_gates
 from guideline_engine.scope import whole_words
-from guideline_engine.topics.decide import VIEW_FACTS
+from guideline_engine.topics.decide import VIEW_FACTS, fact_view
 from guideline_engine.topics.loader import (
     TopicError,
     check_against,
@@ -41,6 +43,24 @@ class Topics:
         """Topics whose scope terms appear in ``text`` (whole words, any case)."""
         low = text.lower()
         return tuple(t for t in self.all if _pattern(t.scope_terms).search(low))
+
+    def about_one(self, text: str, view: Mapping[str, FactValue]) -> bool:
+        """Whether a message is about some topic: it names one, or states its evidence.
+
+        Evidence is a topic's route or evidence facts ("B12 140", "pernicious anaemia",
+        "folate low"); age, a haemoglobin, a diet or a medicine alone are not: "What's a
+        good protein source for a vegan?" is no B12 case.
+        """
+        if self.named_in(text):
+            return True
+        return any(
+            c.holds(view.get(c.fact)) for t in self.all for c in (*t.route_facts, *t.evidence_facts)
+        )
+
+    def covered_names(self) -> str:
+        """The covered topics in words, for the bot's own sentences ("... and ...")."""
+        names = [t.title.patient[:1].lower() + t.title.patient[1:] for t in self.all]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def covered(self) -> frozenset[str]:
         """Ids of conditions some topic covers (the scope no longer declines them)."""
@@ -90,6 +110,30 @@ class Topics:
             return candidates[0]
         ids = {t.id for t in self.all}
         return self.get(current) if current in ids else self.default
+
+
+def nothing_on_topic(text: str, values: Mapping[str, Any], mentioned: Iterable[str] = ()) -> bool:
+    """Whether a case names no topic, states none of their evidence and fires no gate.
+
+    Such a message is declined as not this topic instead of being asked the default topic's
+    questions ("Post-op day 3, Hb 89. IV iron?"). A gate still fires first: a platelet count
+    of 29 or a pregnancy is said before anything else, whatever the topic (HAZ-084).
+
+    Args:
+        text: The message.
+        values: Slot-like fact values read from it (and from the conversation so far).
+        mentioned: Ids of every finding the message mentions, whoever's and however
+            certain ("my sister has PA" is about B12 even though the PA is not the
+            patient's).
+    """
+    read = facts_from_values(values)
+    view = fact_view(values, read.facts)
+    causes = view.get("causes")
+    said = causes if isinstance(causes, frozenset) else frozenset()
+    view["causes"] = said | frozenset(mentioned)
+    if topics().about_one(text, view):
+        return False
+    return evaluate_gates(read.facts, packaged_gates()) is None
 
 
 @dataclass(frozen=True)

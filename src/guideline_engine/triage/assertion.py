@@ -186,11 +186,29 @@ CEASED_REACH = 1
 CHANGE_NEGATION_REACH = 2
 """Words between a negation and a change word it denies ("it's not spreading")."""
 _CHANGE_NEGATIONS = frozenset(
-    {"not", "no", "isnt", "hasnt", "havent", "arent", "wasnt", "dont", "doesnt", "didnt", "nothing"}
+    {
+        "not",
+        "no",
+        "never",
+        "isnt",
+        "hasnt",
+        "havent",
+        "arent",
+        "wasnt",
+        "dont",
+        "doesnt",
+        "didnt",
+        "nothing",
+    }
 )
 _NEW_SUBJECTS = frozenset(
     {"my", "i", "im", "ive", "he", "hes", "she", "shes", "his", "her", "their", "they", "now"}
 )
+
+
+_TAKEN_BACK = frozenset({"but", "except"})
+_FREQUENCY_TAILS = frozenset({("and", "then"), ("and", "again")})
+_TIME_FILLERS = frozenset({"before", "back", "about", "around", "so", "then", "like", "and", "um"})
 
 
 @dataclass(frozen=True)
@@ -223,15 +241,30 @@ class MessageMarkers:
                 if tuple(keys[i : i + n]) == phrase:
                     w0, w1 = self.words[i], self.words[i + n - 1]
                     self.found[name].append(_Marker(w0.start, w1.end, w0.clause, w0.segment))
-        # "it's not spreading", "hasn't got worse": a denied change is no change.
-        self.found["change"] = [
-            m for m in self.found["change"] if not self._denied_before(m.start, m.clause)
-        ]
+        # "it's not spreading", "hasn't got worse", "never come back", "didn't in the
+        # summer": denied, it did not (then).
+        for name in ("change", "recurred", "remote_past", "recent_past"):
+            self.found[name] = [
+                m for m in self.found[name] if not self._denied_before(m.start, m.clause)
+            ]
+        # "now and then", "now and again": how often, not when.
+        self.found["present"] = [m for m in self.found["present"] if not self._now_and_then(m)]
+        # "came round but not making sense": a recovery taken back at once is none.
+        self.found["resolved"] = [m for m in self.found["resolved"] if not self._but_after(m.end)]
         # A calendar year ("in 2010") dates a mention to the long past.
         self.found["remote_past"] += [
             _Marker(w.start, w.end, w.clause, w.segment) for w in self.words if _is_past_year(w.key)
         ]
         self._drop_contained_time_markers()
+
+    def _now_and_then(self, marker: _Marker) -> bool:
+        i = bisect.bisect_left(self._starts, marker.end)
+        return tuple(w.key for w in self.words[i : i + 2]) in _FREQUENCY_TAILS
+
+    def _but_after(self, end: int) -> bool:
+        """Whether "but" or "except" follows offset ``end`` within two words."""
+        i = bisect.bisect_left(self._starts, end)
+        return any(w.key in _TAKEN_BACK for w in self.words[i : i + 2])
 
     def _drop_contained_time_markers(self) -> None:
         """The longer time marker wins: "started" inside "before he started" is not "now"."""
@@ -289,17 +322,37 @@ class MessageMarkers:
         )
 
     def hearsay(self, start: int) -> bool:
-        """Whether the clause of the mention reports what was read or heard about others.
+        """Whether the mention is part of what the writer read or heard about others.
 
         A stranger ("a woman", "someone in") counts only with a reporting word ("said")
-        in the clause: "I look after a lady who won't wake up" is a report of now.
+        in the clause: "I look after a lady who won't wake up" is a report of now. The
+        report must frame the mention (HAZ-080): "I read about B12 and now my chest hurts",
+        "my lips are going blue, someone said it could be the B12" and "I heard that my
+        ..." are the writer's own, now.
         """
         clause = self.clause_of(start)
-        if self.in_clause("hearsay", clause):
-            return True
-        return bool(self.in_clause("hearsay_person", clause)) and bool(
-            self.in_clause("reporting", clause)
+        frames = self.in_clause("hearsay", clause)
+        if self.in_clause("hearsay_person", clause):
+            frames += self.in_clause("reporting", clause)
+        return any(self._frames(m, start) for m in frames)
+
+    def _frames(self, marker: _Marker, start: int) -> bool:
+        """Whether a reporting marker governs the mention at ``start`` (same clause)."""
+        if marker.end <= start:  # "I read that <mention>": no own words in between
+            return not self._own_words(marker.end, start)
+        # "<mention> is listed as a side effect": a bare topic, nobody's, not dated now
+        first = next((w.start for w in self.words if w.clause == marker.clause), start)
+        now = any(first <= m.start < marker.start for m in self.found["present"])
+        return not (
+            now
+            or self._own_words(first, start)
+            or self.in_clause("other_person", marker.clause, before=start)
         )
+
+    def _own_words(self, a: int, b: int) -> bool:
+        """Whether ``[a, b)`` holds the writer's own words or a new statement."""
+        own = any(a <= m.start < b for m in self.found["first_person"])
+        return own or self.new_subject_between(a, b)
 
     def in_clause(self, name: str, clause: int, before: int | None = None) -> list[_Marker]:
         """Markers of list ``name`` in ``clause`` (ending at or before ``before``, if given)."""
@@ -346,6 +399,7 @@ class MessageMarkers:
         following = max(segments) + 1
         if any(self._segment_starts_with("refers_back", following)):
             segments.add(following)
+        segments |= self._fronted_time_segments(min(segments))
 
         # Markers between the parts of a short mention count ("gums used to bleed");
         # markers inside its own words, or anywhere inside a long one, do not.
@@ -371,6 +425,39 @@ class MessageMarkers:
             return Time.RECENT_PAST
         return Time.CURRENT
 
+    def _fronted_time_segments(self, segment: int) -> set[int]:
+        """Comma segments that open the clause and only say when ("Last year, I fell a lot").
+
+        Every segment from the clause's start up to ``segment`` must be a time phrase
+        alone (a time marker plus at most a filler such as "before" or "back"), so "Two
+        years ago, during my pregnancy, I fainted" is not dated this way.
+        """
+        clause = next((w.clause for w in self.words if w.segment == segment), None)
+        before = sorted({w.segment for w in self.words if w.clause == clause} - {segment})
+        fronted = [s for s in before if s < segment]
+        timed = [s for s in fronted if self._time_alone(s)]
+        fillers = [s for s in fronted if s not in timed and self._filler_alone(s)]
+        if not timed or len(timed) + len(fillers) != len(fronted):
+            return set()
+        return set(fronted)
+
+    def _filler_alone(self, segment: int) -> bool:
+        """Whether a comma segment is a lone filler such as "Before," or "So,"."""
+        keys = [w.key for w in self.words if w.segment == segment]
+        return 0 < len(keys) <= 2 and all(k in _TIME_FILLERS for k in keys)
+
+    def _time_alone(self, segment: int) -> bool:
+        """Whether a comma segment is only a time phrase ("one year ago", "before")."""
+        marks = [m for name in _TIME_LISTS for m in self._in_segment(name, segment)]
+        seg_words = [w for w in self.words if w.segment == segment]
+        if not marks or not seg_words:
+            return False
+        inside = sum(any(m.start <= w.start < m.end for m in marks) for w in seg_words)
+        return len(seg_words) - inside <= 1 or all(
+            w.key in _TIME_FILLERS or any(m.start <= w.start < m.end for m in marks)
+            for w in seg_words
+        )
+
     def _compared(self, end: int, marker: _Marker) -> bool:
         """Whether a comparison word comes before a time marker in the marker's clause.
 
@@ -391,7 +478,9 @@ class MessageMarkers:
         """
         own = self.segment_of(start)
         dated = [
-            m for name in ("remote_past", "recent_past") for m in self.found[name]
+            m
+            for name in ("remote_past", "recent_past")
+            for m in self.found[name]
             if m.start >= end and m.segment != own
         ]
         return any(
@@ -477,7 +566,10 @@ class MessageMarkers:
         ):
             return True
         generic = self.in_clause("generic_question", clause)
-        return bool(generic) and not self.in_clause("first_person", clause)
+        # "chest pain right now, is it true b12 causes it": dated now, it is not generic
+        segment = self.segment_of(start)
+        now = any(m.segment == segment for m in self.in_clause("present", clause))
+        return bool(generic) and not now and not self.in_clause("first_person", clause)
 
 
 def _negated_close_by(

@@ -23,6 +23,7 @@ def _valid() -> dict[str, object]:
         "version": 1,
         "promote": 0.3,
         "decline": 1.0,
+        "rescue": 0.5,
         "regularisation": 30.0,
         "provenance": "test",
         "items": [{"label": "none", "text": "is it cheaper privately", "from": "x:1"}],

@@ -1,0 +1,99 @@
+"""Triage wording found on the blind triage14 dev set (session 8), as sentences of our own.
+
+Each case is a failure mode: a recovery taken back at once, an event minutes ago, a time
+phrase fronted in its own comma segment, a denied recurrence or a denied past, and lay
+words for chest pain, reduced consciousness, new weakness, new breathlessness and an
+unwell toddler (HAZ-081).
+"""
+
+import pytest
+
+from guideline_engine.triage import assess
+
+
+def _urgency(text: str) -> str | None:
+    result = assess(text)
+    return None if result.urgency is None else result.urgency.value
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        pytest.param(
+            "my nan fainted 5 mins ago, she came round but she's not making sense",
+            "emergency",
+            id="recovery-taken-back",
+        ),
+        pytest.param(
+            "she fainted yesterday and came round but is still really drowsy",
+            "emergency",
+            id="still-drowsy-after-faint",
+        ),
+        pytest.param("he collapsed a few minutes ago", "emergency", id="minutes-ago-is-now"),
+        pytest.param(
+            "Resident on the floor this morning, sleepy and not back to baseline",
+            "emergency",
+            id="not-back-to-baseline",
+        ),
+        pytest.param(
+            "Pt c/o tight feeling, holding his sternum, sweaty", "emergency", id="holding-sternum"
+        ),
+        pytest.param("Yesterday, I collapsed in the kitchen", "urgent", id="fronted-recent-past"),
+        pytest.param(
+            "my grip has gone, keep dropping cups, this is new", "urgent", id="new-weak-hands"
+        ),
+        pytest.param(
+            "out of puff walking to the shop, never used to be", "urgent", id="out-of-puff-new"
+        ),
+        pytest.param(
+            "I get breathless on the stairs now, was fine before", "urgent", id="fine-before"
+        ),
+        pytest.param(
+            "my toddler is so sleepy all day, I breastfed him and I'm vegan",
+            "urgent",
+            id="sleepy-toddler-vegan-mother",
+        ),
+        pytest.param(
+            "I keep falling over, never did last year", "urgent", id="denied-past-not-past"
+        ),
+    ],
+)
+def test_escalates(text: str, urgency: str) -> None:
+    assert _urgency(text) == urgency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Last year, I fell a lot, but now I walk fine", id="fronted-remote-past"),
+        pytest.param(
+            "Before, two years ago, I fell many times, now I walk good", id="fronted-chain"
+        ),
+        pytest.param(
+            "I had a nosebleed that would not stop years ago, it has never come back",
+            id="denied-recurrence",
+        ),
+        pytest.param(
+            "my friend passed out at a gig over the summer, is that a b12 thing",
+            id="someone-else-in-the-summer",
+        ),
+        pytest.param(
+            "Would a nosebleed be a worry on folic acid? None so far", id="would-a-is-hypothetical"
+        ),
+        pytest.param(
+            "my toddler is a fussy eater, I'm vegan, does he need b12", id="fussy-toddler"
+        ),
+        pytest.param("I keep dropping things, always been clumsy", id="clumsy-for-ever"),
+        pytest.param(
+            "he passed out last week, came round straight away, fine since", id="resolved"
+        ),
+    ],
+)
+def test_does_not_escalate(text: str) -> None:
+    assert _urgency(text) in (None, "routine")
+
+
+def test_a_fronted_segment_that_is_not_only_a_time_does_not_date_the_rest() -> None:
+    assert _urgency("Two years ago, during my pregnancy, I was dizzy and now I fainted") == (
+        "emergency"
+    )
