@@ -110,6 +110,7 @@ eval: train ## Print NLU intent F1, extraction P/R/F1 and follow-up retrieval fi
 	$(BIN)/python scripts/eval_extraction.py
 	$(BIN)/python scripts/eval_retrieval.py
 	$(BIN)/python scripts/eval_blind.py --split test --json results/eval_blind_test.json
+	$(BIN)/python scripts/eval_blind.py --split test --first first_messages4 --json results/eval_blind_test_fm4.json
 	$(BIN)/python scripts/eval_triage.py --json results/eval_triage.json
 
 triage-training: install ## Regenerate the trained triage signal's data from the blind DEV splits

@@ -212,7 +212,8 @@ def _not_this_topic(tracker: Tracker, values: dict[str, Any], answer: str | None
     if said > 1 or earlier or answer or tracker.get_slot("topic"):
         return False
     mentioned = map(str, entity_values(tracker, "finding"))
-    return nothing_on_topic(message_text(tracker), values, mentioned)
+    refused = len(entity_values(tracker, "invalid_value"))
+    return nothing_on_topic(message_text(tracker), values, mentioned, refused)
 
 
 _ENTITY_OF = {"causes": "cause"}

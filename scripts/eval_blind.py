@@ -236,7 +236,8 @@ def is_declined(
     if declined_condition(text, bool(grouped.get("cause")), map(str, statuses)) is not None:
         return True
     mentioned = map(str, grouped.get("finding", []))
-    return values is not None and nothing_on_topic(text, values, mentioned)
+    refused = len(grouped.get("invalid_value", []))
+    return values is not None and nothing_on_topic(text, values, mentioned, refused)
 
 
 def _gate_class(result: object) -> str | None:

@@ -40,6 +40,10 @@ def test_a_message_with_no_topic_evidence_is_not_on_topic(
         pytest.param("gastric bypass 2019, 44F", {"causes": ["bariatric_surgery"]}, id="bypass"),
         pytest.param("on FA 5 mg since Monday", {"folic_acid_started": "yes"}, id="fa-started"),
         pytest.param("how is cobalamin deficiency treated?", {}, id="scope-term"),
+        pytest.param(
+            "62F no neuro symptoms", {"age": 62, "neurological_involvement": "no"}, id="neuro-no"
+        ),
+        pytest.param("coeliac, 40M", {"causes": ["malabsorption"], "age": 40}, id="coeliac"),
     ],
 )
 def test_a_named_or_evidenced_topic_is_on_topic(text: str, values: dict[str, Any]) -> None:
@@ -63,3 +67,9 @@ def test_an_unknown_evidence_fact_fails_at_load() -> None:
     broken = replace(b12, evidence_facts=(RowCondition("no_such_fact", Op.IS, "yes"),))
     with pytest.raises(TopicError, match="evidence_facts"):
         check_against((broken,), load_knowledge_base(approved_only=False).ids, VIEW_FACTS)
+
+
+def test_a_value_that_cannot_be_used_is_named_back_not_declined() -> None:
+    # Review, session 8: "62F, platelets -40" must hear about the -40, not a decline.
+    assert not nothing_on_topic("age 250, tired", {}, refused=1)
+    assert not nothing_on_topic("platelets 300 platelets 400", {"platelet_count": [300, 400]})

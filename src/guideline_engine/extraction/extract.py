@@ -255,15 +255,22 @@ _LAB_CONDITIONS = frozenset(
 
 Not "check" or "causes": "check B12: 150" and "metformin causes low B12" are not conditions."""
 
+_IF_WORDS = frozenset({"if", "whether", "what if", "what happens if", "in case"})
+"""Conditions whose clause is a report unless it has an irrealis ("comes back", "would")."""
+
 _IRREALIS = re.compile(
-    r"(?<![a-z])(?:comes?\s+back|came\s+back|turns?\s+out|turned\s+out|were|would|will|"
+    r"(?<![a-z])(?:comes?\s+back|turns?\s+out|were|would|will|"
     r"next|ever|gets?|goes|drops?|falls?|a\s+patient'?s?|someone'?s?|somebody'?s?|"
     r"a\s+person'?s?|people)(?![a-z])"
 )
-"""After a plain "if": a result still to come, or no one's in particular. "if my B12 comes
-back low" and "if a patient's B12 is 140" are conditions; "what do I do if my B12 is 150"
-and "treatment if B12 and folate are both low" still report the patient's result."""
+"""Between an "if" and its value: a result still to come, or no one's in particular. "if my
+B12 comes back low" and "if a patient's B12 is 140" are conditions; "what do I do if my B12 is
+150", "is it bad if my b12 came back at 130" and "treatment if B12 and folate are both low"
+still report the patient's result."""
 
+
+_LATER = re.compile(r"\s+(?:\w+\s+)?(?:next|ever|again)(?![a-z])")
+"""Right after a conditional value: it is still to come ("if it comes back low next week")."""
 
 _FRAMING = frozenset({"hypothetically", "hypothetical", "in theory", "theoretically"})
 """Sentence adverbs that frame the whole sentence, across a comma ("in theory, a patient...")."""
@@ -277,10 +284,16 @@ def _conditional(norm: str, ctx: TextContext, start: int, end: int) -> bool:
     trig = ctx.hypothetical_trigger(start, end)
     if trig is None or norm[trig.start : trig.end] not in _LAB_CONDITIONS:
         return False
-    if norm[trig.start : trig.end] not in {"if", "whether"}:
+    # "what if my b12 is 120" reports the writer's result as much as "if my b12 is 120"
+    # (review, session 8, finding 4); only an irrealis makes any "if" a condition.
+    if norm[trig.start : trig.end] not in _IF_WORDS:
         return True
+    # The condition is the words up to the value ("if my b12 is 140 and I get tingling":
+    # "get" is the writer's symptom, not part of the condition), plus "next"/"ever" after it.
     stop = _CLAUSE_BREAK.search(norm, end)
-    return bool(_IRREALIS.search(norm, trig.end, stop.start() if stop else len(norm)))
+    limit = stop.start() if stop else len(norm)
+    later = _LATER.match(norm, end, limit)
+    return bool(later or _IRREALIS.search(norm, trig.end, end))
 
 
 def _values(norm: str, text: str, spans: list[FactSpan], ctx: TextContext) -> _Values:

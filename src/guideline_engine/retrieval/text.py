@@ -58,7 +58,10 @@ _INTERVAL = re.compile(
 """Prescription shorthand for an interval: ``q`` (Latin *quaque*, every) with a count and unit."""
 _INTERVAL_UNITS = {"h": "hours", "d": "days", "w": "weeks", "m": "months"}
 _AGE = re.compile(
-    r"\b([0-9]{1,3})\s?-?\s?(years?|yrs?|y|months?|mths?|mo|weeks?|wks?)\s?-?\s?old\b",
+    r"\b([0-9]{1,3})\s?-?\s?(years?|yrs?|y|months?|mths?|mo|weeks?|wks?)\s?-?\s?old\b"
+    r"|\b([0-9]{1,2})\s?(yo|y/o|yr|yrs)\b(?!\s?-?\s?old)"
+    r"|\b(?:my|our|her|his)\s+(son|daughter|boy|girl|child|kid)\s+(?:is|who is|whos|who's)\s+"
+    r"([0-9]{1,2})\b",
     re.IGNORECASE,
 )
 ADULT_AGE = 16
@@ -131,18 +134,20 @@ def expand_intervals(text: str) -> str:
 def name_child_ages(text: str) -> str:
     """Name an age under :data:`ADULT_AGE` as a child, so the not-covered policy sees it.
 
-    Only ages written "N year(s) old" (or months, weeks) are read; an adult age is left as
-    written ("84 year old" keeps "old").
+    Ages written "N year(s) old" (or months, weeks), "N yo" / "N y/o", or "my son is N" are
+    read (review, session 8); an adult age is left as written ("84 year old" keeps "old").
 
     >>> name_child_ages("dose for my 4 year old? and my 84 yr old mum, 6-month-old baby")
     'dose for my child? and my 84 yr old mum, baby baby'
     """
 
     def named(match: re.Match[str]) -> str:
-        unit = match.group(2).lower()
-        if unit.startswith(("m", "w")):
+        if match.group(5):  # "my son is 12"
+            return "child" if int(match.group(6)) < ADULT_AGE else match.group(0)
+        years, unit = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        if unit.lower().startswith(("m", "w")):
             return "baby"
-        return "child" if int(match.group(1)) < ADULT_AGE else match.group(0)
+        return "child" if int(years) < ADULT_AGE else match.group(0)
 
     return _AGE.sub(named, text)
 

@@ -112,7 +112,9 @@ class Topics:
         return self.get(current) if current in ids else self.default
 
 
-def nothing_on_topic(text: str, values: Mapping[str, Any], mentioned: Iterable[str] = ()) -> bool:
+def nothing_on_topic(
+    text: str, values: Mapping[str, Any], mentioned: Iterable[str] = (), refused: int = 0
+) -> bool:
     """Whether a case names no topic, states none of their evidence and fires no gate.
 
     Such a message is declined as not this topic instead of being asked the default topic's
@@ -125,8 +127,13 @@ def nothing_on_topic(text: str, values: Mapping[str, Any], mentioned: Iterable[s
         mentioned: Ids of every finding the message mentions, whoever's and however
             certain ("my sister has PA" is about B12 even though the PA is not the
             patient's).
+        refused: How many values the message gave that cannot be used: such a message (or
+            one whose values contradict each other) is never declined, its values are named
+            back instead.
     """
     read = facts_from_values(values)
+    if refused or read.problems:
+        return False
     view = fact_view(values, read.facts)
     causes = view.get("causes")
     said = causes if isinstance(causes, frozenset) else frozenset()

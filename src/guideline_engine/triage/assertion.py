@@ -340,14 +340,15 @@ class MessageMarkers:
         """Whether a reporting marker governs the mention at ``start`` (same clause)."""
         if marker.end <= start:  # "I read that <mention>": no own words in between
             return not self._own_words(marker.end, start)
-        # "<mention> is listed as a side effect": a bare topic, nobody's, not dated now
+        # "<mention> is listed as a side effect": a bare topic, nobody's, not dated now;
+        # someone else's only when told as a report ("a colleague said she went blind ...,
+        # is that true"), never "he can't be woken, is it true b12 does this".
         first = next((w.start for w in self.words if w.clause == marker.clause), start)
         now = any(first <= m.start < marker.start for m in self.found["present"])
-        return not (
-            now
-            or self._own_words(first, start)
-            or self.in_clause("other_person", marker.clause, before=start)
-        )
+        if now or self._own_words(first, start):
+            return False
+        told = self.in_clause("reporting", marker.clause, before=start)
+        return bool(told) or not self.in_clause("other_person", marker.clause, before=start)
 
     def _own_words(self, a: int, b: int) -> bool:
         """Whether ``[a, b)`` holds the writer's own words or a new statement."""
@@ -448,7 +449,9 @@ class MessageMarkers:
 
     def _time_alone(self, segment: int) -> bool:
         """Whether a comma segment is only a time phrase ("one year ago", "before")."""
-        marks = [m for name in _TIME_LISTS for m in self._in_segment(name, segment)]
+        # Only the long past dates a clause from a fronted segment: "Last night, I took an
+        # overdose" stays current (a recent emergency is never dropped this way).
+        marks = self._in_segment("remote_past", segment)
         seg_words = [w for w in self.words if w.segment == segment]
         if not marks or not seg_words:
             return False

@@ -223,6 +223,7 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     # match from the same start (a "~msg" cue running on past "that was years ago") does
     # not overrule it.
     decided: set[tuple[str, int]] = set()
+    recent = False  # an emergency or urgent red flag dated to the recent past (HAZ-086)
     # The trained signal comes last: it is a safety net under the curated ones.
     ordered = sorted(candidates, key=lambda c: (c[3] == "model", c[1], c[2]))
     for rid, start, end, signal, parts in ordered:
@@ -242,11 +243,16 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         mentioned = mentioned or not (
             assertion.hypothetical or assertion.negated or assertion.figurative
         )
-        if rid in hits or not _admits(rule, assertion, markers, start):
+        if rid in hits:
+            continue
+        if not _admits(rule, assertion, markers, start):
+            recent = recent or _recently(rule, assertion)
             continue
         hits[rid] = RedFlagHit(
             rid, rule.label, rule.urgency, start, end, assertion.other_person, signal
         )
+    if recent:
+        _add_recent_fallback(compiled, hits)
     if not mentioned:
         mentioned = _states_symptom_word(ctx, markers or MessageMarkers(text))
     for rule in compiled.rules:
@@ -254,6 +260,36 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         if rule.all_of and not has_matchers and _conditions_hold(rule, extraction):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
     return _model_only_above_the_rest(list(hits.values())), mentioned
+
+
+def _recently(rule: RedFlag, assertion: Assertion) -> bool:
+    """The writer's own red flag of "now" said of the recent past ("last night", "yesterday").
+
+    Not denied, supposed or figurative, not settled since, and the rule has no rule of its
+    own for the recent past ("fainted yesterday" has its urgent sibling). Someone else's
+    recent past stays as before: it escalates only when called new or worsening.
+    """
+    if assertion.negated or assertion.hypothetical or assertion.figurative:
+        return False
+    if assertion.other_person:  # "my friend ended up in A&E with chest pains": not now
+        return False
+    current_rule = rule.when == "current"
+    serious = rule.urgency in (Urgency.EMERGENCY, Urgency.URGENT)
+    return assertion.recent and current_rule and serious
+
+
+def _add_recent_fallback(compiled: _Compiled, hits: dict[str, RedFlagHit]) -> None:
+    """Never drop an emergency or urgent red flag of the recent past.
+
+    It gets the uncertain urgent flag ("may need checking today"), unless an urgent-or-higher
+    flag already answers (HAZ-086).
+    """
+    if any(h.urgency.rank >= Urgency.URGENT.rank for h in hits.values()):
+        return
+    generic = compiled.trained.get(Urgency.URGENT)
+    if generic is not None:
+        rule = compiled.by_id[generic]
+        hits[generic] = RedFlagHit(generic, rule.label, rule.urgency, signal="recent")
 
 
 def _model_only_above_the_rest(hits: list[RedFlagHit]) -> list[RedFlagHit]:

@@ -156,3 +156,18 @@ def test_rescue_label_only_reads_low_coverage_declines(signal: list[tuple[str, f
         label = learned.rescue_label(NoAnswer(reason, 3.0), "q", ids)
         assert (label is not None) == (reason is NoAnswerReason.LOW_COVERAGE), reason
     assert learned.rescue_label(NoAnswer(NoAnswerReason.LOW_COVERAGE, 3.0), "q", {"x"}) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "maint dose for my 7 yo",
+        "dose of hydroxo for a 4yo",
+        "my son is 12 what dose of b12 tablets",
+    ],
+)
+def test_a_childs_age_in_shorthand_is_a_child(question: str) -> None:
+    """Independent review, session 8 (finding 5): "7 yo", "4yo", "my son is 12"."""
+    result = _search(question)
+    assert isinstance(result, NoAnswer)
+    assert result.reason is NoAnswerReason.NOT_COVERED and result.topic == "children"

@@ -45,6 +45,19 @@ from guideline_engine.triage import assess
             id="dated-now-not-generic",
         ),
         pytest.param(
+            "I'm with a friend, she says she has crushing chest pain",
+            "emergency",
+            id="friend-here-now",
+        ),
+        pytest.param(
+            "a neighbour says her baby is floppy and wont wake", "emergency", id="neighbour-now"
+        ),
+        pytest.param(
+            "my dad makes lists, he is suddenly very confused and drowsy today",
+            "emergency",
+            id="lists-is-no-report",
+        ),
+        pytest.param(
             "my brother keeps saying he wants to die and has been looking things up online",
             "emergency",
             id="online-in-the-report-itself",
@@ -52,6 +65,7 @@ from guideline_engine.triage import assess
     ],
 )
 def test_own_red_flag_beside_a_report_escalates(text: str, urgency: str) -> None:
+    """Also someone described now by the writer (review, session 8, findings 1 and 2)."""
     result = assess(text)
     assert result.urgency is not None, text
     assert result.urgency.value == urgency, result.red_flag_ids

@@ -38,7 +38,6 @@ def _urgency(text: str) -> str | None:
         pytest.param(
             "Pt c/o tight feeling, holding his sternum, sweaty", "emergency", id="holding-sternum"
         ),
-        pytest.param("Yesterday, I collapsed in the kitchen", "urgent", id="fronted-recent-past"),
         pytest.param(
             "my grip has gone, keep dropping cups, this is new", "urgent", id="new-weak-hands"
         ),
@@ -93,7 +92,48 @@ def test_does_not_escalate(text: str) -> None:
     assert _urgency(text) in (None, "routine")
 
 
+def test_a_fronted_recent_time_does_not_drop_an_emergency() -> None:
+    # Only the long past dates a clause from a fronted segment (review, session 8, finding 3).
+    assert _urgency("Yesterday, I collapsed in the kitchen") in ("urgent", "emergency")
+
+
 def test_a_fronted_segment_that_is_not_only_a_time_does_not_date_the_rest() -> None:
     assert _urgency("Two years ago, during my pregnancy, I was dizzy and now I fainted") == (
         "emergency"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        pytest.param("I took an overdose last night", "emergency", id="overdose-last-night"),
+        pytest.param("Last night, I took an overdose", "emergency", id="fronted-overdose"),
+        pytest.param(
+            "Yesterday, I had thoughts of killing myself", "emergency", id="fronted-suicidal"
+        ),
+        pytest.param("Last night, my husband collapsed", "emergency", id="fronted-relative"),
+        pytest.param(
+            "I had crushing chest pain last night", "urgent", id="own-recent-emergency-kept"
+        ),
+    ],
+)
+def test_a_recent_emergency_is_never_dropped(text: str, urgency: str) -> None:
+    """Independent review, session 8 (finding 3; HAZ-086)."""
+    assert _urgency(text) == urgency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("I keep dropping things", id="dropping-is-its-own-change-word"),
+        pytest.param("my toddler is sleepy after nursery, I am vegan", id="toddler-after-nursery"),
+        pytest.param("my toddler is not talking yet, I'm vegan", id="toddler-not-talking-yet"),
+        pytest.param(
+            "my friend ended up in A&E with chest pains from B12, how common is that?",
+            id="friends-past-admission",
+        ),
+    ],
+)
+def test_review_over_triage_stays_routine(text: str) -> None:
+    """Independent review, session 8 (findings 7 and 8)."""
+    assert _urgency(text) in (None, "routine")
