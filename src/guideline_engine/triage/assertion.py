@@ -207,6 +207,7 @@ _NEW_SUBJECTS = frozenset(
 
 
 _TAKEN_BACK = frozenset({"but", "except"})
+_WITHIN_A_DAY = frozenset({"yesterday", "last night"})
 _FREQUENCY_TAILS = frozenset({("and", "then"), ("and", "again")})
 _TIME_FILLERS = frozenset({"before", "back", "about", "around", "so", "then", "like", "and", "um"})
 
@@ -230,6 +231,7 @@ class MessageMarkers:
             rules: Word lists; the packaged ones by default.
         """
         self.rules = rules or load_triage_context()
+        self.text = text
         self.words: tuple[Word, ...] = words(text)
         self._starts = [w.start for w in self.words]
         self.found: dict[str, list[_Marker]] = {name: [] for name in _LISTS}
@@ -553,6 +555,18 @@ class MessageMarkers:
         if self.in_clause("stable", self.clause_of(start)):
             return False
         return bool(self.found["change"])
+
+    def within_a_day(self, start: int) -> bool:
+        """Whether the mention's clause dates it to last night or yesterday (HAZ-086).
+
+        Someone else's red flag of the last day ("my baby was floppy last night") may still
+        be going on; one of last week, or one that "ended up in A&E", is over.
+        """
+        clause = self.clause_of(start)
+        return any(
+            self.text[m.start : m.end].lower() in _WITHIN_A_DAY
+            for m in self.in_clause("recent_past", clause)
+        )
 
     def other_person(self, start: int) -> bool:
         """Whether the clause of the mention is about someone other than the writer."""

@@ -246,7 +246,7 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         if rid in hits:
             continue
         if not _admits(rule, assertion, markers, start):
-            recent = recent or _recently(rule, assertion)
+            recent = recent or _recently(rule, assertion, markers.within_a_day(start))
             continue
         hits[rid] = RedFlagHit(
             rid, rule.label, rule.urgency, start, end, assertion.other_person, signal
@@ -262,16 +262,16 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     return _model_only_above_the_rest(list(hits.values())), mentioned
 
 
-def _recently(rule: RedFlag, assertion: Assertion) -> bool:
-    """The writer's own red flag of "now" said of the recent past ("last night", "yesterday").
+def _recently(rule: RedFlag, assertion: Assertion, within_a_day: bool) -> bool:
+    """A red flag of "now" said of the recent past ("last night", "yesterday").
 
     Not denied, supposed or figurative, not settled since, and the rule has no rule of its
     own for the recent past ("fainted yesterday" has its urgent sibling). Someone else's
-    recent past stays as before: it escalates only when called new or worsening.
+    counts only when dated last night or yesterday ("my baby was floppy last night").
     """
     if assertion.negated or assertion.hypothetical or assertion.figurative:
         return False
-    if assertion.other_person:  # "my friend ended up in A&E with chest pains": not now
+    if assertion.other_person and not within_a_day:  # "my friend ended up in A&E": over
         return False
     current_rule = rule.when == "current"
     serious = rule.urgency in (Urgency.EMERGENCY, Urgency.URGENT)

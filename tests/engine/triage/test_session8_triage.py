@@ -137,3 +137,21 @@ def test_a_recent_emergency_is_never_dropped(text: str, urgency: str) -> None:
 def test_review_over_triage_stays_routine(text: str) -> None:
     """Independent review, session 8 (findings 7 and 8)."""
     assert _urgency(text) in (None, "routine")
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        pytest.param(
+            "my baby was floppy and hard to wake last night", "urgent", id="baby-last-night"
+        ),
+        pytest.param("my dad was really confused yesterday", "urgent", id="dad-yesterday"),
+        pytest.param("my mum collapsed last week", None, id="mum-last-week-is-over"),
+        pytest.param("my sister passed out yesterday but she is fine now", None, id="resolved"),
+    ],
+)
+def test_someone_elses_red_flag_of_the_last_day_is_not_dropped(
+    text: str, urgency: str | None
+) -> None:
+    """HAZ-086: the review's "my baby was floppy last night" (finding 3, someone else's)."""
+    assert _urgency(text) == urgency
