@@ -235,28 +235,16 @@ def _lab(
     return LabMeasurement(value=hit.value, unit=hit.unit, start=hit.start, end=hit.end)
 
 
-_LAB_CONDITIONS = frozenset(
-    {
-        "if",
-        "whether",
-        "in case",
-        "what if",
-        "what happens if",
-        "in the event of",
-        "supposing",
-        "suppose",
-        "hypothetically",
-        "hypothetical",
-        "in theory",
-        "theoretically",
-    }
-)
+_IF_WORDS = frozenset({"if", "whether", "what if", "what happens if", "in case"})
+"""Conditions whose clause is a report unless it has an irrealis ("comes back", "would")."""
+
+_FRAMING = frozenset({"hypothetically", "hypothetical", "in theory", "theoretically"})
+"""Sentence adverbs that frame the whole sentence, across a comma ("in theory, a patient...")."""
+
+_LAB_CONDITIONS = _IF_WORDS | _FRAMING | {"in the event of", "supposing", "suppose"}
 """HYPOTHETICAL triggers (negation.yml) that make a lab result a condition or an example.
 
 Not "check" or "causes": "check B12: 150" and "metformin causes low B12" are not conditions."""
-
-_IF_WORDS = frozenset({"if", "whether", "what if", "what happens if", "in case"})
-"""Conditions whose clause is a report unless it has an irrealis ("comes back", "would")."""
 
 _IRREALIS = re.compile(
     r"(?<![a-z])(?:comes?\s+back|turns?\s+out|were|would|will|"
@@ -271,9 +259,6 @@ still report the patient's result."""
 
 _LATER = re.compile(r"\s+(?:\w+\s+)?(?:next|ever|again)(?![a-z])")
 """Right after a conditional value: it is still to come ("if it comes back low next week")."""
-
-_FRAMING = frozenset({"hypothetically", "hypothetical", "in theory", "theoretically"})
-"""Sentence adverbs that frame the whole sentence, across a comma ("in theory, a patient...")."""
 
 
 def _conditional(norm: str, ctx: TextContext, start: int, end: int) -> bool:

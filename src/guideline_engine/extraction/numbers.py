@@ -146,6 +146,9 @@ def _timing(norm: str, start: int, num_start: int, end: int) -> str:
     return ""
 
 
+_CORRECTION_WORDS = r"sorry|apologies|typo|no\s+wait|hang\s+on|i\s+meant|i\s+mean|correction"
+"""Words that take back what was just written; a value after them is the one meant."""
+
 _CONTINUATION = re.compile(
     r"[\s,;(]*(?:(?:last|this|previous)\s+(?:week|month|year|time)|\w+\s+(?:days?|weeks?|"
     r"months?|years?)\s+ago|yesterday|previously|before|initially|on\s+admission|"
@@ -154,8 +157,7 @@ _CONTINUATION = re.compile(
     r"(?P<marker>now|today|currently|this\s+morning|latest|most\s+recent(?:ly)?|repeat|then|"
     r"later|rose\s+to|risen\s+to|rising\s+to|increased\s+to|gone\s+up\s+to|up\s+to|"
     r"improved\s+to|fell\s+to|fallen\s+to|dropped\s+to|down\s+to|->|→|"
-    r"(?:\.{2,}\s*|…\s*)?(?:-\s*)?(?:(?:sorry|apologies|no\s+wait|hang\s+on|i\s+meant|i\s+mean|"
-    r"correction|typo)[\s,:\-]*)+|"
+    rf"(?:\.{{2,}}\s*|…\s*)?(?:-\s*)?(?:(?:{_CORRECTION_WORDS})[\s,:\-]*)+|"
     # "12 - apologies, that was the previous result; today's is 1.2": the replacement is named
     r"(?:-\s*)?(?:sorry|apologies)(?![a-z])[^.;\n\d]{0,60}[;,.]\s*(?:today'?s|the\s+(?:latest|"
     r"current|new|correct|right)(?:\s+(?:one|result|value|level))?))"
@@ -210,7 +212,7 @@ def _resolve(field: str, unit: str, values: list[_Value], norm: str) -> Reading:
 
 
 _CORRECTION = re.compile(
-    r"(?<![a-z])(?:sorry|apologies|typo|no\s+wait|hang\s+on|i\s+meant|i\s+mean|correction|"
+    rf"(?<![a-z])(?:{_CORRECTION_WORDS}|"
     r"misread|mis-?typed|(?:that\s+was|that's|thats)\s+(?:the|my|an?)\s+(?:previous|old|"
     r"earlier|last)|"
     r"should\s+(?:have\s+)?(?:said|read|be)|not\s+\d)(?![a-z])"

@@ -259,14 +259,18 @@ class MessageMarkers:
         ]
         self._drop_contained_time_markers()
 
+    def _keys_after(self, offset: int, n: int = 2) -> tuple[str, ...]:
+        """The keys of the (at most) ``n`` words that start at or after ``offset``."""
+        i = bisect.bisect_left(self._starts, offset)
+        return tuple(w.key for w in self.words[i : i + n])
+
     def _now_and_then(self, marker: _Marker) -> bool:
-        i = bisect.bisect_left(self._starts, marker.end)
-        return tuple(w.key for w in self.words[i : i + 2]) in _FREQUENCY_TAILS
+        """Whether a "now" marker is "now and then" or "now and again" (how often)."""
+        return self._keys_after(marker.end) in _FREQUENCY_TAILS
 
     def _but_after(self, end: int) -> bool:
         """Whether "but" or "except" follows offset ``end`` within two words."""
-        i = bisect.bisect_left(self._starts, end)
-        return any(w.key in _TAKEN_BACK for w in self.words[i : i + 2])
+        return any(k in _TAKEN_BACK for k in self._keys_after(end))
 
     def _drop_contained_time_markers(self) -> None:
         """The longer time marker wins: "started" inside "before he started" is not "now"."""
