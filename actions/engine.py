@@ -39,7 +39,13 @@ from guideline_engine.render.answers import MAX_SNIPPETS, SECOND_HIT_RATIO, rend
 from guideline_engine.render.messages import Audience, messages
 from guideline_engine.render.reply import Rendered, render_gated, render_notice
 from guideline_engine.retrieval import Answer, RetrievalResult, Retriever, learned, retriever_for
-from guideline_engine.retrieval.context import search_in_context, snippet_causes
+from guideline_engine.retrieval.context import (
+    PlanContext,
+    Situation,
+    search_in_context,
+    situation_of,
+    snippet_causes,
+)
 from guideline_engine.topics import (
     TablePlan,
     Topic,
@@ -107,6 +113,29 @@ def cause_snippets(topic_id: str) -> dict[str, frozenset[str]]:
     kb = load_knowledge_base(approved_only=False)
     topic = topics().get(topic_id)
     return snippet_causes((s.id, s.clinician) for s in kb.snippets if s.topic == topic.kb_topic)
+
+
+@cache
+def snippet_situations(topic_id: str) -> dict[str, Situation]:
+    """Snippet id -> the situation it is written for (nerve status, causes, pregnancy)."""
+    kb = load_knowledge_base(approved_only=False)
+    topic = topics().get(topic_id)
+    return {
+        s.id: situation_of(s.id, s.section, s.clinician)
+        for s in kb.snippets
+        if s.topic == topic.kb_topic
+    }
+
+
+def plan_context(tracker: Tracker) -> PlanContext:
+    """The current plan's facts that decide which follow-up answers apply (HAZ-124)."""
+    neuro = tracker.get_slot("neurological_involvement")
+    pregnant = "yes" in (tracker.get_slot("pregnant"), tracker.get_slot("breastfeeding"))
+    return PlanContext(
+        neurological_involvement=neuro if neuro in ("yes", "no") else None,
+        causes=frozenset(str(c) for c in tracker.get_slot("causes") or []),
+        pregnant=pregnant,
+    )
 
 
 def refusal(blockers: tuple[Artefact, ...]) -> Rendered:
@@ -210,6 +239,12 @@ AUDIENCE_CHOICES = (
 )
 AUDIENCE_OFFER_TYPE = "b12.audience_offer"
 TRIAGE_TYPE = "b12.triage"
+ASK_WHO_TYPE = "b12.ask_who"
+"""Asked whether a message's facts are the writer's or another person's (nothing merged)."""
+FACTS_HELD_TYPE = "b12.facts_held"
+"""A follow-up question's facts named back, not added to the plan."""
+PLAN_HELD_TYPE = "b12.plan_held"
+"""A patient's plan held back while an emergency is dealt with."""
 
 
 def audience_offer(tracker: Tracker) -> Rendered | None:
@@ -262,7 +297,7 @@ def announced_this_turn(tracker: Tracker, payload_type: str) -> bool:
 
 
 def followup_search(
-    text: str, current: str | None, causes: list[str]
+    text: str, current: str | None, causes: list[str], context: PlanContext | None = None
 ) -> tuple[Topic, RetrievalResult]:
     """The topic that answers a follow-up and what its snippets say.
 
@@ -270,19 +305,34 @@ def followup_search(
     not cover the question, it is not the default topic and the conversation is not that
     topic's own, the default topic's do (B12's content covers folate in B12 care: "check both",
     "no folic acid before B12").
+
+    With ``context`` (the current plan's facts) only snippets written for the patient's
+    situation answer; none left is a decline (HAZ-124).
     """
     every = topics()
     topic = every.for_question(text, current)
     # An unapproved learned signal may still decline, never choose the snippet (HAZ-062).
     promote = not approvals().blocking(followup_signal_refs())
     result = search_in_context(
-        retriever(topic.id), text, causes, cause_snippets(topic.id), promote
+        retriever(topic.id),
+        text,
+        causes,
+        cause_snippets(topic.id),
+        promote,
+        context,
+        snippet_situations(topic.id),
     )
     if isinstance(result, Answer) or topic.default or current not in (None, every.default.id):
         return topic, result  # in a topic's own conversation, "not covered" is the answer
     fallback = every.default
     other = search_in_context(
-        retriever(fallback.id), text, causes, cause_snippets(fallback.id), promote
+        retriever(fallback.id),
+        text,
+        causes,
+        cause_snippets(fallback.id),
+        promote,
+        context,
+        snippet_situations(fallback.id),
     )
     return (fallback, other) if isinstance(other, Answer) else (topic, result)
 
@@ -293,14 +343,18 @@ def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     With the approval gate on, an answer that would quote an unapproved snippet is refused
     whole (``b12.content_unavailable``), never shown in part.
     """
+    if announced_this_turn(tracker, ASK_WHO_TYPE):
+        return  # whose facts these are comes first (HAZ-120)
     text = message_text(tracker)
     causes = [str(c) for c in tracker.get_slot("causes") or []]
-    topic, result = followup_search(text, tracker.get_slot("topic"), causes)
+    context = plan_context(tracker)
+    topic, result = followup_search(text, tracker.get_slot("topic"), causes, context)
     blockers = gated_followup(result, MAX_SNIPPETS, SECOND_HIT_RATIO)
     if blockers:
         send(dispatcher, refusal(blockers))
         return
-    send(dispatcher, render_followup(result, knowledge_base(), audience_of(tracker)), topic.id)
+    rendered = render_followup(result, knowledge_base(), audience_of(tracker), topic.id)
+    send(dispatcher, rendered, topic.id)
 
 
 PLAN_TYPES = (".regimen", ".plan", ".gate")

@@ -11,6 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import (
+    ASK_WHO_TYPE,
+    PLAN_HELD_TYPE,
     PLAN_TYPES,
     TRIAGE_TYPE,
     announced_this_turn,
@@ -37,7 +39,7 @@ from guideline_engine.knowledge.approval import REFUSAL_TYPE
 from guideline_engine.regimen.model import MissingFacts, Plan
 from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
-from guideline_engine.render.reply import Rendered
+from guideline_engine.render.reply import Rendered, render_notice
 from guideline_engine.topics import (
     TablePlan,
     Topic,
@@ -92,6 +94,11 @@ def plan_reply(
     topic, else the default one); a topic whose table hands over to another (treat B12 before
     folate) sends that topic's answer first, then its own.
     """
+    if announced_this_turn(tracker, ASK_WHO_TYPE):
+        return []  # whose facts these are comes first; nothing was merged (HAZ-120)
+    if _emergency_for_patient(tracker):
+        _hold_for_emergency(dispatcher)
+        return [SlotSet("pending_question", None)]
     unusable = unusable_values(tracker, values, stored_problems)
     if unusable is not None:
         send(dispatcher, unusable)
@@ -104,6 +111,31 @@ def plan_reply(
     if offer is not None:
         send(dispatcher, offer)
     return [SlotSet("topic", topic.id), *events]
+
+
+def _emergency_for_patient(tracker: Tracker) -> bool:
+    """Whether this turn's triage was an emergency and the reader is not a clinician."""
+    if audience_of(tracker) == "clinician":
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        if isinstance(custom, dict) and custom.get("type") == TRIAGE_TYPE:
+            if custom.get("urgency") == "emergency":
+                return True
+    return False
+
+
+def _hold_for_emergency(dispatcher: CollectingDispatcher) -> None:
+    """Hold a patient's plan after an emergency, so the call-999 advice is not diluted.
+
+    The facts stay: once safe, "what treatment?" gives the plan (HAZ-123). Clinicians keep
+    the banner and the plan.
+    """
+    payload = {"type": PLAN_HELD_TYPE, "reason": "emergency"}
+    texts = (messages().text("plan_held_emergency"),)
+    send(dispatcher, render_notice("notice", texts, payload, "patient", topic=None))
 
 
 def _escalated(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.engine import approvals, send
+from actions.engine import ASK_WHO_TYPE, approvals, send
 from actions.session import (
     NEW_PATIENT_TYPE,
     announce_new_patient,
@@ -29,12 +29,22 @@ from actions.session import (
     problems_in_message,
     reset_events,
 )
+from actions.subject import (
+    HELD_SLOTS,
+    earlier_slot,
+    holds_followup_facts,
+    other_person,
+    restore_events,
+    stated_facts,
+)
 from guideline_engine.extraction.extract import stated_audience
 from guideline_engine.extraction.numbers import read_demographic
 from guideline_engine.extraction.text import clean_text, normalise
 from guideline_engine.facts import findings_from_values
+from guideline_engine.render.answer import Button
 from guideline_engine.render.answers import render_triage
 from guideline_engine.render.messages import Audience, messages
+from guideline_engine.render.reply import render_notice
 
 AUDIENCES = ("clinician", "patient")
 # A carer reads the same plain language as a patient.
@@ -109,6 +119,9 @@ class ValidateSlotMappings(ValidationAction):
             events += reset_events(tracker, domain)
             if not paused:
                 _announce_reset(dispatcher, implied, who)
+        else:
+            # Last too: facts that must not reach the plan are set back to what they were.
+            events += _held_facts(dispatcher, tracker, domain, audience, paused)
         if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
@@ -172,6 +185,44 @@ class ValidateSlotMappings(ValidationAction):
         known = [f.to_dict() for f in findings_from_values(tracker.get_slot("findings"))]
         merged = known + [f for f in new if f not in known]
         return {} if merged == known else {"findings": merged}
+
+
+def _held_facts(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict,
+    audience: str | None,
+    paused: bool,
+) -> list[EventType]:
+    """Keep facts out of the plan that may be another person's or came in a question.
+
+    - A message that switches whose facts these are (the writer's, then "my mum is 80 ...")
+      asks whether it is about the writer or the other person, and merges nothing (HAZ-120).
+    - A follow-up question after a plan changes no fact; the follow-up action answers it and
+      names its facts back (HAZ-121).
+    - A route named in a question ("can I just take tablets instead?") is not a preference
+      (HAZ-122).
+    """
+    person = other_person(tracker, audience)
+    if person is not None:
+        if not paused:
+            _ask_who(dispatcher, person, "clinician" if audience == "clinician" else "patient")
+        return restore_events(tracker, domain, HELD_SLOTS)
+    if holds_followup_facts(tracker):
+        return restore_events(tracker, domain, HELD_SLOTS)
+    if _entity_values(tracker, "route_preference") and "route_preference" not in stated_facts(
+        tracker
+    ):
+        return restore_events(tracker, domain, ("route_preference",))
+    return []
+
+
+def _ask_who(dispatcher: CollectingDispatcher, person: str, who: Audience) -> None:
+    """Ask whether the message is about the writer (or the patient so far) or ``person``."""
+    text = messages().text(f"ask_who_{who}").format(person=person)
+    payload = {"type": ASK_WHO_TYPE, "person": person, "facts_used": False}
+    buttons = (Button("New patient", "/new_patient"),)
+    send(dispatcher, render_notice("ask", (text,), payload, who, topic=None, buttons=buttons))
 
 
 def _another_patient(tracker: Tracker) -> str | None:
@@ -239,7 +290,7 @@ def _earlier_sex(tracker: Tracker) -> str | None:
                 return stated[1]
             if boundary:
                 break
-    if "yes" in (_earlier_slot(tracker, "pregnant"), _earlier_slot(tracker, "breastfeeding")):
+    if "yes" in (earlier_slot(tracker, "pregnant"), earlier_slot(tracker, "breastfeeding")):
         return "female"
     return None
 
@@ -267,18 +318,7 @@ def _another_age(tracker: Tracker) -> bool:
 
 def _earlier_age(tracker: Tracker) -> Any:
     """The last age set before the latest user message, however many turns back."""
-    return _earlier_slot(tracker, "age")
-
-
-def _earlier_slot(tracker: Tracker, name: str) -> Any:
-    """The last value of slot ``name`` set before the latest user message."""
-    user_turns = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            user_turns += 1
-        elif user_turns and event.get("event") == "slot" and event.get("name") == name:
-            return event.get("value")
-    return None
+    return earlier_slot(tracker, "age")
 
 
 def _resets(tracker: Tracker) -> bool:

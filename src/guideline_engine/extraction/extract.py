@@ -92,6 +92,50 @@ _OWN_RESULT = re.compile(
 """The writer speaking of their own results: the writer is the patient."""
 
 
+_FOR_ME = re.compile(r"(?<![a-z])(?:(?:as\s+)?for\s+me|as\s+to\s+me|me\s+myself)(?![a-z])")
+_FIRST_PERSON = re.compile(r"(?<![a-z])(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself)(?![a-z'])")
+_THIRD_PERSON = re.compile(r"(?<![a-z])(?:she|he|her|his|their|they|she's|he's)(?![a-z'])")
+_SENTENCE_END = re.compile(r"[;!?\n]|\.(?!\d)")
+
+
+_OWN_STATEMENT = re.compile(r"b\s*-?12|bloods?|levels?|(?<![a-z])(?:for|as\s+for)\s+me(?![a-z])")
+"""Self-denial phrases that state the writer's own result rather than deny a symptom."""
+
+
+def _writer_is_patient(norm: str, ctx: TextContext) -> bool:
+    """The writer speaks of their own results or sets themselves apart ("my b12 is ...")."""
+    return bool(_OWN_RESULT.search(norm) or ctx.self_denials or _FOR_ME.search(norm))
+
+
+def _someone_elses(norm: str, ctx: TextContext, start: int) -> bool:
+    """A value or finding at ``start`` said of another person beside the writer's own facts.
+
+    Only when the writer is the patient (:func:`_writer_is_patient`); otherwise the writer is
+    a carer and every finding is the patient's. In its sentence, a relative named before it
+    with no first person in between ("my sister has PA and her platelets are 30. my b12 is
+    150"), or a sentence told in the third person after a relative was named ("My friend is
+    pregnant. She has low b12"). Review 9, finding 4 (HAZ-131).
+    """
+    if not _writer_is_patient(norm, ctx):
+        return False
+    ends = [m.end() for m in _SENTENCE_END.finditer(norm, 0, start)]
+    lo = ends[-1] if ends else 0
+    named = [r for r in ctx.relatives if r.start < start]
+    in_sentence = [r for r in named if r.start >= lo]
+    if in_sentence:
+        return not _FIRST_PERSON.search(norm, in_sentence[-1].end, start)
+    before = norm[lo:start]
+    return bool(named) and bool(_THIRD_PERSON.search(before)) and not _FIRST_PERSON.search(before)
+
+
+_DIET_SHORTHAND = re.compile(
+    r"(?:^|[,;\n]|\.(?!\d))\s*(?:cause\s*[:=\-]?\s*|likely\s+|probably\s+)?"
+    r"diet(?:ary)?(?:\s+(?:cause|related|deficiency|deficient))?\s*(?=[,;\n]|\.(?!\d)|$)"
+)
+"""A clinician's note whose clause is only "diet" ("45F, B12 120 ng/L, no neuro, diet"): the
+dietary cause (review 9, finding 12). Not "diet?" (a question) nor a longer clause."""
+
+
 def _family_history(
     mentions: list[ConceptMention], norm: str, ctx: TextContext
 ) -> list[ConceptMention]:
@@ -123,7 +167,9 @@ def _symptoms(text: str, ctx: TextContext, lex: Lexicon) -> tuple[SymptomMention
                 neurological=hit.key in lex.neurological,
                 hypothetical=c.hypothetical,
                 historical=c.historical,
-                experiencer=c.experiencer,
+                experiencer="other"
+                if c.experiencer == "patient" and _someone_elses(ctx.norm, ctx, hit.start)
+                else c.experiencer,
                 possible=c.possible,
             )
         )
@@ -146,6 +192,8 @@ def _negative_findings(
             continue
         out.append(_span("negative_finding", text, finding.start, finding.end))
     for denial in ctx.self_denials:
+        if _OWN_STATEMENT.search(ctx.norm, denial.start, denial.end):
+            continue  # "my b12 is ..." sets the writer apart; it denies no symptom
         if any(
             s.neurological and s.experiencer == "other" and s.end <= denial.start for s in symptoms
         ):
@@ -287,14 +335,26 @@ def _values(norm: str, text: str, spans: list[FactSpan], ctx: TextContext) -> _V
     A lab value inside a condition or an example ("if my B12 comes back at 150",
     "hypothetically: a patient with B12 150") is no one's result: it is not used (HAZ-073).
     """
-    platelets = read_platelets(norm)
-    age, compact_sex = read_age(norm)
-    haemoglobin = read_haemoglobin(norm)
-    ileal = read_ileal_resection_cm(norm)
-    labs = {kind: read_lab(norm, kind) for kind in ("b12", "folate", "mma")}
+    elsewhere: set[str] = set()
+
+    def own(field: str, reading: Reading) -> Reading:
+        """The reading, without a value said of someone else (not used, not named back)."""
+        if reading.hit is None or not _someone_elses(norm, ctx, reading.hit.start):
+            return reading
+        elsewhere.add(field)
+        return Reading(None, reading.problems)
+
+    platelets = own("platelet_count", read_platelets(norm))
+    age_reading, compact_sex = read_age(norm)
+    age = own("age", age_reading)
+    if age.hit is None and age_reading.hit is not None:
+        compact_sex = None
+    haemoglobin = own("haemoglobin", read_haemoglobin(norm))
+    ileal = own("ileal_resection_cm", read_ileal_resection_cm(norm))
+    labs = {kind: own(f"{kind}_level", read_lab(norm, kind)) for kind in ("b12", "folate", "mma")}
     # White cells are read only to recognise pancytopenia from counts (HAZ-014).
-    white = read_white_cells(norm)
-    neutrophils = read_neutrophils(norm)
+    white = own("white_cell_count", read_white_cells(norm))
+    neutrophils = own("neutrophil_count", read_neutrophils(norm))
     for field, hit in (
         ("platelet_count", platelets.hit),
         ("age", age.hit),
@@ -311,7 +371,7 @@ def _values(norm: str, text: str, spans: list[FactSpan], ctx: TextContext) -> _V
         ("b12_level", labs["b12"]),
         ("folate_level", labs["folate"]),
     )
-    settled = {p.field for p in problems} | {f for f, r in read if r.hit is not None}
+    settled = {p.field for p in problems} | {f for f, r in read if r.hit is not None} | elsewhere
     return _Values(
         platelets=platelets.hit,
         age=age.hit,
@@ -353,6 +413,22 @@ def _pancytopenia(
     return "yes"
 
 
+_FED = re.compile(r"(?:breast|bottle)[\s-]*fed$")
+_FED_OBJECT = re.compile(
+    r"\s+(?:my|her|his|our|their|the|him|them|both|twins?|a\s+baby|baby|for|until|since|"
+    r"exclusively|and\s+(?:still|now))(?![a-z])"
+)
+
+
+def _fed_infant(norm: str, start: int, end: int) -> bool:
+    """A passive "breastfed" with no one fed after it describes an infant, not a mother.
+
+    "exclusively breastfed 5-month-old" and "the baby is breastfed" are the child's feeding;
+    "I breastfed my son until ..." (an object follows) stays the writer's own.
+    """
+    return bool(_FED.search(norm, start, end)) and not _FED_OBJECT.match(norm, end)
+
+
 def _yes_no_cue(
     group: str, text: str, norm: str, ctx: TextContext, spans: list[FactSpan]
 ) -> YesNo | None:
@@ -368,7 +444,9 @@ def _yes_no_cue(
             c.hypothetical
             or c.other_experiencer
             or c.historical
+            or _someone_elses(norm, ctx, hit.start)
             or _general_question(norm, hit.start)
+            or (group == "breastfeeding" and _fed_infant(norm, hit.start, hit.end))
         ):
             continue
         (yes if (hit.key == "yes") != c.negated else no).append(
@@ -381,7 +459,8 @@ def _yes_no_cue(
 
 
 _RESET_LEAD = re.compile(
-    r"^[\s\W]*(?:(?:ok(?:ay)?|right|thanks|thank\s+you|great|cheers|and|now|so|next|hi|hello)"
+    r"^[\s\W]*(?:(?:ok(?:ay)?|right|thanks|thank\s+you|great|cheers|and|now|so|next|hi|hello|"
+    r"actually|sorry|wait|no|oh|um|hmm|i'?m|im|i\s+am|we'?re|we\s+are|can\s+we|let'?s|please)"
     r"[\s\W]+)*$"
 )
 
@@ -522,6 +601,27 @@ def _first_span(
         spans.append(_span(field, text, mentions[0].start, mentions[0].end))
 
 
+_TAKEN_BACK = re.compile(
+    r"(?<![a-z])(?:no\s+wait|wait|sorry|oops|actually|hang\s+on)[\s,.!:;-]*(?:no[\s,.!-]+)?"
+    r"(?:that'?s|thats|that\s+is|that\s+was|it'?s|its|it\s+is|it\s+was|those\s+are|"
+    r"those\s+were)\s+(?:all\s+)?(?:about\s+|for\s+)?(?:my|her|his|our)\s+"
+    r"(?:mum|mom|mother|dad|father|wife|husband|partner|son|daughter|sister|brother|friend|"
+    r"gran|nan|grandma|grandad|grandmother|grandfather|aunt|uncle|neighbou?r|child|baby)'?s?"
+    r"(?![a-z])(?:\s+(?:not\s+(?:me|mine)|results?|symptoms?|bloods?))?"
+)
+"""The writer taking back what they wrote as someone else's ("... im on chemo... no wait,
+thats my sister"): nothing before it is about the patient (review 9, finding 12)."""
+
+
+def _without_taken_back(text: str) -> str:
+    """``text`` with what the writer took back as someone else's blanked (same length)."""
+    marks = list(_TAKEN_BACK.finditer(text.lower()))
+    if not marks:
+        return text
+    cut = marks[-1].end()
+    return " " * cut + text[cut:]
+
+
 def extract(text: str) -> Extraction:
     """Read clinical facts from one free-text message.
 
@@ -536,7 +636,7 @@ def extract(text: str) -> Extraction:
     Returns:
         The facts found; a field is None when the text does not say.
     """
-    text = clean_text(text)[:MAX_TEXT_LENGTH]
+    text = _without_taken_back(clean_text(text)[:MAX_TEXT_LENGTH])
     lex = get_lexicon()
     norm, ctx = analyse_text(text)
     spans: list[FactSpan] = []
@@ -555,6 +655,8 @@ def extract(text: str) -> Extraction:
     causes += [a.indicates for a in antibodies if a.affirmed]
     if ileal is not None:
         causes.append("ileal_resection")
+    if _DIET_SHORTHAND.search(norm):
+        causes.append("dietary")
 
     status_hit = _stated_status(find_b12_status(norm), norm, ctx)
     b12_status: LabStatusWord | None = None
@@ -577,6 +679,7 @@ def extract(text: str) -> Extraction:
         and m.experiencer == "patient"
         and not m.historical
         and m.start >= boundary
+        and not _someone_elses(norm, ctx, m.start)
     ]
     gestation = _patient_gestation(norm, ctx, boundary)
     pregnant: YesNo | None = None

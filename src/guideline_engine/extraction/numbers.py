@@ -22,7 +22,7 @@ _FILLER_WORDS = (
     r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
     r"high|raised|deficient|apparently|as|also|found|reported|says|said|showed|shows|good|"
     r"letter|report|really|quite|too|severely|since(?=\s+(?:come\s+|came\s+)?back)|"
-    r"(?:last|this)\s+(?:week|month)"
+    r"(?:last|this)\s+(?:week|month)|dr|doctor|gp"
 )
 _FILLER = rf"(?:[\s:=~\-()'\"]*(?:{_FILLER_WORDS})\b)*[\s:=~\-()'\"]*"
 
@@ -125,6 +125,9 @@ _NOW_MARKER = re.compile(
     r"repeat|recheck(?:ed)?|this\s+week)(?![a-z])"
 )
 _TAIL = re.compile(r"[^,;.\n]{0,30}")
+_TIMING_TAIL = re.compile(r"(?:(?!(?<![a-z])(?:but|whereas)(?![a-z]))[^,;.\n]){0,30}")
+"""Words after a value that may time it, up to a "but" ("platelets were 40 last year but 180
+now": the "now" is the 180's, not the 40's; review 9, finding 10)."""
 
 
 _LEAD_NOW = re.compile(
@@ -137,13 +140,28 @@ def _timing(norm: str, start: int, num_start: int, end: int) -> str:
     """``"now"``, ``"past"`` or ``""`` from the words around one value."""
     if _LEAD_NOW.search(norm[max(0, start - 30) : start]):
         return "now"
-    tail = _TAIL.match(norm, end)
+    tail = _TIMING_TAIL.match(norm, end)
     around = norm[start:num_start] + " " + (tail.group() if tail else "")
     if _NOW_MARKER.search(around):
         return "now"
     if _PAST_MARKER.search(around):
         return "past"
     return ""
+
+
+_THEN_NOW = (
+    r"[\s,;(]*(?:(?:last|this|previous)\s+(?:week|month|year|time)|\w+\s+(?:days?|weeks?|"
+    r"months?|years?)\s+ago|yesterday|previously|before|initially|on\s+admission|"
+    r"at\s+diagnosis|in\s+(?:19|20)\d\d|back\s+then|at\s+the\s+time)?"
+    r"[\s,;)]*(?:but|and|whereas)\s+(?:(?:it'?s|its|it\s+is|they'?re|they\s+are|is|are)\s+)?"
+    r"(?:(?:only|back\s+up\s+to|up\s+to|at)\s+)?(?P<neg>-)?"
+)
+"""A second value joined to the first by "but"/"and" and timed after it: "40 last year but 180
+now", "65 in 2019 but its 128 now" (the "now" must follow it: see :data:`_NOW_AFTER`)."""
+_NOW_AFTER = (
+    r"(?=\s*(?:now|today|currently|at\s+the\s+moment|these\s+days|this\s+(?:week|time)|"
+    r"on\s+(?:the\s+)?(?:latest|repeat|recheck))(?![a-z]))"
+)
 
 
 _CORRECTION_WORDS = r"sorry|apologies|typo|no\s+wait|hang\s+on|i\s+meant|i\s+mean|correction"
@@ -157,7 +175,7 @@ _CONTINUATION = re.compile(
     r"(?P<marker>now|today|currently|this\s+morning|latest|most\s+recent(?:ly)?|repeat|then|"
     r"later|rose\s+to|risen\s+to|rising\s+to|increased\s+to|gone\s+up\s+to|up\s+to|"
     r"improved\s+to|fell\s+to|fallen\s+to|dropped\s+to|down\s+to|->|→|"
-    rf"(?:\.{{2,}}\s*|…\s*)?(?:-\s*)?(?:(?:{_CORRECTION_WORDS})[\s,:\-]*)+|"
+    rf"(?:\.{{2,}}\s*|…\s*)?(?:-\s*)?(?:(?:{_CORRECTION_WORDS})[\s,:\-]*(?:no[\s,:\-]+)?)+|"
     # "12 - apologies, that was the previous result; today's is 1.2": the replacement is named
     r"(?:-\s*)?(?:sorry|apologies)(?![a-z])[^.;\n\d]{0,60}[;,.]\s*(?:today'?s|the\s+(?:latest|"
     r"current|new|correct|right)(?:\s+(?:one|result|value|level))?))"
@@ -236,6 +254,19 @@ Convert = Callable[[re.Match[str]], tuple[float | None, str, str | None]]
 """A match to ``(value or None if unreadable, key into PLAUSIBLE, unit as normalised)``."""
 
 
+@cache
+def _later_now(continuation: re.Pattern[str]) -> re.Pattern[str]:
+    """The reader's own number pattern after :data:`_THEN_NOW`, with a "now" after the value.
+
+    Built from the reader's continuation (``_CONTINUATION`` + its number and unit), so that
+    the value is converted as every other value of the field is.
+    """
+    number = continuation.pattern.removeprefix(_CONTINUATION.pattern)
+    if number == continuation.pattern:
+        return re.compile(r"(?!)")  # a continuation of another shape: nothing to add
+    return re.compile(rf"{_THEN_NOW}{number}{_NOW_AFTER}")
+
+
 def _read_values(
     field: str,
     unit: str,
@@ -246,14 +277,16 @@ def _read_values(
 ) -> Reading:
     """Every value of one field, each checked for sign and range, resolved to one or none.
 
-    A value followed by "..., now N" (``continuation``) is the earlier of the two. Any value
-    refused (unreadable unit, negative, impossible) means no value is used for the field.
+    A value followed by "..., now N" (``continuation``) is the earlier of the two; N written
+    without a unit is in the unit of the value it follows ("B12 15 ng/L - sorry, I meant 150").
+    Any value refused (unreadable unit, negative, impossible) means no value is used for the
+    field.
     """
     values: list[_Value] = []
     problems: list[ValueProblem] = []
     taken: list[tuple[int, int]] = []
 
-    def add(m: re.Match[str], timing: str | None = None) -> None:
+    def add(m: re.Match[str], timing: str | None = None, inherited: str | None = None) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
             return
         if field != "age" and _TIME_AFTER.match(norm, m.end("num")):
@@ -261,9 +294,12 @@ def _read_values(
         taken.append((m.start(), m.end()))
         num_start = m.start("num")
         value, key, written_unit = convert(m)
-        follow = continuation.match(norm, m.end())
+        written_unit = written_unit or inherited
+        follow = continuation.match(norm, m.end()) or _later_now(continuation).match(
+            norm, m.end()
+        )
         negative = _negative(norm, num_start) or bool(m["neg"])
-        problem = _refusal(key, value, negative)
+        problem = _refusal(key, value, negative) or _hedged(field, norm, m.end())
         if problem:
             problems.append(_problem(field, norm, num_start - negative, m.end(), problem))
         elif value is not None:
@@ -271,7 +307,7 @@ def _read_values(
             timing_ = "past" if follow else when
             values.append(_Value(value, m.start(), num_start, m.end(), timing_, written_unit))
         if follow is not None:
-            add(follow, "now")
+            add(follow, "now", written_unit)
 
     for m in matches:
         if not _after_threshold(norm, m.start("num")):
@@ -279,6 +315,26 @@ def _read_values(
     if problems:
         return Reading(None, tuple(problems))
     return _resolve(field, unit, values, norm)
+
+
+_HEDGE_AFTER = re.compile(
+    r"\s*,?\s*(?:i\s+think|i\s+believe|i'?m\s+not\s+sure|not\s+sure|or\s+so|or\s+something|"
+    r"something|maybe|i\s+can'?t\s+remember|can'?t\s+remember|cant\s+remember|"
+    r"if\s+i\s+remember(?:\s+right(?:ly)?)?)(?=\s*(?:[,.;!?)\n]|$))"
+)
+"""A doubt right after a value that ends its clause: "150 I think,", "60 something."."""
+_HEDGED_FIELDS = frozenset({"b12_level", "folate_level", "mma_level"})
+
+
+def _hedged(field: str, norm: str, end: int) -> str | None:
+    """Why a laboratory value the writer is unsure of cannot be used ("B12 150 I think").
+
+    Only for B12, folate and MMA: such a value would class a result; a platelet count said
+    with doubt still fires its gate.
+    """
+    if field in _HEDGED_FIELDS and _HEDGE_AFTER.match(norm, end):
+        return "you were not sure of it: please check the report"
+    return None
 
 
 _TIME_AFTER = re.compile(
@@ -308,6 +364,59 @@ def _refusal(key: str, value: float | None, negative: bool) -> str | None:
         unit = key.partition(" ")[2] or _UNIT_SHOWN.get(key, "")
         return f"outside the possible range {low:g}-{high:g} {unit}".rstrip()
     return None
+
+
+# --------------------------------------------------------------------------- said later
+
+_RELATIVE = (
+    r"mum|mom|dad|mother|father|wife|husband|partner|son|daughter|sister|brother|grandad|"
+    r"granddad|grandpa|grandfather|grandma|grandmother|granny|gran|nan|nana|aunt|uncle|"
+    r"neighbou?r|friend|father-in-law|mother-in-law"
+)
+
+
+_SAID = (
+    r"(?<![a-z])(?:said|says|told\s+me|was|were|is|are|at|it'?s|its|came\s+back(?:\s+at)?|"
+    r"showed?|shows|reads?|read)[\s:]+"
+)
+_SAID_GAP_STOPS = re.compile(
+    r"(?<![a-z])(?:but|whereas|although|though|if|when|inject\w*|jabs?|tablets?|doses?|every|"
+    r"since|ago|aged?|weeks?|months?|years?|yrs?|days?|temp\w*|bp|pulse|weight|"
+    rf"i|i'?m|she|he|they|we|you|who|{_RELATIVE})(?![a-z])"
+)
+"""Words between a test's name and a later number that make the number something else: a
+person's age ("hb low, she is 45"), a dose, a time, or the end of the report."""
+_SAID_AFTER_STOPS = re.compile(
+    r"\s*(?:%|years?|yrs?|yo\b|y/o|days?|weeks?|months?|mg|mcg|ug|iu|kg|x\b|times?|am\b|pm\b|"
+    r"[:/]\d|-\s*\d|to\s+\d)"
+)
+
+
+def _said_later(norm: str, keyword: str, number: str) -> list[re.Match[str]]:
+    """A value said later in the sentence than its test's name, past a comma (review 9, f. 5).
+
+    "my haemoglobin is really low, GP said 70": the name and the number are one report. Used
+    only when no value follows the name at once. Not across another test's name, a "but" or a
+    condition, nor a number that is a dose, a time, an age or a percentage.
+    """
+    pattern = _said_pattern(keyword, number)
+    out: list[re.Match[str]] = []
+    for m in pattern.finditer(norm):
+        gap = m.group("gap")
+        if _SAID_GAP_STOPS.search(gap) or _OTHER_TEST.search(gap):
+            continue
+        if _SAID_AFTER_STOPS.match(norm, m.end("num")):
+            continue
+        out.append(m)
+    return out
+
+
+@cache
+def _said_pattern(keyword: str, number: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![a-z0-9]){keyword}(?![a-z0-9])(?P<gap>[^\d.;!?\n]{{0,50}}?){_SAID}"
+        rf"(?<![\d.])(?P<neg>){number}"
+    )
 
 
 # --------------------------------------------------------------------------- platelets
@@ -380,6 +489,7 @@ def read_platelets(norm: str) -> Reading:
         return value, "platelet_count", None
 
     matches = [*forward.finditer(norm), *backward.finditer(norm)]
+    matches = matches or _said_later(norm, _PLT_KW, rf"{_PLT_NUM}{_PLT_UNIT}")
     return _read_values("platelet_count", "x10^9/L", norm, matches, continuation, convert)
 
 
@@ -393,11 +503,14 @@ def find_platelets(norm: str) -> NumberHit | None:
 _AGE_UNIT = r"(?:yo|y/o|y\.o\.?|yrs?\s*-?\s*old|years?\s*-?\s*old|year\s*-?\s*old)"
 
 
-_RELATIVE = (
-    r"mum|mom|dad|mother|father|wife|husband|partner|son|daughter|sister|brother|grandad|"
-    r"granddad|grandpa|grandfather|grandma|grandmother|granny|gran|nan|nana|aunt|uncle|"
-    r"neighbou?r|friend|father-in-law|mother-in-law"
+
+_INFANT_AFTER = r"(?=[\s-]*(?:old|boy|girl|infant|baby|child|toddler|male|female|m|f)(?![a-z]))"
+_CHILD_IS_PATIENT = (
+    r"(?=(?:'s|s')\s|\s+(?:(?:baby\s+)?(?:boy|girl|son|daughter|baby)\s+)?(?:has|had|with|needs?|"
+    r"got|has\s+got|is\s+(?:low|deficient|anaemic|anemic|b12\s+deficient))(?![a-z]))"
 )
+"""After a child, what makes the child the patient: their results ("my toddler's b12"), or
+a finding they have ("my baby boy has low b12"), not the writer feeding or carrying them."""
 
 
 @lru_cache(maxsize=1)
@@ -415,6 +528,46 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
             r"(?!\s*(?:%|kg|g|mg|mcg|ug|cm|mm|lbs?|st|stone|weeks?|wks?|months?|days?|/40|x)(?![a-z]))"
         ),
         re.compile(rf"(?<![a-z0-9])(?:{_RELATIVE})\s*\((?P<neg>)(?P<num>\d{{1,3}})\)"),
+        # "Dad's 76", "the resident is 90", "my husband, 71, who": a relative or a resident
+        # with the number at once.
+        re.compile(
+            rf"(?<![a-z0-9])(?:(?:{_RELATIVE})(?:'s|,)|resident\s+is)\s*(?P<neg>)(?P<num>\d{{1,3}})"
+            r"(?![\d.,]?\d)(?=\s*(?:[,;.!?)\n]|$|and\s|(?:years?|yrs?)\b))"
+        ),
+        # A letter's or a note's name and age: "Mr D, 66, who ...", "Mrs K, 49,".
+        re.compile(
+            r"(?<![a-z])(?:mr|mrs|ms|miss|mx)\.?\s+[a-z][a-z'-]*,\s*(?P<neg>)(?P<num>\d{1,3})"
+            r"(?=\s*[,;.)]|\s+(?:who|with|has|is)\b)"
+        ),
+        # A case that is an infant: "15-month-old boy", "a 5 month old girl" (whole years;
+        # never after a possessive: "my 8-month-old" is the writer's baby, not the patient).
+        re.compile(
+            r"(?<![a-z0-9])(?<!my\s)(?<!her\s)(?<!his\s)(?<!our\s)(?<!their\s)(?<!your\s)"
+            r"(?P<neg>)(?P<num>\d{1,2})[\s-]*(?P<months>months?)[\s-]*old(?![a-z])"
+            r"(?=\s*(?:boy|girl|infant|baby|child|toddler|male|female|m|f)?(?![a-z]))"
+        ),
+        # An infant in a clinician's shorthand or in weeks: "8mo infant", "10 mths boy", "6 weeks
+        # old" (review 9, finding 3); never after a possessive, as above.
+        re.compile(
+            r"(?<![a-z0-9])(?<!my\s)(?<!her\s)(?<!his\s)(?<!our\s)(?<!their\s)(?<!your\s)"
+            rf"(?P<neg>)(?P<num>\d{{1,2}})\s*-?\s*(?P<months>mo|mos|mths?)(?![a-z]){_INFANT_AFTER}"
+        ),
+        re.compile(
+            r"(?<![a-z0-9])(?<!my\s)(?<!her\s)(?<!his\s)(?<!our\s)(?<!their\s)(?<!your\s)"
+            r"(?P<neg>)(?P<num>\d{1,2})[\s-]*(?P<weeks>weeks?|wks?)[\s-]*old(?![a-z])"
+        ),
+        # The writer's own infant who is the patient: "my 6 month old's b12", "our 9-month-old
+        # has low b12", "my 3 week old baby girl has" (not "breastfeeding my 6-month-old", nor
+        # beside the writer's own results: _WRITER_IS_PATIENT).
+        re.compile(
+            r"(?<![a-z0-9])(?:my|our|her|his|their)\s+(?P<neg>)(?P<num>\d{1,2})[\s-]*"
+            r"(?:(?P<months>months?|mo|mths?)|(?P<weeks>weeks?|wks?))(?:[\s-]*old)?"
+            rf"{_CHILD_IS_PATIENT}"
+        ),
+        # A report's "Female, 44" / "Male, 56": the sex word and the age after a comma.
+        re.compile(
+            r"(?<![a-z])(?P<sex>female|male),\s*(?P<neg>)(?P<num>\d{1,3})(?=\s*(?:[.;)\n]|$))"
+        ),
     )
 
 
@@ -433,6 +586,7 @@ _SEX_AFTER_AGE = re.compile(
     r"(?![a-z0-9])"
 )
 _COMPACT_AGE = 1  # index of the "62F" pattern: too loose to refuse a value on ("250m")
+_WRITERS_CHILD = 10  # index of the "my 6 month old's b12" pattern
 
 
 def read_age(norm: str) -> tuple[Reading, str | None]:
@@ -450,9 +604,15 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
     best: NumberHit | None = None
     sex: str | None = None
     problems: list[ValueProblem] = []
+    writer_is_patient = bool(_WRITER_IS_PATIENT.search(norm))
     for index, pattern in enumerate(_age_patterns()):
+        if index == _WRITERS_CHILD and writer_is_patient:
+            continue
         for m in pattern.finditer(norm):
-            age = int(m.group("num"))
+            months = m.groupdict().get("months")
+            age = int(m.group("num")) // 12 if months else int(m.group("num"))
+            if m.groupdict().get("weeks"):
+                age = int(m.group("num")) // 52
             refusal = _refusal("age", age, bool(m.group("neg")))
             if refusal:
                 if index != _COMPACT_AGE:
@@ -480,7 +640,38 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
             break
     if problems:
         return Reading(None, tuple(problems)), sex
-    return Reading(best), sex
+    return Reading(best or _child_word_age(norm)), sex
+
+
+_CHILD_WORD = re.compile(
+    r"(?<![a-z])(?P<word>baby|infant|newborn|new-born|neonate|toddler)(?:\s+(?:boy|girl|son|"
+    rf"daughter))?{_CHILD_IS_PATIENT}"
+    r"|(?<![a-z])(?P<clinical>infant|neonate|newborn|toddler)(?=\s*(?:,|with|w/|presenting)(?![a-z]))"
+)
+_WRITER_IS_PATIENT = re.compile(
+    r"(?<![a-z])(?:my\s+(?:own\s+)?(?:b\s*-?12|folate|levels?|results?|bloods?|blood\s+tests?|hb|"
+    r"haemoglobin|hemoglobin)|i'?m\s+(?:breast|pregnant)|i\s+am\s+(?:breast|pregnant)|"
+    r"i\s+(?:breast\s*feed|breastfeed|have\s+low|have\s+a\s+low|was\s+told))(?![a-z])"
+)
+_YEARS_OF_WORD = {"toddler": 1.0}
+"""Whole years a child word implies at least (a toddler walks: one year or older), else 0."""
+
+
+def _child_word_age(norm: str) -> NumberHit | None:
+    """A patient called an infant, baby or toddler is under 16 (review 9, finding 3; HAZ-130).
+
+    "my toddler's b12 came back at 90", "my baby boy has low b12", "infant with B12 70": the
+    age in whole years the word implies at least, so that the under-16 gate fires. Not when
+    the writer speaks of their own results or feeding ("I'm breastfeeding my baby, my b12 is
+    low": the mother is the patient).
+    """
+    if _WRITER_IS_PATIENT.search(norm):
+        return None
+    m = _CHILD_WORD.search(norm)
+    if m is None:
+        return None
+    word = m.group("word") or m.group("clinical")
+    return NumberHit(_YEARS_OF_WORD.get(word, 0.0), "years", m.start(), m.end())
 
 
 def read_demographic(norm: str) -> tuple[int, str] | None:
@@ -581,11 +772,23 @@ _BARE_LEVEL_BEFORE = re.compile(
 )
 
 
+_BARE_LEVEL_AT_END = re.compile(
+    rf"(?<![a-z])(?:level|result)\s+(?:is|was|came\s+back(?:\s+at)?|of)\s+(?<![\d.])(?P<neg>){NUM}"
+    r"(?![\d])(?P<unit>)(?=\s*(?:[!?\n]|\.(?!\d)|$))"
+)
+"""'... and the level is 120.': a unitless level that ends its sentence, read as B12 only when
+B12 was the last test named before it (see :func:`_b12_by_unit`)."""
+
+
 def _b12_by_unit(norm: str) -> list[re.Match[str]]:
-    """B12 levels named only by "level" and a B12 unit, B12 being the last test named."""
+    """B12 levels named by "level" and a B12 unit (or none at a sentence's end).
+
+    B12 must be the last test named before the level.
+    """
     own = re.compile(rf"(?<![a-z0-9]){_LAB_KEYWORDS['b12']}(?![a-z0-9])")
     out = []
-    for m in _LEVEL_WITH_B12_UNIT.finditer(norm):
+    found = [*_LEVEL_WITH_B12_UNIT.finditer(norm), *_BARE_LEVEL_AT_END.finditer(norm)]
+    for m in sorted(found, key=lambda x: x.start()):
         if not _BARE_LEVEL_BEFORE.search(norm, 0, m.start()):
             continue  # "troponin level 40 ng/L": "level" names another test
         tests = list(_OTHER_TEST.finditer(norm, 0, m.start()))
@@ -794,8 +997,16 @@ _RANGE_CLAUSE = re.compile(
 )
 _OTHER_TEST = re.compile(
     rf"(?<![a-z0-9])(?:{'|'.join(_LAB_KEYWORDS.values())}|hb|haemoglobin|hemoglobin|platelets?|"
-    r"plts?|mcv|wcc|wbc|ferritin|iron|tsh)(?![a-z0-9])"
+    r"plts?|mcv|wcc|wbc|ferritin|iron|tsh|vit(?:amin)?\s*d|inr|crp|hba1c|glucose|sugars?|"
+    r"creatinine|egfr|cholesterol|psa|t4)(?![a-z0-9])"
 )
+
+
+_LOWER_LIMIT_IN_BRACKETS = re.compile(
+    rf"\s*[(\[]\s*(?:{_RANGE_WORDS}\s*[:=]?\s*)?(?:>|≥|>=|above|over)\s*(?P<low>{_RANGE_NUM})"
+    rf"(?P<high>){_RANGE_UNIT}\s*[)\]]"
+)
+"""A one-sided range, "folate 180 nmol/L (ref >340)": only its lower limit is known."""
 
 
 def stated_range(norm: str, hit: NumberHit) -> StatedRange | None:
@@ -803,11 +1014,16 @@ def stated_range(norm: str, hit: NumberHit) -> StatedRange | None:
 
     The range must be in the value's unit (a range in another written unit is ignored), its
     lower limit must be below its upper one, and no other test may be named between the two.
+    A one-sided range ("(ref >340)") has no upper limit.
     """
-    m = _RANGE_IN_BRACKETS.match(norm, hit.end) or _RANGE_CLAUSE.match(norm, hit.end)
+    m = (
+        _RANGE_IN_BRACKETS.match(norm, hit.end)
+        or _LOWER_LIMIT_IN_BRACKETS.match(norm, hit.end)
+        or _RANGE_CLAUSE.match(norm, hit.end)
+    )
     if m is None or _OTHER_TEST.search(norm, hit.end, m.start("low")):
         return None
-    low, high = float(m["low"]), float(m["high"])
+    low, high = float(m["low"]), float(m["high"] or "inf")
     unit = _lab_unit(m["runit"])
     written = hit.unit.split()[0] if hit.unit else None  # "pmol/L holoTC" was written pmol/L
     if not 0 < low < high or (unit is not None and written is not None and unit != written):
@@ -877,8 +1093,14 @@ _STATUS_WORDS: dict[str, str] = {
     "below the normal range": "low",
     "below normal": "low",
     "flagged low": "low",
+    "v low": "low",
+    "nl": "normal",
+    "below assay range": "low",
+    "below the assay range": "low",
+    "below the detection limit": "low",
+    "below detection limit": "low",
 }
-_AFTER_ONLY = frozenset({"fine", "ok", "okay", "good"})
+_AFTER_ONLY = frozenset({"fine", "ok", "okay", "good", "nl"})
 _ASKS_ABOUT_USE = re.compile(r"\s+(?:to|for|with|if|together|in\s+pregnancy)(?![a-z])")
 
 
@@ -924,7 +1146,8 @@ _GAP_TOKEN_OK = re.compile(
     r"level|levels|is|was|were|are|came|back|result|results|of|the|her|his|my|serum|total|"
     r"reported|as|at|today|recently|now|quite|slightly|mildly|also|again|looks|looked|seems|"
     r"appears|be|being|been|its|it's|value|reading|test|very|severely|really|extremely|so|"
-    r"a|bit|little|too|apparently|currently|still|has|have|come|comes|flagged|says|said)$"
+    r"a|bit|little|too|apparently|currently|still|has|have|come|comes|flagged|says|said|"
+    r"checked|rechecked|done|tested|retested|and|last|week|turned|out|to|proved)$"
 )
 
 
@@ -936,25 +1159,26 @@ def find_b12_status(norm: str) -> tuple[str, int, int] | None:
 _DEFICIENCY_DOUBTED = re.compile(
     r"(?<![a-z])(?:not|no|without|rule\s+out|exclude|could|might|maybe|possible|possibly|"
     r"suspect|suspected|query|test\s+for|check\s+for|screen\s+for|is\s+it|if|whether|"
-    r"history\s+of|fh|family|mum|mom|dad|mother|father|sister|brother|treated\s+for|had)(?![a-z])"
+    r"history\s+of|fh|family|mum|mom|dad|mother|father|sister|brother|treated\s+for|had|"
+    r"think|thought|wonder|wondering|worried|concerned|afraid|scared|self[\s-]*diagnosed)(?![a-z])"
     r"[^.;,!?\n]*$"
 )
 """Words before "B12 deficiency" in the same clause that make it a question or a denial."""
 
-# "folate deficiency", "folate-deficient", "deficient in folate": a stated low result
+# "folate deficiency", "folate-deficient", "deficient in folate", "B12 def": a stated low result
 _DEFICIENT = {
     kind: re.compile(
-        rf"(?<![a-z0-9])(?:{_LAB_KEYWORDS[kind]}[\s\-]+(?:deficiency|deficient)"
+        rf"(?<![a-z0-9])(?:{_LAB_KEYWORDS[kind]}[\s\-]+(?:deficiency|deficient|def(?=[\s,.;:'(]|$))"
         rf"|deficien(?:t|cy)\s+(?:in|of)\s+{_LAB_KEYWORDS[kind]})(?![a-z0-9])"
     )
-    for kind in ("folate",)
+    for kind in ("b12", "folate")
 }
 
 
 # "both low: b12 140, folate 2.5", "low b12 and folate": one statement classes both tests
 _BOTH_WORDS = re.compile(
     r"(?<![a-z])(?<!not\s)both\s+(?:are\s+|were\s+|came\s+back\s+)?(?:very\s+)?"
-    r"(?:low|deficient)(?![a-z])"
+    r"(?:low|deficient)(?![a-z])(?!\s+(?:dose|doses|strength)(?![a-z]))"
 )
 
 
@@ -963,7 +1187,11 @@ def _both_low(norm: str, kind: str) -> list[tuple[int, int, str]]:
     if kind not in {"b12", "folate"}:
         return []
     b12, folate = _LAB_KEYWORDS["b12"], _LAB_KEYWORDS["folate"]
-    names_both = all(re.search(rf"(?<![a-z0-9]){kw}(?![a-z0-9])", norm) for kw in (b12, folate))
+    # "B12 or folic acid? both low": asked which to take, "folic acid" names the folate result
+    folate_named = rf"(?:{folate}|folic\s+acid)"
+    names_both = all(
+        re.search(rf"(?<![a-z0-9]){kw}(?![a-z0-9])", norm) for kw in (b12, folate_named)
+    )
     if not names_both:
         return []
     joined = re.compile(
@@ -1235,7 +1463,8 @@ def read_haemoglobin(norm: str) -> Reading:
     def convert(m: re.Match[str]) -> tuple[float | None, str, str | None]:
         return _hb_g_per_l(m.group("num"), m.group("unit")), "haemoglobin", "g/L"
 
-    return _read_values("haemoglobin", "g/L", norm, base.finditer(norm), continuation, convert)
+    matches = list(base.finditer(norm)) or _said_later(norm, _HB_KW, rf"{NUM}(?![\d]){_HB_UNIT}")
+    return _read_values("haemoglobin", "g/L", norm, matches, continuation, convert)
 
 
 # --------------------------------------------------------------------------- white cells
@@ -1340,13 +1569,16 @@ def all_three_lines_low(
 # --------------------------------------------------------------------------- ileal resection
 
 _CM = r"(?P<num>\d+(?:\.\d+)?)\s*(?:cm|centimet(?:re|er)s?)(?![a-z])"
-_ILEUM = r"(?:(?:the\s+)?(?:terminal|distal)\s+)?(?:ileum|ileal)"
+_ILEUM = (
+    r"(?:(?:the|his|her|my|their|your)\s+)?(?:(?:terminal|distal)\s+)?"
+    r"(?:ileum|ileal|ti(?=\s+resect))"
+)
 
 
 @lru_cache(maxsize=1)
 def _ileal_patterns() -> tuple[re.Pattern[str], ...]:
     return (
-        re.compile(rf"(?<![\d.]){_CM}\s+(?:of\s+)?(?:the\s+)?{_ILEUM}"),
+        re.compile(rf"(?<![\d.]){_CM}\s+(?:of\s+)?{_ILEUM}"),
         re.compile(
             r"(?:ileal|ileum|ileocaecal|ileocecal|ti)\s+(?:resection|resected|removed)\s*"
             r"(?:of\s*)?[(,:\-\s]*(?:approx\.?\s*|approximately\s*|about\s*|around\s*|~\s*)?"
@@ -1375,6 +1607,32 @@ def _further_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return further, chained
 
 
+_LIST_GAP = re.compile(rf"\s*(?:,\s*and|,|and|&|\+)\s*{_ABOUT}")
+_ILEUM_NAMED = re.compile(r"(?<![a-z])(?:ileum|ileal|ileocaecal|ileocecal|small\s+bowel)(?![a-z])")
+_SENTENCE = re.compile(r"[^.!?\n]+")
+
+
+def _listed_lengths(norm: str) -> dict[int, tuple[float, int, int]]:
+    """Lengths listed together ("2 bits of ileum removed, 20cm and 35cm").
+
+    Counted only in a sentence that names the ileum (or small bowel) and a removal, and only
+    when two or more lengths are joined by a comma, "and" or "+".
+    """
+    out: dict[int, tuple[float, int, int]] = {}
+    for sentence in _SENTENCE.finditer(norm):
+        said = sentence.group()
+        if not (_ILEUM_NAMED.search(said) and _ILEAL_CONTEXT.search(said)):
+            continue
+        found = list(re.finditer(rf"(?<![\d.]){_CM}", said))
+        at = sentence.start()
+        for left, right in pairwise(found):
+            if _LIST_GAP.fullmatch(said, left.end(), right.start()):
+                for m in (left, right):
+                    length = (_to_float(m["num"]), at + m.start(), at + m.end())
+                    out.setdefault(at + m.start("num"), length)
+    return out
+
+
 def read_ileal_resection_cm(norm: str) -> Reading:
     """Length of ileum resected in cm, added up over several resections.
 
@@ -1396,6 +1654,8 @@ def read_ileal_resection_cm(norm: str) -> Reading:
         for pattern in _further_patterns():
             for m in pattern.finditer(norm):
                 lengths.setdefault(m.start("num"), (_to_float(m["num"]), m.start(), m.end()))
+        for num_start, length in _listed_lengths(norm).items():
+            lengths.setdefault(num_start, length)
     if not lengths:
         return Reading(None)
     problems = [
@@ -1481,7 +1741,28 @@ def unread_numbers(norm: str, settled: Collection[str]) -> tuple[ValueProblem, .
                 )
             )
             break
+        else:
+            out.extend(_said_later_unread(norm, field, keyword, label))
     return tuple(out)
+
+
+def _said_later_unread(norm: str, field: str, keyword: str, label: str) -> list[ValueProblem]:
+    """A test's name and a number said later in its sentence that no reader paired (HAZ-132).
+
+    "my b12 is really low, the doctor said 90": named back rather than dropped in silence.
+    """
+    for m in _said_later(norm, keyword, r"(?P<num>\d+(?:\.\d+)?)"):
+        written = norm[m.start() : m.end()]
+        return [
+            ValueProblem(
+                field,
+                f'I could not tell whether "{written}" gives the {label} value, so I have not '
+                "used it. Please write it as the report gives it, with its unit.",
+                m.start("num"),
+                m.end(),
+            )
+        ]
+    return []
 
 
 # --------------------------------------------------------------------------- gestation

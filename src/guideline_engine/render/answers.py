@@ -10,7 +10,7 @@ from guideline_engine.render.citing import Citer
 from guideline_engine.render.messages import Audience, messages
 from guideline_engine.render.reply import TOPIC, Rendered, cited_answer, lead, render_notice
 from guideline_engine.retrieval import Answer as Retrieved
-from guideline_engine.retrieval import RetrievalResult
+from guideline_engine.retrieval import NoAnswerReason, RetrievalResult
 from guideline_engine.triage import RedFlag, Urgency, red_flags_by_id
 
 # A second snippet is quoted only when it scores close to the best one.
@@ -21,18 +21,27 @@ HANDOFF_BUTTON = ("Talk to a person", "/request_human")
 HANDOFF_URGENCIES = frozenset({Urgency.URGENT, Urgency.EMERGENCY})
 
 
-def render_followup(result: RetrievalResult, kb: KnowledgeBase, audience: Audience) -> Rendered:
-    """Quote the best snippets with numbered citations, or say the guideline does not cover it."""
+def render_followup(
+    result: RetrievalResult, kb: KnowledgeBase, audience: Audience, topic: str = TOPIC
+) -> Rendered:
+    """Quote the best snippets with numbered citations, or say the guideline does not cover it.
+
+    An answer is typed with the topic whose snippets it quotes (``b12.answer``,
+    ``folate.answer``); a decline stays ``b12.no_answer`` whatever the topic. A decline because
+    the matching guidance is for another situation says so (HAZ-124).
+    """
     if not isinstance(result, Retrieved):
         refused = {"type": "b12.no_answer", "kb_version": kb.version, "reason": result.reason.value}
-        return render_notice("decline", messages().text("no_answer"), refused, audience)
+        other = result.reason is NoAnswerReason.OTHER_SITUATION
+        text = messages().text("no_answer_other_situation" if other else "no_answer")
+        return render_notice("decline", text, refused, audience)
     best = result.best.score
     hits = [h for h in result.hits if h.score >= SECOND_HIT_RATIO * best][:MAX_SNIPPETS]
     cites = Citer(kb, audience)
     lines = tuple(cites.snippet_line(hit.id) for hit in hits)
     answer = cited_answer("followup", audience, cites, sections=(Section("", lines, "lead"),))
     payload: dict[str, Any] = {
-        "type": "b12.answer",
+        "type": f"{topic}.answer",
         "kb_version": kb.version,
         "snippets": [kb.citation(hit.id, audience).to_payload() for hit in hits],
     }

@@ -104,6 +104,11 @@ class NoAnswerReason(str, Enum):
     """Questions written like this one were ones the content does not cover (the learned
     signal, :mod:`guideline_engine.retrieval.learned`), though some words matched a snippet."""
 
+    OTHER_SITUATION = "other_situation"
+    """The snippets that match are written for another situation than the patient's (the other
+    nerve status, another cause, pregnancy): declined rather than answered for another
+    population (:func:`guideline_engine.retrieval.context.keep_applicable`)."""
+
 
 @dataclass(frozen=True)
 class NoAnswer:

@@ -14,6 +14,7 @@ from typing import Any
 
 from guideline_engine.facts import facts_from_values
 from guideline_engine.knowledge.model import Gate
+from guideline_engine.labs import cutoff_for
 from guideline_engine.regimen.gates import evaluate_gates
 from guideline_engine.regimen.model import Facts, Gated, LabValue, MissingFacts, Tri
 from guideline_engine.topics.model import FactValue, TableLine, TablePlan, Topic
@@ -40,6 +41,22 @@ def _plain(value: Any) -> FactValue:
     return str(getattr(value, "value", value))
 
 
+def _status_word(name: str, lab: LabValue | None) -> str:
+    """A lab's status as a table reads it.
+
+    A number written without a unit that is below normal whichever unit it was in ("B12 140":
+    low in ng/L, borderline in pmol/L) reads as borderline, not as unknown: B12 comes first
+    and "has B12 been checked?" is not asked of a B12 the writer gave (review 9, finding 7;
+    HAZ-134). The plan itself still reads the fact unclassed (``Facts``).
+    """
+    if lab is not None and lab.status is not None:
+        return lab.status.value
+    if lab is None or lab.value is None or lab.unit:
+        return "unknown"
+    cutoff = cutoff_for(f"{name}_level", None)
+    return "indeterminate" if cutoff and cutoff.never_normal(lab.value, None) else "unknown"
+
+
 def fact_view(values: Mapping[str, Any], facts: Facts | None = None) -> dict[str, FactValue]:
     """The facts of slot-like ``values`` as the decision table sees them.
 
@@ -51,7 +68,7 @@ def fact_view(values: Mapping[str, Any], facts: Facts | None = None) -> dict[str
         value = getattr(facts, field.name)
         if field.name in _LABS:
             lab: LabValue | None = value
-            view[f"{field.name}_status"] = lab.status.value if lab and lab.status else "unknown"
+            view[f"{field.name}_status"] = _status_word(field.name, lab)
             view[f"{field.name}_value"] = lab.value if lab and lab.value is not None else None
         else:
             view[field.name] = _plain(value)

@@ -46,6 +46,7 @@ _TOPIC_KEYS = {
     "scope_terms",
     "route_facts",
     "evidence_facts",
+    "evidence_with_words",
     "covers",
     "rules_module",
     "renderer",
@@ -259,9 +260,23 @@ def parse_topic(manifest: Any, rules: Any, folder: str) -> Topic:
             _lab_cutoff(c, f"{where}.lab_cutoffs[{i}]")
             for i, c in enumerate(data.get("lab_cutoffs") or [])
         ),
+        **_worded_evidence(data, where),
     )
     _check_table(topic, where)
     return topic
+
+
+def _worded_evidence(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """``evidence_with_words: {facts: [...], words: [...]}``, both non-empty, or nothing."""
+    raw = data.get("evidence_with_words")
+    if raw is None:
+        return {}
+    here = f"{where}.evidence_with_words"
+    block = _keys(raw, {"facts", "words"}, ("facts", "words"), here)
+    facts = _conditions(block, "facts", here)
+    words = _strings(block["words"], f"{here}.words")
+    _need(bool(facts) and bool(words), here, "needs facts and words")
+    return {"worded_evidence": facts, "evidence_words": words}
 
 
 def _check_table(topic: Topic, where: str) -> None:
@@ -364,6 +379,7 @@ def check_against(
         for key, conditions in (
             ("route_facts", topic.route_facts),
             ("evidence_facts", topic.evidence_facts),
+            ("evidence_with_words", topic.worded_evidence),
         ):
             unknown = [c.fact for c in conditions if c.fact not in facts]
             _need(not unknown, where, f"{key}: unknown facts {unknown}")

@@ -195,6 +195,15 @@ class LabCutoff:
             return None
         return "normal" if converted > self.normal_above else "indeterminate"
 
+    def never_normal(self, value: float, unit: str | None) -> bool:
+        """A banded cut-off's value without a unit that is below normal in every unit.
+
+        "B12 140": low in ng/L, indeterminate in pmol/L; in neither is it normal.
+        """
+        if unit or self.normal_above is None:
+            return False
+        return all(self._band_of(value * factor) != "normal" for _, factor in self.factors)
+
     def band(self, value: float, unit: str | None) -> str | None:
         """``low``, ``indeterminate`` or ``normal`` for the value in its unit, or None.
 
@@ -229,6 +238,10 @@ class Topic:
         evidence_facts: Facts whose stated value shows a message is about this topic even
             when it names none (a B12 result, pernicious anaemia); with its scope terms and
             route facts, what keeps a message from the "not this topic" decline.
+        worded_evidence: Facts that show a message is about this topic only beside one of
+            ``evidence_words`` ("on metformin" and "my vitamin is low"; metformin alone is no
+            B12 case).
+        evidence_words: Whole words for a result named vaguely ("vitamin is low").
         covers: Ids of conditions the scope would otherwise decline (``vocab/topic.yml``).
         default: The topic a message naming none goes to.
         rules_module: A module of the topic's own decision rules (when a table cannot say it),
@@ -256,6 +269,8 @@ class Topic:
     lab_cutoffs: tuple[LabCutoff, ...] = ()  # sourced cut-offs a bare number is classed by
     renderer: str | None = None  # with rules_module: the module that words its plans
     evidence_facts: tuple[RowCondition, ...] = ()  # a stated value shows a message is about it
+    worded_evidence: tuple[RowCondition, ...] = ()  # evidence only beside an evidence word
+    evidence_words: tuple[str, ...] = ()  # a result named vaguely ("my vitamin is low")
 
     def question(self, fact: str) -> Question:
         """The question for ``fact``; KeyError names it."""

@@ -49,12 +49,21 @@ class Topics:
 
         Evidence is a topic's route or evidence facts ("B12 140", "pernicious anaemia",
         "folate low"); age, a haemoglobin, a diet or a medicine alone are not: "What's a
-        good protein source for a vegan?" is no B12 case.
+        good protein source for a vegan?" is no B12 case. A topic's cause beside a result
+        named vaguely is ("on metformin, my vitamin is low": ``evidence_with_words``).
         """
         if self.named_in(text):
             return True
-        return any(
+        if any(
             c.holds(view.get(c.fact)) for t in self.all for c in (*t.route_facts, *t.evidence_facts)
+        ):
+            return True
+        low = text.lower()
+        return any(
+            t.evidence_words
+            and _pattern(t.evidence_words).search(low)
+            and any(c.holds(view.get(c.fact)) for c in t.worded_evidence)
+            for t in self.all
         )
 
     def covered_names(self) -> str:

@@ -64,6 +64,8 @@ _LISTS = (
     "uncertain",
     "hedge",
     "comparison",
+    "today",
+    "other_complaints",
 )
 _TIME_LISTS = ("present", "remote_past", "recent_past")
 _POSSESSIVE_LISTS = frozenset({"other_person"})
@@ -89,6 +91,9 @@ class Assertion:
         recent: Dated to the recent past ("yesterday"), even when ``time`` says long past
             because it is someone else's.
         figurative: Part of a figure of speech ("took my breath away", "my heart sank").
+        passed: For a mention over by the writer's words ("fine now"), when it happened:
+            today (``CURRENT``) or lately (``RECENT_PAST``); None otherwise (not over, or
+            long past). A stroke sign that has passed today is still an emergency.
     """
 
     negated: bool = False
@@ -97,6 +102,7 @@ class Assertion:
     other_person: bool = False
     recent: bool = False
     figurative: bool = False
+    passed: Time | None = None
 
     @property
     def escalates(self) -> bool:
@@ -402,6 +408,40 @@ class MessageMarkers:
             return Time.CURRENT
         if self._resolved_after(start, end):
             return Time.PAST
+        return self._dated(start, end, parts)
+
+    def passed(self, start: int, end: int, parts: tuple[tuple[int, int], ...] = ()) -> Time | None:
+        """When a mention over by a resolution marker happened, unless long ago.
+
+        "My face drooped this morning, fine now": today (``CURRENT``). "... yesterday, ok
+        now": ``RECENT_PAST``. "I had a stroke years ago, fine since": None.
+        """
+        if any(m.start >= end for m in self.found["recurred"]):
+            return None
+        over = self._resolution_after(start, end)
+        if over is None:
+            return None
+        # Only a time word near it and before the recovery says "today" (the "now" of "fine
+        # now" does not); undated ("my speech was slurred after my stroke, fine now")
+        # counts as lately, like "yesterday".
+        dated = self._dated(
+            start, end, parts, default=Time.RECENT_PAST, before=over.start, present="today"
+        )
+        return None if dated is Time.PAST else dated
+
+    def _dated(
+        self,
+        start: int,
+        end: int,
+        parts: tuple[tuple[int, int], ...],
+        default: Time = Time.CURRENT,
+        before: int | None = None,
+        present: str = "present",
+    ) -> Time:
+        """Time of the mention told by the time markers near it (those before ``before``).
+
+        ``present`` names the list that says "now" ("today" for a recovery of today).
+        """
         segments = {self.segment_of(start), self.segment_of(max(start, end - 1))}
         following = max(segments) + 1
         if any(self._segment_starts_with("refers_back", following)):
@@ -418,19 +458,20 @@ class MessageMarkers:
                 not any(a <= m.start < b for a, b in own)
                 and min(self._distance(m, a, b) for a, b in own) <= TIME_REACH
                 and not self._compared(end, m)
+                and (before is None or m.start < before)
                 for seg in segments
                 for m in self._in_segment(name, seg)
             )
 
         if self.ceased_before(start, own):
             return Time.PAST
-        if near("present"):
+        if near(present):
             return Time.CURRENT
         if near("remote_past"):
             return Time.PAST
         if near("recent_past"):
             return Time.RECENT_PAST
-        return Time.CURRENT
+        return default
 
     def _fronted_time_segments(self, segment: int) -> set[int]:
         """Comma segments that open the clause and only say when ("Last year, I fell a lot").
@@ -479,7 +520,11 @@ class MessageMarkers:
         )
 
     def _resolved_after(self, start: int, end: int) -> bool:
-        """Whether a resolution marker after the mention belongs to it.
+        """Whether a resolution marker after the mention belongs to it."""
+        return self._resolution_after(start, end) is not None
+
+    def _resolution_after(self, start: int, end: int) -> _Marker | None:
+        """The first resolution marker after the mention that belongs to it, if any.
 
         "fainted last week, fine since": yes. "he is unconscious, he had a stroke years ago
         but got over it": no, the resolution belongs to the stroke, a dated event in another
@@ -492,9 +537,30 @@ class MessageMarkers:
             for m in self.found[name]
             if m.start >= end and m.segment != own
         ]
+        return next(
+            (
+                m
+                for m in self.found["resolved"]
+                if m.start >= end
+                and not any(d.start < m.start for d in dated)
+                and not self._other_symptom_between(start, end, m.start)
+            ),
+            None,
+        )
+
+    def _other_symptom_between(self, start: int, end: int, marker: int) -> bool:
+        """Whether another symptom is named between a mention and a resolution marker.
+
+        "I have crushing chest pain. The headache has settled": the resolution is the
+        headache's (HAZ-100). A symptom word the mention itself uses ("chest pain last
+        week, the pain went away") is the same symptom.
+        """
+        own = {w.key for w in self.words if start <= w.start < end}
         return any(
-            m.start >= end and not any(d.start < m.start for d in dated)
-            for m in self.found["resolved"]
+            end <= m.start < marker
+            and not {w.key for w in self.words if m.start <= w.start < m.end} <= own
+            for name in ("symptom_words", "other_complaints")
+            for m in self.found[name]
         )
 
     def ceased_before(self, start: int, own: tuple[tuple[int, int], ...] = ()) -> bool:
@@ -695,4 +761,5 @@ def assert_mention(
         other_person=other,
         recent=recent,
         figurative=markers.figurative(units),
+        passed=markers.passed(start, end, parts) if time is Time.PAST else None,
     )

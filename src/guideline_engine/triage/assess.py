@@ -166,6 +166,9 @@ def _admits(rule: RedFlag, assertion: Assertion, markers: MessageMarkers, start:
         return assertion.time is Time.RECENT_PAST and not assertion.other_person
     if rule.when == "new_or_worsening" and not markers.changing(start):
         return False
+    if rule.when == "current_or_passed" and assertion.passed is Time.CURRENT:
+        # "my face drooped this morning, fine now": a stroke sign that passed (HAZ-103)
+        return True
     if rule.when == "current_or_recent" and assertion.recent:
         # A lasting change seen yesterday still needs seeing today; someone else's only
         # when the message calls it new or worsening ("this is new for him").
@@ -265,7 +268,8 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
 def _recently(rule: RedFlag, assertion: Assertion, within_a_day: bool) -> bool:
     """A red flag of "now" said of the recent past ("last night", "yesterday").
 
-    Not denied, supposed or figurative, not settled since, and the rule has no rule of its
+    Also one over by now but of today or lately ("chest pain this morning, fine now").
+    Not denied, supposed or figurative, not long past, and the rule has no rule of its
     own for the recent past ("fainted yesterday" has its urgent sibling). Someone else's
     counts only when dated last night or yesterday ("my baby was floppy last night").
     """
@@ -273,9 +277,14 @@ def _recently(rule: RedFlag, assertion: Assertion, within_a_day: bool) -> bool:
         return False
     if assertion.other_person and not within_a_day:  # "my friend ended up in A&E": over
         return False
-    current_rule = rule.when == "current"
+    current_rule = rule.when in ("current", "current_or_passed")
     serious = rule.urgency in (Urgency.EMERGENCY, Urgency.URGENT)
-    return assertion.recent and current_rule and serious
+    # Over by now but said to be of today ("chest pain this morning, fine now"): still
+    # checked today; a stroke sign over lately or undated, too (review of session 9).
+    passed = assertion.passed is Time.CURRENT or (
+        rule.when == "current_or_passed" and assertion.passed is not None
+    )
+    return (assertion.recent or passed) and current_rule and serious
 
 
 def _add_recent_fallback(compiled: _Compiled, hits: dict[str, RedFlagHit]) -> None:

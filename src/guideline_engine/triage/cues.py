@@ -53,6 +53,16 @@ _ALIASES = {
     "wisnae": "wasnt",
     "oot": "out",
     "noo": "now",
+    # session 9 (blind dev set triage16): Scots spellings
+    "tae": "to",
+    "ower": "over",
+    "aboot": "about",
+    "nae": "no",
+    "ahm": "im",
+    "ahve": "ive",
+    "pechin": "puffing",
+    "peching": "puffing",
+    "pechan": "puffing",
     # Sound-alike spellings and voice-to-text slips that one-slip tolerance does not reach
     # (round 5, 2026-12-01): "tite chest", "cant breth", "my throte", "ive falen".
     "tite": "tight",
@@ -181,7 +191,7 @@ def inflections(base: str) -> set[str]:
     return forms
 
 
-_CUE_PART_RE = re.compile(r"!?\{[^}]*\}|~msg|~whole|~\d+|\S+")
+_CUE_PART_RE = re.compile(r"[!-]?\{[^}]*\}|~msg|~whole|~\d+|\S+")
 MESSAGE_WINDOW = 60
 """Window of a ``~msg`` cue: its groups may be in different clauses of one message."""
 
@@ -196,6 +206,7 @@ class CueSpec:
     not_near: tuple[str, ...]
     across_clauses: bool = False
     whole: bool = False
+    not_part_of: tuple[str, ...] = ()
 
 
 def parse_cue(notation: str) -> CueSpec:
@@ -208,8 +219,10 @@ def parse_cue(notation: str) -> CueSpec:
     condition and a finding: "I'm pregnant! My B12 is low"); ``~whole`` checks negation and
     time on the first group only, the condition ("not pregnant, folate low" is denied;
     "midwife hasn't checked my B12" does not deny the pregnancy); ``!{far|tired}`` vetoes
-    the cue when one of those occurs in the same clause. A leading ``>`` keeps the groups in
-    the written order.
+    the cue when one of those occurs in the same clause; ``-{expecting me}`` drops an
+    occurrence of a group that is part of one of those phrases ("when she was expecting me"
+    is not a pregnancy now). A leading ``>`` keeps the groups in the written
+    order.
 
     Args:
         notation: The cue as written in ``red_flags.yml``.
@@ -226,6 +239,7 @@ def parse_cue(notation: str) -> CueSpec:
         text = text[1:]
     groups: list[tuple[str, ...]] = []
     not_near: list[str] = []
+    not_part_of: list[str] = []
     within: int | None = None
     across = False
     whole = False
@@ -241,7 +255,8 @@ def parse_cue(notation: str) -> CueSpec:
             within = int(part[1:])
             continue
         veto = part.startswith("!")
-        body = part[1:] if veto else part
+        excluded = part.startswith("-{")
+        body = part[1:] if veto or excluded else part
         if body.startswith("{"):
             alts = tuple(a.strip() for a in body[1:-1].split("|"))
         else:
@@ -250,6 +265,8 @@ def parse_cue(notation: str) -> CueSpec:
             raise ValueError(f"cue {notation!r}: empty alternative in {part!r}")
         if veto:
             not_near.extend(alts)
+        elif excluded:
+            not_part_of.extend(alts)
         else:
             groups.append(alts)
     if not groups:
@@ -258,7 +275,9 @@ def parse_cue(notation: str) -> CueSpec:
         within = len(groups) + 3
     if within < len(groups):
         raise ValueError(f"cue {notation!r}: window ~{within} is shorter than its groups")
-    return CueSpec(tuple(groups), within, ordered, tuple(not_near), across, whole)
+    return CueSpec(
+        tuple(groups), within, ordered, tuple(not_near), across, whole, tuple(not_part_of)
+    )
 
 
 def phrase_cue(phrase: str) -> CueSpec:
@@ -297,6 +316,7 @@ class Cue:
         ordered: Whether the groups must appear in the given order.
         not_near: Alternatives that veto the cue when they occur in the same clause.
         source: The cue as written in the data file (for error messages and tests).
+        not_part_of: Phrases an occurrence of a group must not be part of.
     """
 
     groups: tuple[tuple[tuple[int, ...], ...], ...]
@@ -306,6 +326,7 @@ class Cue:
     source: str
     across_clauses: bool = False
     whole: bool = False
+    not_part_of: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -390,6 +411,7 @@ class CueMatcher:
                 source=source,
                 across_clauses=spec.across_clauses,
                 whole=spec.whole,
+                not_part_of=tuple(self._alternative(a) for a in spec.not_part_of),
             )
             index = len(self._cues)
             self._cues.append((key, compiled))
@@ -502,6 +524,9 @@ class CueMatcher:
             if not occ:
                 return []
             per_group.append(sorted(occ))
+        per_group = [self._not_part_of(cue, occ, tok_terms, positions) for occ in per_group]
+        if not all(per_group):
+            return []
         found: list[list[tuple[int, int]]] = []
         vetoed = {
             toks[a].clause
@@ -518,6 +543,22 @@ class CueMatcher:
             if chosen is not None and not any(_overlap(chosen, other) for other in found):
                 found.append(chosen)
         return found
+
+    def _not_part_of(
+        self,
+        cue: Cue,
+        first: list[tuple[int, int]],
+        tok_terms: list[frozenset[int]],
+        positions: dict[int, list[int]],
+    ) -> list[tuple[int, int]]:
+        """A group's occurrences that are not part of a ``-{...}`` phrase."""
+        taken = {
+            i
+            for alt in cue.not_part_of
+            for a, b in self._occurrences(alt, tok_terms, positions)
+            for i in range(a, b + 1)
+        }
+        return [(a, b) for a, b in first if not taken.intersection(range(a, b + 1))]
 
     def _extend(
         self,

@@ -39,13 +39,17 @@ CONDITION_VALUES: Mapping[str, frozenset[str]] = {
     "pregnant": frozenset({"yes", "no"}),
     "neurological_involvement": frozenset({"yes", "no"}),
 }
-When = Literal["current", "recent_past", "new_or_worsening", "current_or_recent"]
-"""When a mention counts: now; recently over; or now and new, worsening or spreading."""
+When = Literal[
+    "current", "recent_past", "new_or_worsening", "current_or_recent", "current_or_passed"
+]
+"""When a mention counts: now; recently over; now and new, worsening or spreading; now or
+lately; now or over but of today (a stroke sign that has passed)."""
 WHEN_VALUES: tuple[str, ...] = (
     "current",
     "recent_past",
     "new_or_worsening",
     "current_or_recent",
+    "current_or_passed",
 )
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -108,7 +108,7 @@ def test_cannot_get_words_out_for_breath_is_an_emergency(text: str) -> None:
 
 
 def test_cannot_get_words_out_without_breathlessness_is_a_neurological_emergency() -> None:
-    assert "acute_neurological_deficit" in _flags("since lunch she can't get her words out")
+    assert "stroke_signs" in _flags("since lunch she can't get her words out")
 
 
 @pytest.mark.parametrize(
