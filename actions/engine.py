@@ -241,6 +241,8 @@ AUDIENCE_OFFER_TYPE = "b12.audience_offer"
 TRIAGE_TYPE = "b12.triage"
 ASK_WHO_TYPE = "b12.ask_who"
 """Asked whether a message's facts are the writer's or another person's (nothing merged)."""
+WHO_ANSWERED_TYPE = "b12.who_answered"
+"""The who-question answered by naming whom the facts so far are about: they are kept."""
 FACTS_HELD_TYPE = "b12.facts_held"
 """A follow-up question's facts named back, not added to the plan."""
 PLAN_HELD_TYPE = "b12.plan_held"
@@ -293,6 +295,17 @@ def announced_this_turn(tracker: Tracker, payload_type: str) -> bool:
             return False
         if _custom_type(event) == payload_type:
             return True
+    return False
+
+
+def announced_from_held(tracker: Tracker) -> bool:
+    """Whether this turn started a new patient with the facts held at the who-question."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        if isinstance(custom, dict) and str(custom.get("type", "")).endswith(".new_patient"):
+            return bool(custom.get("from_held"))
     return False
 
 
@@ -365,19 +378,25 @@ def before_this_message(tracker: Tracker) -> tuple[dict[str, Any], bool]:
     """Fact slots as they stood before the latest user message, and whether a plan was shown.
 
     Replays the slot events up to the latest user message; a reset (``b12.new_patient``)
-    or a new session forgets both, since they were another patient's.
+    or a new session forgets both, since they were another patient's. The facts set in the
+    turn of a reset are the new patient's, whether they come before or after its message.
     """
     events = list(tracker.events)
     last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
     values: dict[str, Any] = {}
+    this_turn: dict[str, Any] = {}
     shown = False
     for event in events[:last]:
         kind = event.get("event")
         kind_of = _custom_type(event)
-        if kind in {"restart", "session_started"} or kind_of.endswith(".new_patient"):
-            values, shown = {}, False
+        if kind == "user":
+            this_turn = {}
+        if kind in {"restart", "session_started"}:
+            values, this_turn, shown = {}, {}, False
+        elif kind_of.endswith(".new_patient"):
+            values, shown = dict(this_turn), False
         elif kind == "slot" and event.get("name") in FACT_NAMES:
-            values[str(event["name"])] = event.get("value")
+            values[str(event["name"])] = this_turn[str(event["name"])] = event.get("value")
         shown = shown or kind_of.endswith(PLAN_TYPES)
     if any(_custom_type(e).endswith(".new_patient") for e in events[last:]):
         return {}, False  # this message started a new patient

@@ -12,7 +12,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.engine import entity_values, fact_values, message_text, send
+from actions.engine import (
+    WHO_ANSWERED_TYPE,
+    announced_from_held,
+    announced_this_turn,
+    entity_values,
+    fact_values,
+    message_text,
+    send,
+)
 from guideline_engine.render.messages import messages
 from guideline_engine.render.reply import render_notice
 from guideline_engine.scope import OtherCondition, declined_condition
@@ -140,11 +148,17 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Say why the bot cannot answer (unless it names a topic), with a payload."""
+        """Say why the bot cannot answer (unless it names a topic), with a payload.
+
+        A short reply to the who-question ("her", "me") was understood by the validation
+        action: the new patient's plan follows, or nothing (the facts so far were kept).
+        """
         if guard(dispatcher, tracker):
             return []
-        if names_a_topic(tracker):
+        if names_a_topic(tracker) or announced_from_held(tracker):
             return _answer_for_topic(dispatcher, tracker)
+        if announced_this_turn(tracker, WHO_ANSWERED_TYPE):
+            return []
         _say(dispatcher, scope_text("not_understood"), {"type": "b12.not_understood"})
         return []
 

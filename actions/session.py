@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import (
     AUDIENCE_CHOICES,
+    announced_from_held,
     announced_this_turn,
     audience_of,
     describes_patient,
@@ -208,7 +209,8 @@ class ActionNewPatient(Action):
                 for e in events
                 if e["name"] in FACT_NAMES and e["value"] is not None
             }
-        if not describes_patient(tracker) or guard(dispatcher, tracker):
+        from_held = announced_from_held(tracker)  # "new patient" after the who-question
+        if not (describes_patient(tracker) or from_held) or guard(dispatcher, tracker):
             return events
         stored = problems_in_message(tracker) if events else None
         return [*events, *plan_reply(dispatcher, tracker, values, stored)]

@@ -25,6 +25,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.engine import ASK_WHO_TYPE, FACTS_HELD_TYPE, before_this_message, message_text
+from actions.session import findings_in_message, problems_in_message
 from guideline_engine.extraction.text import normalise
 from guideline_engine.extraction.vocab import load_context_rules
 from guideline_engine.facts import FACT_NAMES, FactChange, fact_changes
@@ -89,7 +90,12 @@ def stated_facts(tracker: Tracker) -> dict[str, Any]:
 
 def new_facts(tracker: Tracker, before: dict[str, Any]) -> tuple[FactChange, ...]:
     """Facts of the latest message that differ from ``before`` (causes: only new ones count)."""
-    stated = stated_facts(tracker)
+    return changes_by(before, stated_facts(tracker))
+
+
+def changes_by(before: dict[str, Any], stated: dict[str, Any]) -> tuple[FactChange, ...]:
+    """Facts of ``stated`` (slot names) that differ from ``before`` (causes: new ones count)."""
+    stated = {n: v for n, v in stated.items() if n in HELD_FACTS}
     if "causes" in stated:
         known = [str(c) for c in before.get("causes") or []]
         added = [c for c in stated["causes"] if c not in known]
@@ -135,8 +141,9 @@ def _custom_type(event: dict[str, Any]) -> str:
 def conversation_subject(tracker: Tracker, audience: str | None) -> str | None:
     """Who the patient's facts so far are about: the latest fact message that says who.
 
-    A patient-audience conversation whose fact messages never say who is about the writer
-    (a carer names the person they write about); a clinician's is about no one in particular.
+    A patient-audience conversation whose fact messages never say who is about the person a
+    reply to the who-question started it for, else the writer (a carer names the person they
+    write about); a clinician's is about no one in particular.
     """
     bearing = [text for text, sets in _fact_bearing(tracker) if sets]
     if not bearing:
@@ -145,6 +152,9 @@ def conversation_subject(tracker: Tracker, audience: str | None) -> str | None:
         subject = subject_of(text)
         if subject is not None:
             return subject
+    declared = declared_subject(tracker)  # "her" started a new patient: mum's facts
+    if declared is not None:
+        return declared
     return WRITER if audience != "clinician" else None
 
 
@@ -200,3 +210,86 @@ def asked_as_question(text: str) -> bool:
         or re.match(r"\s*(?:can|could|should|would|will|do|does|is|are|what|why|how)\b", low)
     )
     return question and not _STATES_PREFERENCE.search(low)
+
+
+NEW_PATIENT_WORDS = re.compile(
+    r"\b(?:new patient|new pt|someone else|someone new|another (?:person|patient)|"
+    r"a different (?:person|patient))\b"
+)
+_SAME_PATIENT = re.compile(r"\b(?:same patient|the patient so far|patient so far|same person)\b")
+_NOT_THIS_ONE = re.compile(r"\bnot\s+(?:about\s+|for\s+)?(?:me|myself|her|him|them|my\s+\w+)\b")
+KEPT, STARTED = "kept", "started"
+"""What a reply to the who-question did: kept the facts so far, or started the held ones."""
+
+
+def asked_who(tracker: Tracker) -> dict[str, Any] | None:
+    """The who-question payload the bot sent in reply to the previous message, if any."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return None
+        elif users == 1 and _custom_type(event) == ASK_WHO_TYPE:
+            custom = (event.get("data") or {}).get("custom")
+            return dict(custom) if isinstance(custom, dict) else None
+    return None
+
+
+def who_reply(tracker: Tracker, asked: dict[str, Any], resets: bool) -> str | None:
+    """:data:`KEPT` or :data:`STARTED` for a short reply to the who-question, else None.
+
+    The question asks whom the held message is about. A reply naming that person ("my mum",
+    "her" when the held message was about mum; "me" when it was the writer's), or "new
+    patient", starts a new patient with the held facts; a reply naming whom the facts so far
+    are about ("me" after "my mum is 80 ..."), or "same patient", keeps them and adds nothing.
+    A reply that states facts, names someone else, or names both is no answer.
+    """
+    low = normalise(message_text(tracker))
+    if stated_facts(tracker) or len(low.split()) > 8:
+        return None
+    if resets or NEW_PATIENT_WORDS.search(low):
+        return STARTED
+    if _SAME_PATIENT.search(low):
+        return KEPT
+    low = _NOT_THIS_ONE.sub(" ", low)
+    person = str(asked.get("person") or "")
+    relatives = {p for p, rx in _relatives() if rx.search(low)}
+    bare = {person} if person and re.search(rf"\b{re.escape(person)}s?\b", low) else set()
+    if relatives - {person}:
+        return None
+    without = low
+    for _, rx in _relatives():
+        without = rx.sub(" ", without)
+    other = bool(relatives or bare or _THIRD_PERSON.search(without))
+    writer = bool(_FIRST_PERSON.search(without))
+    if other == writer:
+        return None
+    side = WRITER if writer else person
+    return STARTED if side == asked.get("held_about") else KEPT
+
+
+def held_message(tracker: Tracker) -> dict[str, Any]:
+    """The patient facts of the latest message, with its findings and refused values.
+
+    Kept in the who-question's payload, so that a reply starting a new patient uses them.
+    """
+    held = stated_facts(tracker)
+    findings, problems = findings_in_message(tracker), problems_in_message(tracker)
+    if findings:
+        held["findings"] = findings
+    if problems:
+        held["value_problems"] = problems
+    return held
+
+
+def declared_subject(tracker: Tracker) -> str | None:
+    """Whom the latest reset was declared to be about (``about`` of a new patient), if any."""
+    about = None
+    for event in tracker.events:
+        if event.get("event") in ("restart", "session_started"):
+            about = None
+        elif _custom_type(event).endswith(".new_patient"):
+            custom = (event.get("data") or {}).get("custom") or {}
+            about = custom.get("about") if isinstance(custom, dict) else None
+    return str(about) if about else None

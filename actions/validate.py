@@ -21,22 +21,33 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.engine import ASK_WHO_TYPE, approvals, send
+from actions.engine import ASK_WHO_TYPE, WHO_ANSWERED_TYPE, approvals, message_text, send
+from actions.pending import pending_test_answer
 from actions.session import (
     NEW_PATIENT_TYPE,
+    PATIENT_SLOTS,
     announce_new_patient,
     findings_in_message,
     problems_in_message,
     reset_events,
+    send_notice,
 )
 from actions.subject import (
+    HELD_FACTS,
     HELD_SLOTS,
+    STARTED,
+    asked_who,
+    changes_by,
     earlier_slot,
+    held_message,
     holds_followup_facts,
     other_person,
     restore_events,
     stated_facts,
+    subject_of,
+    who_reply,
 )
+from actions.unused import name_unused_results
 from guideline_engine.extraction.extract import stated_audience
 from guideline_engine.extraction.numbers import read_demographic
 from guideline_engine.extraction.text import clean_text, normalise
@@ -112,9 +123,15 @@ class ValidateSlotMappings(ValidationAction):
             send(dispatcher, triage)
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
+        events += _pending_answer_events(tracker, events)
         asked = _resets(tracker)
         implied = None if asked else _another_patient(tracker)
-        if asked or implied:
+        question = asked_who(tracker)
+        answer = None if question is None else who_reply(tracker, question, asked)
+        if question is not None and answer is not None:
+            # A reply to "is this about you or your mum?" (HAZ-142).
+            events += _answer_who(dispatcher, tracker, domain, question, answer, paused, who)
+        elif asked or implied:
             # Last, so these override the accumulated causes and refused values above.
             events += reset_events(tracker, domain)
             if not paused:
@@ -125,6 +142,8 @@ class ValidateSlotMappings(ValidationAction):
         if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
+        if not paused:
+            name_unused_results(dispatcher, tracker)  # never holds the plan (HAZ-140)
         return events
 
     def extract_audience(
@@ -206,7 +225,8 @@ def _held_facts(
     person = other_person(tracker, audience)
     if person is not None:
         if not paused:
-            _ask_who(dispatcher, person, "clinician" if audience == "clinician" else "patient")
+            who: Audience = "clinician" if audience == "clinician" else "patient"
+            _ask_who(dispatcher, tracker, person, who)
         return restore_events(tracker, domain, HELD_SLOTS)
     if holds_followup_facts(tracker):
         return restore_events(tracker, domain, HELD_SLOTS)
@@ -217,12 +237,81 @@ def _held_facts(
     return []
 
 
-def _ask_who(dispatcher: CollectingDispatcher, person: str, who: Audience) -> None:
-    """Ask whether the message is about the writer (or the patient so far) or ``person``."""
+def _ask_who(
+    dispatcher: CollectingDispatcher, tracker: Tracker, person: str, who: Audience
+) -> None:
+    """Ask whether the message is about the writer (or the patient so far) or ``person``.
+
+    The payload keeps the message's facts (``held``) and whom it is about (``held_about``),
+    so a reply that starts a new patient for them needs no retyping (HAZ-142).
+    """
     text = messages().text(f"ask_who_{who}").format(person=person)
-    payload = {"type": ASK_WHO_TYPE, "person": person, "facts_used": False}
+    payload = {
+        "type": ASK_WHO_TYPE,
+        "person": person,
+        "facts_used": False,
+        "held_about": subject_of(message_text(tracker)),
+        "held": held_message(tracker),
+    }
     buttons = (Button("New patient", "/new_patient"),)
     send(dispatcher, render_notice("ask", (text,), payload, who, topic=None, buttons=buttons))
+
+
+def _pending_answer_events(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Slots for a reply that is only the number of the test just asked about (HAZ-141).
+
+    A refused value joins the refused values (it holds the plan, named back); a usable one
+    replaces any refused value of the same test.
+    """
+    answer = pending_test_answer(tracker)
+    if not answer:
+        return []
+    problems = answer.pop("value_problems", [])
+    set_now = [e for e in events if e.get("event") == "slot" and e.get("name") == "value_problems"]
+    known = set_now[-1]["value"] if set_now else tracker.get_slot("value_problems")
+    fields = set(answer) | {p["field"] for p in problems}
+    kept = [p for p in known or [] if isinstance(p, dict) and p.get("field") not in fields]
+    out: list[EventType] = [SlotSet(name, value) for name, value in answer.items()]
+    return [*out, SlotSet("value_problems", kept + problems or None)]
+
+
+def _answer_who(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict,
+    question: dict[str, Any],
+    answer: str,
+    paused: bool,
+    who: Audience,
+) -> list[EventType]:
+    """Start a new patient with the held facts, or keep the facts so far and say so.
+
+    Started: every patient slot is set from the held message alone, as a reset would from
+    the message itself. Kept: nothing changes, and the held facts are named as not added.
+    """
+    held = dict(question.get("held") or {})
+    if answer == STARTED:
+        if not paused:
+            payload = {"type": NEW_PATIENT_TYPE, "from_held": True}
+            if question.get("held_about"):
+                payload["about"] = question["held_about"]
+            texts = (messages().text("new_patient_from_held"),)
+            send_notice(dispatcher, texts, payload, who)
+        slots = {**held, "pending_question": None, "topic": None}
+        known = domain.get("slots", {})
+        return [SlotSet(n, slots.get(n)) for n in PATIENT_SLOTS if n in known]
+    if not paused:
+        current = {n: v for n in HELD_FACTS if (v := tracker.get_slot(n)) is not None}
+        changes = changes_by(current, held) or changes_by({}, held)
+        facts = "; ".join(c.words() for c in changes)
+        payload = {
+            "type": WHO_ANSWERED_TYPE,
+            "kept": True,
+            "facts": [c.to_dict() for c in changes],
+        }
+        text = messages().text(f"who_kept_{who}").format(facts=facts)
+        send_notice(dispatcher, (text,), payload, who)
+    return []
 
 
 def _another_patient(tracker: Tracker) -> str | None:

@@ -148,6 +148,17 @@ Only words the old rule already skipped: "nothing" stays scored ("nothing worth 
 """
 
 
+_NO_CONTENT = frozenset(
+    """i im ive id me my mine you your we us our they them their he hes him his she shes her
+    it its this that thats these those there here the a an and or but so if then than to of in
+    on at for with about around as by from yes yeah yep no nope not dont do does did done is
+    are was were be been am think thought guess suppose maybe perhaps probably sure unsure
+    know dunno just really well ok okay hmm um er erm too also again still now what which who
+    how when why lol haha thanks thank please cheers hi hello hey sorry""".split()
+)
+"""Words that say nothing about how someone is (hedges, function words, greetings)."""
+
+
 def _spans(text: str) -> list[tuple[list[Word], bool]]:
     """Each clause of two words or more without a denial word, and those clauses together.
 
@@ -162,7 +173,20 @@ def _spans(text: str) -> list[tuple[list[Word], bool]]:
     spans = [c for c in kept if len(c) >= 2]
     if len(clauses) > 1:
         spans.append([word for clause in kept for word in clause])
-    return [(span, bool(negation_clauses(span))) for span in spans if len(span) >= 2]
+    return [
+        (span, bool(negation_clauses(span)))
+        for span in spans
+        if len(span) >= 2 and _says_something(span)
+    ]
+
+
+def _says_something(span: list[Word]) -> bool:
+    """Whether a span holds a word that is neither a function word, a hedge nor a number.
+
+    "I think so" or "yes, 140 I think" (answers to the bot's questions) were read as
+    emergencies by the classifier from their words alone (HAZ-109).
+    """
+    return any(w.key not in _NO_CONTENT and not w.key[:1].isdigit() for w in span)
 
 
 def model_red_flags(text: str, model: TextClassifier | None = None) -> list[tuple[str, int, int]]:

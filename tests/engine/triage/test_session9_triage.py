@@ -290,3 +290,33 @@ def test_a_red_flag_of_today_that_is_over_is_still_checked_today() -> None:
 def test_review_of_the_session_new_cues_do_not_fire_on_other_meanings(text: str, flag: str) -> None:
     """HAZ-106: idioms, questions and history the new seizure, CP and falls cues caught."""
     assert flag not in _flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the vision in my right eye went black for a few minutes this morning, back to normal now",
+        "my sight went dark in one eye at lunch, fine now",
+    ],
+)
+def test_sight_lost_today_and_back_is_still_an_emergency(text: str) -> None:
+    """HAZ-103: a passed loss of sight in one eye may be a TIA of the eye."""
+    assert "sudden_vision_loss" in _flags(text)
+    assert _level(text) == "emergency"
+
+
+def test_sight_lost_years_ago_is_not_escalated() -> None:
+    assert _level("I went blind in one eye years ago, fine since") == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i think so", "yes, 140 i think", "i dont think so", "not sure, maybe", "yes it was 140"],
+)
+def test_an_answer_that_says_nothing_about_anyone_is_no_emergency(text: str) -> None:
+    """HAZ-109: the trained signal read "i think so" as an emergency from its words alone."""
+    assert _level(text) == "none"
+
+
+def test_a_hedged_emergency_still_counts() -> None:
+    assert _level("i think hes dying, he wont wake up") == "emergency"
