@@ -26,6 +26,15 @@ _OPENING = re.compile(
     re.IGNORECASE,
 )
 """Words before the number of a reply that only gives a value ("yes it was 140")."""
+_ONLY_A_VALUE = re.compile(
+    r"^(?!(?:19|20)\d\d\b)(?!\d{1,2}[.:]\d\d\b)"
+    r"\d{1,4}(?:[.,]\d)?\s*(?:(?:ng|pg|pmol|nmol|ug|µg|mcg)\s*/\s*(?:l|ml|dl))?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+"""What may follow the opening: one number and at most its unit ("140", "140 ng/L"). A date,
+a year, a clock time, a range, a phone number, another test's name or a dose ("yes 140
+platelets", "12/03/2024", "it was 2023", "at 9.30", "140 to 200", "07700 900123", "140 mg") is no
+answer (review of session 9, finding 1)."""
 _TEST_ENTITIES = ("b12_level", "b12_status", "folate_level", "folate_status", "invalid_value")
 
 
@@ -41,7 +50,7 @@ def pending_test_answer(tracker: Tracker) -> dict[str, Any]:
         return {}
     text = clean_text(message_text(tracker))
     opening = _OPENING.match(text)
-    if opening is None:
+    if opening is None or not _ONLY_A_VALUE.match(text[opening.end() :]):
         return {}
     name, kind = asked
     facts = extract(f"{name} {text[opening.end() :]}")

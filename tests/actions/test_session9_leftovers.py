@@ -105,6 +105,27 @@ async def test_an_impossible_b12_number_is_named_back_not_used() -> None:
     assert not _plans(turn)
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param("yes 140 platelets", id="another-test"),
+        pytest.param("140 plt", id="platelet-shorthand"),
+        pytest.param("12/03/2024", id="date"),
+        pytest.param("yes 07700 900123", id="phone"),
+        pytest.param("140 to 200", id="range"),
+        pytest.param("yes it was 2023", id="year"),
+        pytest.param("yes at 9.30", id="time"),
+        pytest.param("140 mg", id="dose"),
+    ],
+)
+async def test_a_reply_with_more_than_one_value_is_no_b12_answer(reply: str) -> None:
+    """Review of session 9 (HAZ-141): the first number anywhere in the reply was taken as B12."""
+    chat = await _asked_for_b12()
+    turn = await chat.say(reply)
+    assert turn.slots.get("b12_level") is None
+    assert turn.slots.get("b12_status") is None
+
+
 async def test_a_number_without_a_pending_b12_question_sets_no_b12() -> None:
     chat = Conversation(audience="patient")
     await chat.say("b12 120 ng/L, no tingling, vegan")
