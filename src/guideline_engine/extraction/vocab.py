@@ -797,69 +797,12 @@ def load_context_rules() -> ContextRules:
     return parse_context_rules(_load_yaml(NEGATION_FILE), NEGATION_FILE)
 
 
-SYMPTOM_PHRASES_FILE = "symptom_phrases.yml"
-"""More wordings of the symptoms of ``symptoms.yml``, kept beside the extractor."""
-
-
-def merge_symptom_phrases(symptoms: object, extra: object, source: str) -> object:
-    """``symptoms.yml``'s document with the synonyms of ``extra`` added to its entries.
-
-    ``extra`` is ``{version, symptoms: [{id, synonyms}]}``; each id must exist. The merged
-    document is validated afterwards as one (a phrase belongs to one symptom).
-
-    Raises:
-        VocabularyError: On unknown keys, an unknown id or a malformed list.
-    """
-    doc = _mapping(extra, source, None, None)
-    _check_keys(doc, {"version", "symptoms"}, set(), source, None)
-    _version(doc, source)
-    base = _mapping(symptoms, SYMPTOMS_FILE, None, None)
-    entries = base.get("symptoms")
-    if not isinstance(entries, list) or not isinstance(doc["symptoms"], list):
-        raise _fail(source, None, "symptoms", "expected a list")
-    by_id = {e.get("id"): e for e in entries if isinstance(e, dict)}
-    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in by_id.items()}
-    for index, raw in enumerate(doc["symptoms"]):
-        name = _entry_name(raw, index)
-        item = _mapping(raw, source, name, None)
-        _check_keys(item, {"id", "synonyms"}, {"case_sensitive_synonyms"}, source, name)
-        target = merged.get(item["id"])
-        if not isinstance(target, dict):
-            raise _fail(source, name, "id", f"no symptom {item['id']!r} in {SYMPTOMS_FILE}")
-        added = _phrases(item["synonyms"], source, name, "synonyms", allow_empty=True)
-        exact = _phrases(
-            item.get("case_sensitive_synonyms", []),
-            source,
-            name,
-            "case_sensitive_synonyms",
-            lower=False,
-            allow_empty=True,
-        )
-        target["synonyms"] = [*target.get("synonyms", []), *added]
-        if exact:
-            old = target.get("case_sensitive_synonyms", [])
-            target["case_sensitive_synonyms"] = [*old, *exact]
-    out = [merged.get(e.get("id"), e) if isinstance(e, dict) else e for e in entries]
-    return {**base, "symptoms": out}
-
-
-def _extraction_yaml(name: str) -> object:
-    text = resources.files(__package__ or "guideline_engine.extraction").joinpath(name)
-    try:
-        return yaml.safe_load(text.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise VocabularyError(f"{name}: not valid YAML: {exc}") from exc
-
-
 @lru_cache(maxsize=1)
 def load_symptoms() -> tuple[SymptomEntry, ...]:
-    """The validated symptom vocabulary with the extractor's extra wordings (read once)."""
+    """The validated symptom vocabulary (read once per process)."""
     rules = load_context_rules()
-    merged = merge_symptom_phrases(
-        _load_yaml(SYMPTOMS_FILE), _extraction_yaml(SYMPTOM_PHRASES_FILE), SYMPTOM_PHRASES_FILE
-    )
     return parse_symptoms(
-        merged,
+        _load_yaml(SYMPTOMS_FILE),
         SYMPTOMS_FILE,
         terminators=(*rules.terminators_common, *rules.terminators_negation),
     )
