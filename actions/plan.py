@@ -36,7 +36,7 @@ from guideline_engine.facts import (
     findings_from_values,
 )
 from guideline_engine.knowledge.approval import REFUSAL_TYPE
-from guideline_engine.regimen.model import MissingFacts, Plan
+from guideline_engine.regimen.model import Gated, MissingFacts, Plan
 from guideline_engine.render.answer import Line, Section
 from guideline_engine.render.messages import messages
 from guideline_engine.render.reply import Rendered, render_notice
@@ -102,6 +102,7 @@ def plan_reply(
     unusable = unusable_values(tracker, values, stored_problems)
     if unusable is not None:
         send(dispatcher, unusable)
+        _gate_beside_refusal(dispatcher, tracker, values)
         return [SlotSet("pending_question", None)]
     topic = topics().route(message_text(tracker), fact_view(values), tracker.get_slot("topic"))
     before, shown = before_this_message(tracker)
@@ -111,6 +112,22 @@ def plan_reply(
     if offer is not None:
         send(dispatcher, offer)
     return [SlotSet("topic", topic.id), *events]
+
+
+def _gate_beside_refusal(
+    dispatcher: CollectingDispatcher, tracker: Tracker, values: dict[str, Any]
+) -> None:
+    """A gate the usable facts already fire is said beside the refusal (review 10, H3).
+
+    "b12 140 or maybe 410, plts 30 or 40": the B12 value is refused, but platelets of 30
+    already need haematology advice, whatever the B12 turns out to be.
+    """
+    topic = topics().route(message_text(tracker), fact_view(values), tracker.get_slot("topic"))
+    owner = topic if topic.rules_module is not None else topics().default
+    facts = facts_from_values(values).facts
+    result, rendered = render_gated_plan(facts, audience_of(tracker), owner)
+    if isinstance(result, Gated):
+        send(dispatcher, rendered, owner.id)
 
 
 def _emergency_for_patient(tracker: Tracker) -> bool:
@@ -288,6 +305,8 @@ class ActionExplain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Recompute the (deterministic) plan and show how it was reached."""
+        if announced_this_turn(tracker, ASK_WHO_TYPE):
+            return []  # whose plan to explain is asked first (HAZ-152)
         values = fact_values(tracker)
         unusable = unusable_values(tracker, values)
         if unusable is not None:

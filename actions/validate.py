@@ -13,6 +13,7 @@ audience stays, because it describes the user, not the patient.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -55,7 +56,7 @@ from guideline_engine.facts import findings_from_values
 from guideline_engine.render.answer import Button
 from guideline_engine.render.answers import render_triage
 from guideline_engine.render.messages import Audience, messages
-from guideline_engine.render.reply import render_notice
+from guideline_engine.render.reply import Rendered, render_notice
 
 AUDIENCES = ("clinician", "patient")
 # A carer reads the same plain language as a patient.
@@ -88,12 +89,75 @@ def _metadata_audience(tracker: Tracker) -> str | None:
     return audience if audience in AUDIENCES else None
 
 
+def _triage_signal(tracker: Tracker) -> dict[str, Any]:
+    """What the NLU found for triage in the latest message, as a who-question keeps it."""
+    return {
+        "red_flags": [str(v) for v in _entity_values(tracker, "red_flag")],
+        "urgency": next(iter(_entity_values(tracker, "triage_urgency")), None),
+        "describes_symptoms": bool(
+            _entity_values(tracker, "symptom")
+            or _entity_values(tracker, "triage_describes_symptoms")
+        ),
+        "about_other_person": _about_other_person(tracker),
+    }
+
+
+def _render_triage(signal: dict[str, Any], who: Audience, paused: bool) -> Rendered | None:
+    """The triage reply for ``signal`` (this message's, or a held message's)."""
+    red_flag_ids = [str(v) for v in signal.get("red_flags") or []]
+    return render_triage(
+        red_flag_ids=red_flag_ids,
+        urgency=signal.get("urgency"),
+        describes_symptoms=bool(signal.get("describes_symptoms")),
+        audience=who,
+        about_other_person=bool(signal.get("about_other_person")),
+        offer_handoff=not paused and bool(os.environ.get("HANDOFF_WEBHOOK_URL")),
+        advice_pending=approvals().advice_pending(red_flag_ids),
+    )
+
+
+def _patient_emergency(triage: Rendered | None, who: Audience) -> bool:
+    """Whether this turn's triage is an emergency and the reader is not a clinician."""
+    return who == "patient" and triage is not None and triage.payload["urgency"] == "emergency"
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """What the reply to a who-question needs to know about this turn.
+
+    Attributes:
+        paused: Handed over to a person: say nothing.
+        who: The audience the reply is worded for.
+        emergency: This turn's triage is a patient's emergency: no notice beside it.
+        triaged: This turn already sent triage advice.
+    """
+
+    paused: bool
+    who: Audience
+    emergency: bool
+    triaged: bool
+
+
 LEVEL_OF_STATUS = {"b12_status": "b12_level", "folate_status": "folate_level"}
 """A status in words replaces a refused value of the same test."""
 
 
 class ValidateSlotMappings(ValidationAction):
     """Triage, audience, accumulated causes and the disclaimer, every turn."""
+
+    _slots_of: tuple[DomainDict | None, list[str]] = (None, [])
+
+    def global_slots(self, domain: DomainDict) -> list[str]:
+        """The SDK's slot list, computed once per request instead of once per slot.
+
+        rasa_sdk asks for it for every slot of every turn (about 25 times a turn); the domain
+        of one request does not change, so the list is kept with the domain it came from.
+        """
+        last, slots = self._slots_of
+        if last is not domain:
+            slots = super().global_slots(domain)
+            self._slots_of = (domain, slots)
+        return list(slots)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -106,31 +170,30 @@ class ValidateSlotMappings(ValidationAction):
         # Handed over to a person: the bot stays silent, except that an emergency is still
         # named at once (the operator may not be reading yet).
         paused = tracker.is_paused()
-        red_flag_ids = [str(v) for v in _entity_values(tracker, "red_flag")]
-        triage = render_triage(
-            red_flag_ids=red_flag_ids,
-            urgency=next(iter(_entity_values(tracker, "triage_urgency")), None),
-            describes_symptoms=bool(
-                _entity_values(tracker, "symptom")
-                or _entity_values(tracker, "triage_describes_symptoms")
-            ),
-            audience=who,
-            about_other_person=_about_other_person(tracker),
-            offer_handoff=not paused and bool(os.environ.get("HANDOFF_WEBHOOK_URL")),
-            advice_pending=approvals().advice_pending(red_flag_ids),
-        )
+        signal = _triage_signal(tracker)
+        triage = _render_triage(signal, who, paused)
         if triage is not None and (not paused or triage.payload["urgency"] == "emergency"):
             send(dispatcher, triage)
+        # A patient's emergency advice stands alone: no notice beside it (HAZ-155).
+        emergency = _patient_emergency(triage, who)
         # Custom slots only (extract_<slot>); entity-mapped slots were filled by Rasa already.
         events += await self.get_extraction_events(dispatcher, tracker, domain)
         events += _pending_answer_events(tracker, events)
         asked = _resets(tracker)
-        implied = None if asked else _another_patient(tracker)
+        # A message naming another person asks whose it is before any implied reset (HAZ-153).
+        names_other = not asked and other_person(tracker, audience) is not None
+        implied = None if asked or names_other else _another_patient(tracker)
         question = asked_who(tracker)
         answer = None if question is None else who_reply(tracker, question, asked)
         if question is not None and answer is not None:
             # A reply to "is this about you or your mum?" (HAZ-142).
-            events += _answer_who(dispatcher, tracker, domain, question, answer, paused, who)
+            state = _Turn(paused, who, emergency, triage is not None)
+            events += _answer_who(dispatcher, tracker, domain, question, answer, state)
+        elif question is not None and not emergency and not stated_facts(tracker):
+            # Not understood: ask again, with the held facts, rather than show a plan (HAZ-152).
+            if not paused:
+                _ask_who_again(dispatcher, question, who)
+            events += restore_events(tracker, domain, HELD_SLOTS)
         elif asked or implied:
             # Last, so these override the accumulated causes and refused values above.
             events += reset_events(tracker, domain)
@@ -138,11 +201,12 @@ class ValidateSlotMappings(ValidationAction):
                 _announce_reset(dispatcher, implied, who)
         else:
             # Last too: facts that must not reach the plan are set back to what they were.
-            events += _held_facts(dispatcher, tracker, domain, audience, paused)
+            held = signal if triage is not None else None
+            events += _held_facts(dispatcher, tracker, domain, audience, paused, held)
         if not paused and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=messages().text(f"disclaimer_{who}"))
             events.append(SlotSet("disclaimer_shown", True))
-        if not paused:
+        if not paused and not emergency:
             name_unused_results(dispatcher, tracker)  # never holds the plan (HAZ-140)
         return events
 
@@ -212,6 +276,7 @@ def _held_facts(
     domain: DomainDict,
     audience: str | None,
     paused: bool,
+    triage: dict[str, Any] | None = None,
 ) -> list[EventType]:
     """Keep facts out of the plan that may be another person's or came in a question.
 
@@ -221,12 +286,16 @@ def _held_facts(
       names its facts back (HAZ-121).
     - A route named in a question ("can I just take tablets instead?") is not a preference
       (HAZ-122).
+
+    ``triage`` is this message's triage signal when it sent triage advice: the who-question
+    keeps it, so a reply that starts the held case holds its plan as this message would
+    (HAZ-150).
     """
     person = other_person(tracker, audience)
     if person is not None:
         if not paused:
             who: Audience = "clinician" if audience == "clinician" else "patient"
-            _ask_who(dispatcher, tracker, person, who)
+            _ask_who(dispatcher, tracker, person, who, triage)
         return restore_events(tracker, domain, HELD_SLOTS)
     if holds_followup_facts(tracker):
         return restore_events(tracker, domain, HELD_SLOTS)
@@ -238,21 +307,46 @@ def _held_facts(
 
 
 def _ask_who(
-    dispatcher: CollectingDispatcher, tracker: Tracker, person: str, who: Audience
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    person: str,
+    who: Audience,
+    triage: dict[str, Any] | None = None,
 ) -> None:
     """Ask whether the message is about the writer (or the patient so far) or ``person``.
 
-    The payload keeps the message's facts (``held``) and whom it is about (``held_about``),
-    so a reply that starts a new patient for them needs no retyping (HAZ-142).
+    The payload keeps the message's facts (``held``), whom it is about (``held_about``) and
+    its triage signal (``triage``, when it sent triage advice), so a reply that starts a new
+    patient for them needs no retyping (HAZ-142) and keeps its emergency (HAZ-150).
     """
     text = messages().text(f"ask_who_{who}").format(person=person)
-    payload = {
+    payload: dict[str, Any] = {
         "type": ASK_WHO_TYPE,
         "person": person,
         "facts_used": False,
         "held_about": subject_of(message_text(tracker)),
         "held": held_message(tracker),
     }
+    if triage is not None:
+        payload["triage"] = triage
+    buttons = (Button("New patient", "/new_patient"),)
+    send(dispatcher, render_notice("ask", (text,), payload, who, topic=None, buttons=buttons))
+
+
+def _ask_who_again(
+    dispatcher: CollectingDispatcher, question: dict[str, Any], who: Audience
+) -> None:
+    """Ask the who-question again for a reply that does not say who (HAZ-152).
+
+    The payload is the question's own (held facts, whom they are about, their triage), so a
+    clear answer next time still starts or keeps the right case; nothing is merged, and no
+    plan is shown until it is answered.
+    """
+    person = str(question.get("person") or "")
+    text = messages().text(f"ask_who_again_{who}").format(person=person)
+    keep = ("person", "held_about", "held", "triage")
+    payload = {"type": ASK_WHO_TYPE, "facts_used": False, "again": True}
+    payload |= {k: question[k] for k in keep if k in question}
     buttons = (Button("New patient", "/new_patient"),)
     send(dispatcher, render_notice("ask", (text,), payload, who, topic=None, buttons=buttons))
 
@@ -281,17 +375,21 @@ def _answer_who(
     domain: DomainDict,
     question: dict[str, Any],
     answer: str,
-    paused: bool,
-    who: Audience,
+    state: _Turn,
 ) -> list[EventType]:
     """Start a new patient with the held facts, or keep the facts so far and say so.
 
     Started: every patient slot is set from the held message alone, as a reset would from
-    the message itself. Kept: nothing changes, and the held facts are named as not added.
+    the message itself; the held message's triage advice is said again (when this turn has
+    none), so an emergency holds the started patient's plan exactly as it would have in one
+    message (HAZ-150). Kept: nothing changes, and the held facts are named as not added
+    (not beside a patient's emergency advice: HAZ-155).
     """
     held = dict(question.get("held") or {})
+    who, paused = state.who, state.paused
     if answer == STARTED:
         if not paused:
+            _restate_held_triage(dispatcher, question, state)
             payload = {"type": NEW_PATIENT_TYPE, "from_held": True}
             if question.get("held_about"):
                 payload["about"] = question["held_about"]
@@ -300,7 +398,7 @@ def _answer_who(
         slots = {**held, "pending_question": None, "topic": None}
         known = domain.get("slots", {})
         return [SlotSet(n, slots.get(n)) for n in PATIENT_SLOTS if n in known]
-    if not paused:
+    if not paused and not state.emergency:
         current = {n: v for n in HELD_FACTS if (v := tracker.get_slot(n)) is not None}
         changes = changes_by(current, held) or changes_by({}, held)
         facts = "; ".join(c.words() for c in changes)
@@ -312,6 +410,22 @@ def _answer_who(
         text = messages().text(f"who_kept_{who}").format(facts=facts)
         send_notice(dispatcher, (text,), payload, who)
     return []
+
+
+def _restate_held_triage(
+    dispatcher: CollectingDispatcher, question: dict[str, Any], state: _Turn
+) -> None:
+    """Say the held message's urgent or emergency advice again for the case it starts.
+
+    Its triage payload in this turn is what holds a patient's plan after an emergency
+    (``actions.plan``), as if the held message had just been sent.
+    """
+    signal = question.get("triage")
+    if state.triaged or not isinstance(signal, dict):
+        return
+    triage = _render_triage(signal, state.who, state.paused)
+    if triage is not None and triage.payload["urgency"] in ("urgent", "emergency"):
+        send(dispatcher, triage)
 
 
 def _another_patient(tracker: Tracker) -> str | None:

@@ -278,6 +278,8 @@ class LanguageRules:
         return code
 
     def _word_reading(self, low: str) -> LanguageReading:
+        # Units are no words of a language: "ng/mL" is not Tagalog "ng" (session 10, HAZ-177).
+        low = _UNIT.sub(" ", low)
         tokens = _WORD.findall(low)
         folded = [_fold(t) for t in tokens]  # once per message, not once per language
         english = sum(1 for t in tokens if t in self.english)
@@ -296,6 +298,11 @@ class LanguageRules:
 
 
 _FOLD_EXTRA = str.maketrans({"ł": "l", "ø": "o", "ı": "i", "đ": "d", "ß": "ss", "æ": "ae"})
+
+
+_UNIT = re.compile(
+    r"(?<![a-z])(?:ng|pg|pmol|nmol|umol|mmol|mol|ug|µg|mcg|mg|g|iu|u)\s*/\s*(?:l|ml|dl|day|d|wk)(?![a-z])"
+)
 
 
 def _fold(word: str) -> str:

@@ -683,7 +683,9 @@ def extract(text: str) -> Extraction:
     ]
     gestation = _patient_gestation(norm, ctx, boundary)
     pregnant: YesNo | None = None
-    says_yes = [m for m in preg_mentions if (m.id == "yes") != m.negated]
+    # A denial of a negative ("not pregnant (bHCG neg)": the "not" reaches "bHCG neg") is a
+    # list of negatives, never a pregnancy (HAZ-179).
+    says_yes = [m for m in preg_mentions if m.id == "yes" and not m.negated]
     says_no = [m for m in preg_mentions if (m.id == "no") != m.negated]
     if says_yes or gestation is not None:
         pregnant = "yes"

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 
+from guideline_engine.knowledge.model import GateCondition, GateOperator
+
 NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 
 _FILLER_WORDS = (
@@ -22,7 +24,7 @@ _FILLER_WORDS = (
     r"currently|presently|still|has|have|come\s+back|comes\s+back|back|normal|fine|ok|okay|"
     r"high|raised|deficient|apparently|as|also|found|reported|says|said|showed|shows|good|"
     r"letter|report|really|quite|too|severely|since(?=\s+(?:come\s+|came\s+)?back)|"
-    r"(?:last|this)\s+(?:week|month)|dr|doctor|gp"
+    r"(?:last|this)\s+(?:week|month)|dr|doctor|gp|either"
 )
 _FILLER = rf"(?:[\s:=~\-()'\"]*(?:{_FILLER_WORDS})\b)*[\s:=~\-()'\"]*"
 
@@ -60,10 +62,16 @@ class ValueProblem:
 
 @dataclass(frozen=True)
 class Reading:
-    """What was read for one fact: the value to use (or None) and every value refused."""
+    """What was read for one fact: the value to use (or None) and every value refused.
+
+    ``unsure`` names a value the writer offered with another in its place ("Hb 65 or 70")
+    that is used all the same, because one of the offered values reaches a gate's cut-off:
+    the gate wins, and the doubt is named back beside it (review 10, H3).
+    """
 
     hit: NumberHit | None
     problems: tuple[ValueProblem, ...] = ()
+    unsure: tuple[ValueProblem, ...] = ()
 
 
 PLAUSIBLE: dict[str, tuple[float, float]] = {
@@ -284,6 +292,7 @@ def _read_values(
     """
     values: list[_Value] = []
     problems: list[ValueProblem] = []
+    unsure: list[ValueProblem] = []
     taken: list[tuple[int, int]] = []
 
     def add(m: re.Match[str], timing: str | None = None, inherited: str | None = None) -> None:
@@ -300,8 +309,24 @@ def _read_values(
         )
         negative = _negative(norm, num_start) or bool(m["neg"])
         problem = _refusal(key, value, negative) or _hedged(field, norm, m.end())
+        other = _ALTERNATIVE_AFTER.match(norm, m.end()) if field in _UNSURE_FIELDS else None
+        if other is not None and not problem and value is not None:
+            worst = _gate_side(field, (value, _alternative_value(m, other, convert)))
+            if worst is None:
+                problem = "you gave more than one possible value: please send the one on the report"
+            else:  # the gate wins: the value that fires it is used, the doubt named back
+                written = _problem(field, norm, num_start, other.end(), "").problem
+                doubt = ValueProblem(field, written.removesuffix(": "), num_start, other.end())
+                unsure.append(doubt)
+                taken.append((m.end(), other.end()))
+                when = _timing(norm, m.start(), num_start, other.end())
+                values.append(_Value(worst, m.start(), num_start, other.end(), when, written_unit))
+                return
+        elif other is not None and not problem:
+            problem = "you gave more than one possible value: please send the one on the report"
         if problem:
-            problems.append(_problem(field, norm, num_start - negative, m.end(), problem))
+            stop = other.end() if other is not None else m.end()
+            problems.append(_problem(field, norm, num_start - negative, stop, problem))
         elif value is not None:
             when = timing if timing is not None else _timing(norm, m.start(), num_start, m.end())
             timing_ = "past" if follow else when
@@ -314,7 +339,10 @@ def _read_values(
             add(m)
     if problems:
         return Reading(None, tuple(problems))
-    return _resolve(field, unit, values, norm)
+    resolved = _resolve(field, unit, values, norm)
+    if resolved.hit is None:
+        return resolved
+    return Reading(resolved.hit, (), tuple(unsure))
 
 
 _HEDGE_AFTER = re.compile(
@@ -324,6 +352,65 @@ _HEDGE_AFTER = re.compile(
 )
 """A doubt right after a value that ends its clause: "150 I think,", "60 something."."""
 _HEDGED_FIELDS = frozenset({"b12_level", "folate_level", "mma_level"})
+_ALTERNATIVE_AFTER = re.compile(
+    r"\s*,?\s*or\s*,?\s*(?:(?:maybe|perhaps|possibly|probably|even|else)\s+|"
+    r"(?:was|is)\s+it\s+|it\s+(?:might|may|could)\s+(?:have\s+)?(?:been|be)\s+|"
+    r"(?:might|may|could)\s+(?:have\s+)?been\s+)?(?:about\s+|around\s+)?"
+    r"(?<![\d.])\d+(?:[.,]\d+)?(?![\d])(?:\s*(?:ng|pg|pmol|nmol|ug|µg|mcg)\s*/\s*(?:l|ml|dl))?"
+)
+"""Another number offered instead of the value: "B12 140 or maybe 410", "140, or was it 410?",
+"either 140 or 410". The writer is unsure which it is, so neither is used (session 10)."""
+_UNSURE_FIELDS = _HEDGED_FIELDS | {
+    "platelet_count",
+    "haemoglobin",
+    "white_cell_count",
+    "neutrophil_count",
+}
+"""Fields whose value is refused when another is offered in its place. Not age ("45 or 46")."""
+
+
+def _alternative_value(m: re.Match[str], other: re.Match[str], convert: Convert) -> float | None:
+    """The other value offered ("70" of "Hb 65 or 70"), converted as the first one was.
+
+    The reader's own pattern is run again with the other number in the first one's place, so
+    that its unit (written after the first number, or none) is read the same way.
+    """
+    number = re.search(r"\d+(?:[.,]\d+)?(?=\D*$)", other.group())
+    if number is None:
+        return None
+    text = m.string
+    again = text[m.start() : m.start("num")] + number.group() + text[m.end("num") : m.end()]
+    rerun = m.re.match(again)
+    return None if rerun is None else convert(rerun)[0]
+
+
+@cache
+def _gate_cutoffs(field: str) -> tuple[GateCondition, ...]:
+    """The numeric conditions the packaged gates test ``field`` against (gates.yml)."""
+    # Imported here: the gates are read by the knowledge loader, which reads the topics.
+    from guideline_engine.regimen.gates import packaged_gates
+
+    return tuple(
+        c
+        for gate in packaged_gates()
+        for c in gate.conditions
+        if c.fact == field and not isinstance(c.value, str)
+    )
+
+
+def _gate_side(field: str, offered: tuple[float, float | None]) -> float | None:
+    """The offered value that fires a gate (the worst, if both do), else None.
+
+    Safety first: when the writer is unsure and any value offered reaches a gate's cut-off
+    (platelets at or below 50, Hb below 80 g/L), the gate wins (review 10, H3). An offered
+    value that cannot be read ("Hb 65 or x") counts as firing nothing.
+    """
+    for condition in _gate_cutoffs(field):
+        firing = [v for v in offered if v is not None and condition.holds(v)]
+        if firing:
+            below = condition.op in (GateOperator.LT, GateOperator.LE)
+            return min(firing) if below else max(firing)
+    return None
 
 
 def _hedged(field: str, norm: str, end: int) -> str | None:
@@ -493,6 +580,22 @@ def read_platelets(norm: str) -> Reading:
     return _read_values("platelet_count", "x10^9/L", norm, matches, continuation, convert)
 
 
+def unsure_gate_values(norm: str) -> tuple[ValueProblem, ...]:
+    """Values used although the writer offered another in their place, for a gate's sake.
+
+    "Hb 65 or 70", "plts 30 or 40": one offered value reaches a gate's cut-off, so the worst
+    is used and the gate fires (review 10, H3); each is named here (``problem`` is the value
+    as written, e.g. ``haemoglobin "65 or 70"``) so that the doubt can be said back.
+
+    Args:
+        norm: Normalised text.
+
+    Returns:
+        The doubts, platelets first, in text order within each test.
+    """
+    return (*read_platelets(norm).unsure, *read_haemoglobin(norm).unsure)
+
+
 def find_platelets(norm: str) -> NumberHit | None:
     """The platelet count to use, in ×10⁹/L (see :func:`read_platelets`), or None."""
     return read_platelets(norm).hit
@@ -517,7 +620,7 @@ a finding they have ("my baby boy has low b12"), not the writer feeding or carry
 def _age_patterns() -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(rf"(?<![\d.,])(?P<neg>-)?(?P<num>\d{{1,4}})\s*-?\s*{_AGE_UNIT}(?![a-z0-9])"),
-        re.compile(r"(?<![a-z0-9.,])(?P<neg>)(?P<num>\d{2,3})\s?(?P<sex>[fm])(?![a-z0-9])"),
+        re.compile(r"(?<![a-z0-9.,])(?P<neg>)(?P<num>\d{2,3})[ \t]?(?P<sex>[fm])(?![a-z0-9])"),
         re.compile(
             r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<neg>-)?(?P<num>\d{1,4})"
             r"(?!\d|[.,]\d)"
@@ -568,6 +671,12 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(
             r"(?<![a-z])(?P<sex>female|male),\s*(?P<neg>)(?P<num>\d{1,3})(?=\s*(?:[.;)\n]|$))"
         ),
+        # Session 10 (first_messages6_dev): the sex letter first, "F 34, 28/40", "M 58. MCV",
+        # "in M 33, homeless": at the start, after punctuation or "in", then a clause end.
+        re.compile(
+            r"(?:^|(?<=[,.;:(\n])|(?<=[,.;:(]\s)|(?<=\bin\s))\s*(?P<sex>[fm])\s?(?P<neg>)"
+            r"(?P<num>\d{2,3})(?![\d.]?\d)(?=\s*(?:[,.;:)\n]|$|with\s|on\s|who\s))"
+        ),
     )
 
 
@@ -587,6 +696,7 @@ _SEX_AFTER_AGE = re.compile(
 )
 _COMPACT_AGE = 1  # index of the "62F" pattern: too loose to refuse a value on ("250m")
 _WRITERS_CHILD = 10  # index of the "my 6 month old's b12" pattern
+_SEX_FIRST = 12  # index of the "F 34," pattern: as loose as the compact one
 
 
 def read_age(norm: str) -> tuple[Reading, str | None]:
@@ -615,7 +725,7 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
                 age = int(m.group("num")) // 52
             refusal = _refusal("age", age, bool(m.group("neg")))
             if refusal:
-                if index != _COMPACT_AGE:
+                if index not in (_COMPACT_AGE, _SEX_FIRST):
                     problems.append(
                         _problem(
                             "age",
@@ -626,7 +736,9 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
                         )
                     )
                 continue
-            if index == _COMPACT_AGE and age < 12:
+            if index in (_COMPACT_AGE, _SEX_FIRST) and age < 12:
+                continue
+            if index == _SEX_FIRST and _folate_shorthand(norm, m, age):
                 continue
             hit = NumberHit(float(age), "years", m.start(), m.end())
             found_sex = m.groupdict().get("sex")
@@ -641,6 +753,34 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
     if problems:
         return Reading(None, tuple(problems)), sex
     return Reading(best or _child_word_age(norm)), sex
+
+
+_FOLATE_LIKE_UP_TO = 45
+"""A number up to this after "F" may be a folate result (ug/L up to about 20, nmol/L up to
+about 45), so "F 14" beside other results is not read as an age: this is not a clinical cut-off,
+only where an age and a folate value can no longer be told apart."""
+_FOLATE_NAMED = re.compile(r"(?<![a-z])(?:folate|folic|rcf)(?![a-z])")
+
+
+@cache
+def _lab_value_before() -> re.Pattern[str]:
+    return re.compile(rf"{_OTHER_TEST.pattern}[\s:=~-]*(?:(?:is|was|of|at)\s+)?\d")
+
+
+def _folate_shorthand(norm: str, m: re.Match[str], age: int) -> bool:
+    """Whether "F <n>" is a folate result in a list of labs, not a woman's age (review 10, M4).
+
+    Clinicians write F for folate: "B12 89. F 14. Hb 101", "B12 150, F 12, MCV 108". When a lab
+    value comes before it on the same line and the number could be a folate result, it is not
+    read as an age, unless folate is named elsewhere in the message ("B12 150, F 34, folate
+    2.1"). "F 34, 28/40, folate 2.1" and "b12 150 ng/L, F 73" are still ages.
+    """
+    if m.group("sex") != "f" or age > _FOLATE_LIKE_UP_TO:
+        return False
+    line_start = norm.rfind("\n", 0, m.start()) + 1
+    if not _lab_value_before().search(norm, line_start, m.start("sex")):
+        return False
+    return not _FOLATE_NAMED.search(norm)
 
 
 _CHILD_WORD = re.compile(

@@ -27,6 +27,7 @@ CAUSES_FILE = "causes.yml"
 NEGATION_FILE = "negation.yml"
 CUES_FILE = "cues.yml"
 ANTIBODIES_FILE = "antibodies.yml"
+UNUSED_TESTS_FILE = "unused_tests.yml"
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -185,6 +186,23 @@ class AntibodyRules:
     negative: tuple[str, ...]
     pending: tuple[str, ...]
     result_window: int
+
+
+@dataclass(frozen=True)
+class UnusedTest:
+    """A blood test no topic uses: its results are only named back (``unused_tests.yml``)."""
+
+    id: str
+    name: str
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnusedTests:
+    """The tests of ``unused_tests.yml`` and where the list comes from."""
+
+    provenance: str
+    tests: tuple[UnusedTest, ...]
 
 
 @dataclass(frozen=True)
@@ -769,6 +787,78 @@ def parse_antibodies(data: object, source: str = ANTIBODIES_FILE) -> AntibodyRul
     )
 
 
+READ_TEST_NAMES: tuple[str, ...] = (
+    "b12",
+    "vitamin b12",
+    "active b12",
+    "holotc",
+    "folate",
+    "folic acid",
+    "mma",
+    "hb",
+    "haemoglobin",
+    "hemoglobin",
+    "platelets",
+    "plt",
+    "wcc",
+    "wbc",
+    "white cells",
+    "neutrophils",
+)
+"""Names of tests the extractor reads; no pattern of ``unused_tests.yml`` may match one."""
+
+
+def _unused_test(raw: object, index: int, source: str) -> UnusedTest:
+    name = _entry_name(raw, index)
+    item = _mapping(raw, source, name, None)
+    _check_keys(item, {"id", "name", "patterns"}, set(), source, name)
+    ident = _string(item["id"], source, name, "id")
+    if not _ID_RE.match(ident):
+        raise _fail(source, name, "id", f"{ident!r} is not a snake_case identifier")
+    patterns = _phrases(item["patterns"], source, name, "patterns", lower=False)
+    for pattern in patterns:
+        if pattern != pattern.lower() or "(?P<" in pattern:
+            raise _fail(source, name, "patterns", f"{pattern!r}: lower case, no named groups")
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise _fail(source, name, "patterns", f"{pattern!r}: bad pattern: {exc}") from exc
+        read = [t for t in READ_TEST_NAMES if compiled.fullmatch(t)]
+        if read:
+            raise _fail(source, name, "patterns", f"{pattern!r} matches {read[0]!r}, a read test")
+    return UnusedTest(ident, _string(item["name"], source, name, "name"), patterns)
+
+
+def parse_unused_tests(data: object, source: str = UNUSED_TESTS_FILE) -> UnusedTests:
+    """Validate the parsed content of ``unused_tests.yml``.
+
+    Args:
+        data: The YAML document as loaded.
+        source: File name used in error messages.
+
+    Returns:
+        The tests, in file order, with the list's provenance.
+
+    Raises:
+        VocabularyError: On unknown or missing keys, a bad or duplicate id or name, a pattern
+            that does not compile, has a named group or matches a test the extractor reads.
+    """
+    doc = _mapping(data, source, None, None)
+    _check_keys(doc, {"version", "provenance", "tests"}, set(), source, None)
+    _version(doc, source)
+    provenance = _string(doc["provenance"], source, None, "provenance")
+    items = doc["tests"]
+    if not isinstance(items, list) or not items:
+        raise _fail(source, None, "tests", "expected a non-empty list")
+    tests = tuple(_unused_test(raw, i, source) for i, raw in enumerate(items))
+    for key in ("id", "name"):
+        values = [getattr(t, key).lower() for t in tests]
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise _fail(source, twice[0], key, "used by two entries")
+    return UnusedTests(provenance, tests)
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -857,6 +947,12 @@ def _check_across(files: list[tuple[CauseEntry, ...]]) -> None:
 def load_antibodies() -> AntibodyRules:
     """The validated antibody tests and result words (read once per process)."""
     return parse_antibodies(_load_yaml(ANTIBODIES_FILE), ANTIBODIES_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_unused_tests() -> UnusedTests:
+    """The validated tests no topic uses (read once per process)."""
+    return parse_unused_tests(_load_yaml(UNUSED_TESTS_FILE), UNUSED_TESTS_FILE)
 
 
 @lru_cache(maxsize=1)

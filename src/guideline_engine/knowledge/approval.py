@@ -498,6 +498,13 @@ LAB_CLASSING = (
         "extraction/numbers.py",
         ("find_lab_status", "range_contradiction", "read_lab", "lab_unit"),
     ),
+    # Session 10: an unsure value is tested against the gates' own conditions (review 10, H3).
+    PinnedSource(
+        ArtefactKind.RULE,
+        "knowledge.model.gate_condition",
+        "knowledge/model.py",
+        ("GateCondition", "GateOperator"),
+    ),
 )
 """The code that classes a laboratory number low (or names it back): the topics' cut-offs
 (``labs.py``, whole), the facts reader that applies them (``facts.py``), and the reading of a

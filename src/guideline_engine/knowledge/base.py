@@ -99,6 +99,11 @@ class KnowledgeBase:
     _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
     _references: Mapping[str, Reference] = field(init=False, repr=False, compare=False)
     _citations: Mapping[tuple[str, int], Citation] = field(init=False, repr=False, compare=False)
+    # CitationView is frozen and the base never changes: each view is built once (per turn the
+    # plans and answers ask for the same views hundreds of times).
+    _views: dict[tuple[str, str], CitationView] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         visible = tuple(
@@ -213,6 +218,12 @@ class KnowledgeBase:
             raise ValueError(
                 f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}"
             )
+        view = self._views.get((snippet_id, audience))
+        if view is None:
+            view = self._views[(snippet_id, audience)] = self._citation(snippet_id, audience)
+        return view
+
+    def _citation(self, snippet_id: str, audience: str) -> CitationView:
         snippet = self.snippet(snippet_id)
         document = self.document(snippet.source.document)
         notes: list[str] = []

@@ -66,7 +66,15 @@ _LISTS = (
     "comparison",
     "today",
     "other_complaints",
+    "long_standing",
+    "levels_normal",
+    "levels_unsettled",
+    "affirms_own",
 )
+_INABILITY = frozenset({"cant", "cannot", "couldnt", "unable", "struggle", "struggling"})
+"""Words that make a following "without" affirm ("can't walk far without stopping")."""
+_DENYING_DETERMINERS = frozenset({"any", "a", "an", "the", "much", "too", "so", "no"})
+"""After "without", these make it a denial whatever came before ("without any chest pain")."""
 _TIME_LISTS = ("present", "remote_past", "recent_past")
 _POSSESSIVE_LISTS = frozenset({"other_person"})
 
@@ -626,6 +634,58 @@ class MessageMarkers:
             return False
         return bool(self.found["change"])
 
+    def cannot_do_without(self, start: int, end: int) -> bool:
+        """Whether the words at ``[start, end)`` are "without" after "can't ...".
+
+        "can't walk to the shop without puffing" says the symptom happens (HAZ-15x).
+        """
+        i = bisect.bisect_left(self._starts, start)
+        if i >= len(self.words) or self.words[i].key != "without" or self.words[i].end > end:
+            return False
+        # "struggling with tiredness without any chest pain" is a denial (review 10, M2)
+        after = self.words[i + 1] if i + 1 < len(self.words) else None
+        if after is None or after.key in _DENYING_DETERMINERS:
+            return False
+        segment = self.words[i].segment
+        before = self.words[max(0, i - 8) : i]
+        return any(w.segment == segment and w.key in _INABILITY for w in before)
+
+    def long_standing(self, start: int, end: int) -> bool:
+        """Whether the mention's own comma segment calls it long-standing, and nothing new.
+
+        "memory's been rubbish for years, same as ever": a complaint of years that nothing in
+        the message calls new, worse or of today is not a new red flag (HAZ-171). Only a
+        long-standing phrase in the mention's segment counts ("diabetic for years, now
+        confused" is not settled: review 10, H1), and a "now" or "still" in that segment is
+        news. A change word inside the long-standing phrase ("never gets any worse") is none.
+        """
+        segment = self.segment_of(start)
+        clause = self.clause_of(start)
+        settled = [
+            m
+            for m in self.found["long_standing"]
+            if m.segment == segment or (start <= m.start and m.end <= end)
+        ]
+        if not settled or any(m.clause != clause for m in settled):
+            return False
+
+        def outside(m: _Marker) -> bool:
+            return not any(
+                s.start <= m.start and m.end <= s.end for s in self.found["long_standing"]
+            )
+
+        news = [m for name in ("change", "today", "recent_past") for m in self.found[name]]
+        news += self._in_segment("present", segment)
+        return not any(outside(m) for m in news)
+
+    def levels_normal(self) -> bool:
+        """Whether the message calls the levels normal and none of them low.
+
+        "B12 and folate both normal on booking bloods", "my levels were fine" (HAZ-15x);
+        "b12 normal but folate low" is not.
+        """
+        return bool(self.found["levels_normal"]) and not self.found["levels_unsettled"]
+
     def within_a_day(self, start: int) -> bool:
         """Whether the mention's clause dates it to last night or yesterday (HAZ-086).
 
@@ -656,7 +716,11 @@ class MessageMarkers:
         # "chest pain right now, is it true b12 causes it": dated now, it is not generic
         segment = self.segment_of(start)
         now = any(m.segment == segment for m in self.in_clause("present", clause))
-        return bool(generic) and not now and not self.in_clause("first_person", clause)
+        if not generic or now or self.in_clause("first_person", clause):
+            return False
+        # "does b12 make you lose control of your bowels? It happened this afternoon": a
+        # question the writer then says is about them now is not generic (HAZ-188)
+        return not any(m.start >= start for m in self.found["affirms_own"])
 
 
 def _negated_close_by(
@@ -680,6 +744,8 @@ def _negated_close_by(
         if markers.inside("hedge", trig_start, trig_end):
             return False
         if markers.inside("uncertain", trig_start, trig_end):
+            return False
+        if markers.cannot_do_without(trig_start, trig_end):
             return False
         return not any(trig_start < b and a < trig_end for a, b in own)
 

@@ -131,6 +131,25 @@ def _conditions_hold(rule: RedFlag, extraction: Extraction) -> bool:
     return all(facts.get(key) == value for key, value in rule.all_of)
 
 
+_NOW_WORDS = frozenset({"now", "currently", "at the moment", "right now", "these days", "today"})
+
+
+def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
+    """The message calls the levels normal, and neither its words nor its values are low."""
+    read = (extraction.b12_status, extraction.folate_status)
+    if any(status not in (None, "normal") for status in read) or markers.found["levels_unsettled"]:
+        return False
+    # A value that could not be used, or a haemoglobin, leaves the question open (review 10 H4).
+    if extraction.value_problems or extraction.haemoglobin is not None:
+        return False
+    # "my b12 was fine but now it is 120": a level of now may follow the normal one
+    if markers.found["change"] or any(
+        markers.text[m.start : m.end].lower() in _NOW_WORDS for m in markers.found["present"]
+    ):
+        return False
+    return "normal" in read or markers.levels_normal()
+
+
 _Candidate = tuple[str, int, int, str, tuple[tuple[int, int], ...]]
 
 
@@ -159,8 +178,12 @@ def _candidates(
     return found
 
 
-def _admits(rule: RedFlag, assertion: Assertion, markers: MessageMarkers, start: int) -> bool:
+def _admits(
+    rule: RedFlag, assertion: Assertion, markers: MessageMarkers, start: int, end: int
+) -> bool:
     if assertion.negated or assertion.hypothetical or assertion.figurative:
+        return False
+    if rule.not_if_long_standing and markers.long_standing(start, end):
         return False
     if rule.when == "recent_past":
         return assertion.time is Time.RECENT_PAST and not assertion.other_person
@@ -236,6 +259,8 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         if rule.all_of and not _conditions_hold(rule, extraction):
             continue
         markers = markers or MessageMarkers(text)
+        if rule.not_if_levels_normal and _levels_normal(markers, extraction):
+            continue
         if signal in _CLAUSE_SIGNALS:
             assertion = _whole_clause(text, ctx, markers, start, end)
         else:
@@ -248,7 +273,7 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         )
         if rid in hits:
             continue
-        if not _admits(rule, assertion, markers, start):
+        if not _admits(rule, assertion, markers, start, end):
             recent = recent or _recently(rule, assertion, markers.within_a_day(start))
             continue
         hits[rid] = RedFlagHit(

@@ -327,6 +327,24 @@ class Cue:
     across_clauses: bool = False
     whole: bool = False
     not_part_of: tuple[tuple[int, ...], ...] = ()
+    in_segment: tuple[bool, ...] = ()
+
+
+_SEGMENT_VETO_WORDS = frozenset(
+    {"years", "year", "yrs", "months", "month", "weeks", "ages", "same", "stable", "unchanged"}
+)
+_SEGMENT_VETO_PREFIXES = ("slow", "gradual", "hasnt changed", "not changed", "for years")
+
+
+def _vetoes_in_segment(alternative: str) -> bool:
+    """Whether a veto dates or steadies a complaint rather than names a subject.
+
+    A dating veto counts in its comma segment, a subject veto in the whole clause: "tingled for
+    years, same as ever, and today my legs gave way" is not vetoed by "years" (HAZ-176), while
+    "my b12 was 400, went down suddenly to 150" stays vetoed by "b12" (review 10, M1).
+    """
+    text = alternative.strip().lower()
+    return text in _SEGMENT_VETO_WORDS or text.startswith(_SEGMENT_VETO_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -412,6 +430,7 @@ class CueMatcher:
                 across_clauses=spec.across_clauses,
                 whole=spec.whole,
                 not_part_of=tuple(self._alternative(a) for a in spec.not_part_of),
+                in_segment=tuple(_vetoes_in_segment(a) for a in spec.not_near),
             )
             index = len(self._cues)
             self._cues.append((key, compiled))
@@ -528,14 +547,18 @@ class CueMatcher:
         if not all(per_group):
             return []
         found: list[list[tuple[int, int]]] = []
-        vetoed = {
-            toks[a].clause
-            for alt in cue.not_near
-            for a, _ in self._occurrences(alt, tok_terms, positions)
-        }
+        # A veto word counts in the comma segment of the cue's first group: "tingled for
+        # years, same as ever, and today my legs gave way" is not vetoed by "years" (HAZ-176).
+        # A dating or steadying veto counts in the comma segment of the cue's first group, a
+        # subject veto in its whole clause (HAZ-176, review 10 M1).
+        vetoed: set[tuple[int, int | None]] = set()
+        for alt, in_segment in zip(cue.not_near, cue.in_segment, strict=True):
+            for a, _ in self._occurrences(alt, tok_terms, positions):
+                vetoed.add((toks[a].clause, toks[a].segment if in_segment else None))
         for first, first_end in per_group[0]:
             clause = toks[first].clause
-            if clause in vetoed or (cue.across_clauses and vetoed):
+            here = {(clause, toks[first].segment), (clause, None)}
+            if here & vetoed or (cue.across_clauses and vetoed):
                 continue
             chosen = self._extend(
                 cue, toks, per_group, [(first, first_end)], first, first_end, clause

@@ -98,6 +98,8 @@ class RedFlag:
     source: Source
     review: Review
     trained: bool = False
+    not_if_long_standing: bool = False
+    not_if_levels_normal: bool = False
 
     def advice(self, audience: str) -> str:
         """Advice text for ``"clinician"``; any other audience gets the patient text."""
@@ -273,14 +275,35 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
         _keys(
             match,
             set(),
-            {"phrases", "cues", "patterns", "symptoms", "all_of", "unless", "when", "trained"},
+            {
+                "phrases",
+                "cues",
+                "patterns",
+                "symptoms",
+                "all_of",
+                "unless",
+                "when",
+                "trained",
+                "not_if_long_standing",
+                "not_if_levels_normal",
+            },
             entry,
             "match.",
         )
         trained = match.get("trained", False)
         if not isinstance(trained, bool) or (trained and set(match) != {"trained"}):
             raise _fail(entry, "match.trained", "must be true alone (a trained-signal flag)")
-        if not set(match) - {"unless", "when"}:
+        long_standing = match.get("not_if_long_standing", False)
+        if not isinstance(long_standing, bool):
+            raise _fail(entry, "match.not_if_long_standing", "must be true or false")
+        if urgency == "emergency" and long_standing:
+            raise _fail(entry, "match.not_if_long_standing", "an emergency is never settled")
+        levels_normal = match.get("not_if_levels_normal", False)
+        if not isinstance(levels_normal, bool):
+            raise _fail(entry, "match.not_if_levels_normal", "must be true or false")
+        if urgency == "emergency" and levels_normal:
+            raise _fail(entry, "match.not_if_levels_normal", "an emergency is never settled")
+        if not set(match) - {"unless", "when", "not_if_long_standing", "not_if_levels_normal"}:
             raise _fail(
                 entry,
                 "match",
@@ -352,6 +375,8 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
                 source=_source(item["source"], entry),
                 review=_review(item["review"], entry),
                 trained=trained,
+                not_if_long_standing=long_standing,
+                not_if_levels_normal=levels_normal,
             )
         )
     ids = {r.id for r in rules}

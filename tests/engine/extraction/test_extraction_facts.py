@@ -297,7 +297,7 @@ def test_ileal_resection_cm(text: str, cm: float | None) -> None:
         pytest.param("my cousin is 26 weeks pregnant, my b12 is low", None, None, id="cousin"),
         pytest.param("if i were 18/40 would it change things", None, None, id="hypothetical"),
         pytest.param("vision 20/40 in the right eye", None, None, id="visual-acuity"),
-        pytest.param("i'm 7 weeks postpartum", "no", None, id="postpartum"),
+        pytest.param("i'm 7 weeks postpartum", None, None, id="postpartum"),
         pytest.param("he's 9 weeks old", None, None, id="baby-age"),
         pytest.param("i'm 5 weeks into the injections", None, None, id="weeks-into-treatment"),
         pytest.param("repeat bloods at 12 weeks", None, None, id="review-interval"),
