@@ -69,6 +69,24 @@ _PHONE = re.compile(r"(?<![\d/.:])\+?\d(?:[\s-]?\d){8,}(?![\d/])")
 """A run of nine digits or more, spaces or dashes between: a phone number, never named back."""
 
 
+_PLAIN_VALUE = re.compile(
+    r"(?:(?:over|under|above|below|about|around|roughly|approx\.?|less\s+than|more\s+than|"
+    r"[<>~])\s*)?\d{1,5}(?:[.,]\d+)?\s*(?:%|(?:ng|pg|pmol|nmol|mmol|umol)\s*/\s*(?:l|ml|dl))?"
+    r"(?:\s*(?:or(?:\s+maybe)?|to|-)\s*\d{1,5}(?:[.,]\d+)?\s*"
+    r"(?:(?:ng|pg|pmol|nmol)\s*/\s*(?:l|ml))?)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\[phone number\]",
+    re.IGNORECASE,
+)
+
+
+def plainly_a_value(value: str) -> bool:
+    """Whether a reply named back is only a number (a comparison, a range, a lab unit).
+
+    Anything else may hold a dose or a schedule in words no list knows ("the 1000 ones every
+    morning", "400 folic"), so a patient is not shown it (review 10b, M4).
+    """
+    return bool(_PLAIN_VALUE.fullmatch(value.strip()))
+
+
 def pending_test_answer(tracker: Tracker) -> dict[str, Any]:
     """Slot values for a reply that is only the asked test's number, else ``{}``.
 

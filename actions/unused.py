@@ -22,7 +22,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import audience_of, entity_values, message_text, send
-from actions.pending import UnreadAnswer, unread_answer
+from actions.pending import UnreadAnswer, plainly_a_value, unread_answer
 from guideline_engine.extraction import extract
 from guideline_engine.extraction.numbers import unsure_gate_values
 from guideline_engine.extraction.text import clean_text, normalise
@@ -148,10 +148,14 @@ def name_unused_results(dispatcher: CollectingDispatcher, tracker: Tracker) -> N
 
 def _unread_answer_texts(answer: UnreadAnswer, audience: str) -> tuple[str, ...]:
     """The notice for a reply not read as the asked result; a dose never reaches a patient."""
-    if audience == "clinician" or not answer.treatment:
+    if audience == "clinician":
         key = "unread_answer"
-    else:
+    elif answer.treatment:
         key = "unread_answer_treatment"
+    elif not plainly_a_value(answer.value):
+        key = "unread_answer_unquoted"  # words no list knows may be a dose (review 10b, M4)
+    else:
+        key = "unread_answer"
     first = messages().text(key).format(value=answer.value, test=answer.test)
     if not answer.b12_treated:
         return (first,)

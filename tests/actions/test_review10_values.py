@@ -225,3 +225,24 @@ def test_a_dose_with_a_schedule_word_is_no_result(text: str) -> None:
 def test_a_result_near_a_schedule_word_is_still_named(text: str, value: str) -> None:
     (found,) = unused_results(text)
     assert found.value == value
+
+
+# Review 10b, M4: a dose in words no list knows is never read back to a patient.
+@pytest.mark.parametrize(
+    "reply",
+    ["yes 1000mcgs", "yes 1000 micro grams", "yes the 1000 ones every morning", "400 folic"],
+)
+async def test_a_patient_is_never_shown_a_reply_that_is_not_plainly_a_number(reply: str) -> None:
+    chat = Conversation(audience="patient")
+    await chat.say("my folate came back at 2.3, no numbness or tingling, what should happen")
+    turn = await chat.say(reply)
+    texts = " ".join(m.get("text") or "" for m in turn.messages)
+    digits = "".join(ch for ch in reply if ch.isdigit())
+    assert digits not in texts
+
+
+async def test_a_plain_number_is_still_named_back_to_a_patient() -> None:
+    chat = Conversation(audience="patient")
+    await chat.say("my folate came back at 2.3, no numbness or tingling, what should happen")
+    turn = await chat.say("yes it was over 200")
+    assert "over 200" in " ".join(m.get("text") or "" for m in turn.messages)

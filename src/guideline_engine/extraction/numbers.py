@@ -357,6 +357,8 @@ _ALTERNATIVE_AFTER = re.compile(
     r"(?:was|is)\s+it\s+|it\s+(?:might|may|could)\s+(?:have\s+)?(?:been|be)\s+|"
     r"(?:might|may|could)\s+(?:have\s+)?been\s+)?(?:about\s+|around\s+)?"
     r"(?<![\d.])\d+(?:[.,]\d+)?(?![\d])(?:\s*(?:ng|pg|pmol|nmol|ug|µg|mcg)\s*/\s*(?:l|ml|dl))?"
+    # a time is no second value: "hb 125, or 6 weeks ago it was 70" (review 10b, M3)
+    r"(?!\s*(?:weeks?|wks?|days?|months?|mths?|years?|yrs?|hours?|hrs?|ago|am|pm|o'?clock)\b)"
 )
 """Another number offered instead of the value: "B12 140 or maybe 410", "140, or was it 410?",
 "either 140 or 410". The writer is unsure which it is, so neither is used (session 10)."""

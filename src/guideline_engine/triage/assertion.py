@@ -73,6 +73,24 @@ _LISTS = (
 )
 _INABILITY = frozenset({"cant", "cannot", "couldnt", "unable", "struggle", "struggling"})
 """Words that make a following "without" affirm ("can't walk far without stopping")."""
+_NOT_ABILITY = frozenset(
+    {
+        "believe",
+        "wait",
+        "thank",
+        "fault",
+        "remember",
+        "imagine",
+        "complain",
+        "say",
+        "tell",
+        "stress",
+    }
+)
+"""After "can't", these say nothing about what the writer can do ("can't wait to go without")."""
+_SPANS_OF_TIME = frozenset(
+    {"day", "days", "week", "weeks", "month", "months", "year", "years", "night", "nights"}
+)
 _DENYING_DETERMINERS = frozenset({"any", "a", "an", "the", "much", "too", "so", "no"})
 """After "without", these make it a denial whatever came before ("without any chest pain")."""
 _TIME_LISTS = ("present", "remote_past", "recent_past")
@@ -648,7 +666,15 @@ class MessageMarkers:
             return False
         segment = self.words[i].segment
         before = self.words[max(0, i - 8) : i]
-        return any(w.segment == segment and w.key in _INABILITY for w in before)
+        # "a whole month without fainting", "a day without falling": time gone by without it
+        if any(w.key in _SPANS_OF_TIME for w in before[-2:]):
+            return False
+        return any(
+            w.segment == segment
+            and w.key in _INABILITY
+            and (k + 1 >= len(before) or before[k + 1].key not in _NOT_ABILITY)
+            for k, w in enumerate(before)
+        )
 
     def long_standing(self, start: int, end: int) -> bool:
         """Whether the mention's own comma segment calls it long-standing, and nothing new.
@@ -661,10 +687,14 @@ class MessageMarkers:
         """
         segment = self.segment_of(start)
         clause = self.clause_of(start)
+        # Said of the complaint itself: inside the mention or just after it, in its segment
+        # ("memory's been rubbish for years"); a phrase before it qualifies something else
+        # ("dad's had diabetes for years and falls a lot": review 10b, H3).
         settled = [
             m
             for m in self.found["long_standing"]
-            if m.segment == segment or (start <= m.start and m.end <= end)
+            if (start <= m.start and m.end <= end)
+            or (m.segment == segment and m.start >= end and self.words_between(end, m.start) <= 4)
         ]
         if not settled or any(m.clause != clause for m in settled):
             return False
@@ -720,7 +750,26 @@ class MessageMarkers:
             return False
         # "does b12 make you lose control of your bowels? It happened this afternoon": a
         # question the writer then says is about them now is not generic (HAZ-188)
-        return not any(m.start >= start for m in self.found["affirms_own"])
+        return not self._affirmed_after(start)
+
+    def _affirmed_after(self, start: int) -> bool:
+        """Whether, after a general question, the writer says it is theirs, now.
+
+        "It happened this afternoon", "I've got it right now", "that's been me all week": an
+        affirming phrase with a word of now or of lately after the question, and no other
+        person in its segment ("it happened to my friend"; "ive got it, diagnosed 2019" names
+        the illness, not the symptom: review 10b, M1).
+        """
+        later = [m for m in self.found["affirms_own"] if m.start >= start]
+        if not later:
+            return False
+        dated = [
+            m
+            for name in ("present", "today", "recent_past", "change")
+            for m in self.found[name]
+            if m.start >= start
+        ]
+        return bool(dated) and any(not self._in_segment("other_person", m.segment) for m in later)
 
 
 def _negated_close_by(

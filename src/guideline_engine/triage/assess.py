@@ -139,8 +139,15 @@ def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
     read = (extraction.b12_status, extraction.folate_status)
     if any(status not in (None, "normal") for status in read) or markers.found["levels_unsettled"]:
         return False
-    # A value that could not be used, or a haemoglobin, leaves the question open (review 10 H4).
+    # A value that could not be used, or a haemoglobin, leaves the question open (review 10 H4);
+    # so does a B12 or folate number the reader could not class ("b12 140" without a unit).
     if extraction.value_problems or extraction.haemoglobin is not None:
+        return False
+    unclassed = (
+        (extraction.b12, extraction.b12_status),
+        (extraction.folate, extraction.folate_status),
+    )
+    if any(value is not None and status != "normal" for value, status in unclassed):
         return False
     # "my b12 was fine but now it is 120": a level of now may follow the normal one
     if markers.found["change"] or any(

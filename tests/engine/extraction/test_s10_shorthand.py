@@ -90,3 +90,10 @@ def test_neuro_none_is_no_neurological_involvement(text: str) -> None:
 
 def test_neuro_followed_by_a_finding_is_involvement() -> None:
     assert extract("neuro: numb feet, b12 100 ng/L").neurological_involvement == "yes"
+
+
+# Review 10b, M3: a time after "or" is no second value.
+def test_a_time_after_or_is_no_second_value() -> None:
+    found = extract("my hb is 125, or 6 weeks ago it was 70")
+    assert found.haemoglobin != 60.0
+    assert extract("hb 65 or 70").haemoglobin == 65.0

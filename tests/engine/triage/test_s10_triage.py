@@ -53,9 +53,9 @@ def test_gcs_of_fifteen_is_not_reduced_consciousness() -> None:
     "text",
     [
         "my feet have tingled for years, same as ever, neurologist knows about it",
-        "dad has a chronic unsteady walk, uses a stick, unchanged for ages, can b12 help",
+        "dad's walk has been unsteady for years and unchanged, can b12 help",
         "I'm forgetful, same as always really, is that the b12",
-        "numb toes since i was 60, never gets any worse, just wondering about tablets",
+        "numb toes for years and it never gets any worse, just wondering about tablets",
     ],
 )
 def test_long_standing_unchanged_complaints_do_not_escalate(text: str) -> None:
@@ -278,7 +278,47 @@ def test_a_question_the_writer_says_is_theirs_escalates(text: str) -> None:
     [
         "can b12 deficiency cause chest pain?",
         "does low b12 make you lose control of your bladder? asking for a leaflet",
+        "does PA cause loss of bladder control? ive got it, diagnosed 2019",
+        "can b12 injections cause anaphylaxis? it happened to my friend",
     ],
 )
 def test_a_general_question_alone_does_not_escalate(text: str) -> None:
     assert _urgency(text) != "emergency"
+
+
+# Review 10b, H3: a long-standing illness is not a long-standing complaint.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pt with longstanding hypothyroidism confused and falling x3",
+        "dads had diabetes a long time and falls a lot",
+        "dads had diabetes for years and falls a lot",
+        "he has been confused for a long time and falls every day",
+    ],
+)
+def test_a_long_standing_illness_does_not_settle_new_falls(text: str) -> None:
+    assert _urgency(text) in ("urgent", "emergency")
+
+
+# Review 10b, H2 and M2.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im pregnant and my glucose test came back normal, im vegan and b12 deficient",
+        "pregnant, folate came back normal, b12 result pending",
+        "pregnant. bloods were normal. b12 140",
+    ],
+)
+def test_review10b_pregnancy_with_an_unknown_level_stays_urgent(text: str) -> None:
+    assert "pregnancy_or_breastfeeding_with_deficiency" in _flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cant believe ive gone a whole month without fainting",
+        "cant wait to go a day without falling",
+    ],
+)
+def test_cant_wait_and_time_gone_by_without_deny(text: str) -> None:
+    assert _urgency(text) not in ("urgent", "emergency")
