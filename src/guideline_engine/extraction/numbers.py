@@ -628,9 +628,12 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
             r"(?!\d|[.,]\d)"
         ),
         re.compile(
-            rf"(?<![a-z0-9])(?:i'?m|i\s+am|she'?s|she\s+is|he'?s|he\s+is|(?:{_RELATIVE})"
+            # never "1 mg IM 3 monthly" (intramuscular, not "I'm 3": review 10b, L3)
+            rf"(?<![a-z0-9])(?<!mg\s)(?<!mg)(?<!mcg\s)(?<!micrograms\s)(?:i'?m|i\s+am|she'?s|"
+            rf"she\s+is|he'?s|he\s+is|(?:{_RELATIVE})"
             r"\s+is|patient\s+is|pt\s+is)\s+(?:a\s+)?(?P<neg>)(?P<num>\d{1,3})(?!\d|[.,]\d)"
             r"(?!\s*(?:%|kg|g|mg|mcg|ug|cm|mm|lbs?|st|stone|weeks?|wks?|months?|days?|/40|x)(?![a-z]))"
+            r"(?!\s*(?:monthly|weekly|daily|yearly|times|doses?|injections?|jabs?|amps?|ampoules?)\b)"
         ),
         re.compile(rf"(?<![a-z0-9])(?:{_RELATIVE})\s*\((?P<neg>)(?P<num>\d{{1,3}})\)"),
         # "Dad's 76", "the resident is 90", "my husband, 71, who": a relative or a resident

@@ -97,3 +97,13 @@ def test_a_time_after_or_is_no_second_value() -> None:
     found = extract("my hb is 125, or 6 weeks ago it was 70")
     assert found.haemoglobin != 60.0
     assert extract("hb 65 or 70").haemoglobin == 65.0
+
+
+# Review 10b, L3: "IM" (intramuscular) after a dose is not "I'm".
+@pytest.mark.parametrize("text", ["on 1 mg IM 3 monthly, b12 200", "hydroxo 1mg im 12 weekly"])
+def test_im_after_a_dose_is_no_age(text: str) -> None:
+    assert extract(text).age is None
+
+
+def test_im_as_i_am_still_gives_the_age() -> None:
+    assert extract("im 34 and my b12 is low").age == 34
