@@ -322,3 +322,21 @@ def test_review10b_pregnancy_with_an_unknown_level_stays_urgent(text: str) -> No
 )
 def test_cant_wait_and_time_gone_by_without_deny(text: str) -> None:
     assert _urgency(text) not in ("urgent", "emergency")
+
+
+# HAZ-191, HAZ-192: known gaps, held by strict xfails so a fix shows up (session 10).
+@pytest.mark.xfail(
+    strict=True,
+    reason="HAZ-191: the pregnancy cue dates itself by 'last month'; a rule on the extractor's "
+    "readings was tried and not kept (HAZ-192 over-triaged 8 dev messages)",
+)
+def test_pregnancy_with_a_recent_low_b12_is_urgent() -> None:
+    assert _urgency("pregnant. my b12 was low last month") in ("urgent", "emergency")
+
+
+@pytest.mark.xfail(strict=True, reason="HAZ-192: 'when I was pregnant with my son' read as now")
+def test_a_past_pregnancy_is_not_a_pregnancy_now() -> None:
+    from guideline_engine.extraction import extract
+
+    found = extract("when i was pregnant with my son (he is 6 now) my b12 was low")
+    assert found.pregnant != "yes"
