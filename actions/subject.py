@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
@@ -34,7 +33,7 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.engine import ASK_WHO_TYPE, FACTS_HELD_TYPE, before_this_message, message_text
 from actions.session import findings_in_message, problems_in_message
 from guideline_engine.extraction.text import normalise
-from guideline_engine.extraction.vocab import load_context_rules
+from guideline_engine.extraction.vocab import load_context_rules, read_vocab_text
 from guideline_engine.facts import FACT_NAMES, FactChange, fact_changes
 
 WRITER = "you"
@@ -156,8 +155,7 @@ def parse_qualifiers(data: object, source: str = PEOPLE_FILE) -> Qualifiers:
 
 @cache
 def _people_data() -> object:
-    text = resources.files("guideline_engine.vocab").joinpath(PEOPLE_FILE).read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.safe_load(read_vocab_text(PEOPLE_FILE))
 
 
 @cache

@@ -655,7 +655,7 @@ class MessageMarkers:
     def cannot_do_without(self, start: int, end: int) -> bool:
         """Whether the words at ``[start, end)`` are "without" after "can't ...".
 
-        "can't walk to the shop without puffing" says the symptom happens (HAZ-15x).
+        "can't walk to the shop without puffing" says the symptom happens (HAZ-173).
         """
         i = bisect.bisect_left(self._starts, start)
         if i >= len(self.words) or self.words[i].key != "without" or self.words[i].end > end:
@@ -707,14 +707,6 @@ class MessageMarkers:
         news = [m for name in ("change", "today", "recent_past") for m in self.found[name]]
         news += self._in_segment("present", segment)
         return not any(outside(m) for m in news)
-
-    def levels_normal(self) -> bool:
-        """Whether the message calls the levels normal and none of them low.
-
-        "B12 and folate both normal on booking bloods", "my levels were fine" (HAZ-15x);
-        "b12 normal but folate low" is not.
-        """
-        return bool(self.found["levels_normal"]) and not self.found["levels_unsettled"]
 
     def within_a_day(self, start: int) -> bool:
         """Whether the mention's clause dates it to last night or yesterday (HAZ-086).

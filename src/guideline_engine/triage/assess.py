@@ -154,7 +154,7 @@ def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
         markers.text[m.start : m.end].lower() in _NOW_WORDS for m in markers.found["present"]
     ):
         return False
-    return "normal" in read or markers.levels_normal()
+    return "normal" in read or bool(markers.found["levels_normal"])
 
 
 _Candidate = tuple[str, int, int, str, tuple[tuple[int, int], ...]]

@@ -547,8 +547,6 @@ class CueMatcher:
         if not all(per_group):
             return []
         found: list[list[tuple[int, int]]] = []
-        # A veto word counts in the comma segment of the cue's first group: "tingled for
-        # years, same as ever, and today my legs gave way" is not vetoed by "years" (HAZ-176).
         # A dating or steadying veto counts in the comma segment of the cue's first group, a
         # subject veto in its whole clause (HAZ-176, review 10 M1).
         vetoed: set[tuple[int, int | None]] = set()

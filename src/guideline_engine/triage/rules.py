@@ -293,16 +293,8 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
         trained = match.get("trained", False)
         if not isinstance(trained, bool) or (trained and set(match) != {"trained"}):
             raise _fail(entry, "match.trained", "must be true alone (a trained-signal flag)")
-        long_standing = match.get("not_if_long_standing", False)
-        if not isinstance(long_standing, bool):
-            raise _fail(entry, "match.not_if_long_standing", "must be true or false")
-        if urgency == "emergency" and long_standing:
-            raise _fail(entry, "match.not_if_long_standing", "an emergency is never settled")
-        levels_normal = match.get("not_if_levels_normal", False)
-        if not isinstance(levels_normal, bool):
-            raise _fail(entry, "match.not_if_levels_normal", "must be true or false")
-        if urgency == "emergency" and levels_normal:
-            raise _fail(entry, "match.not_if_levels_normal", "an emergency is never settled")
+        long_standing = _settles(match, "not_if_long_standing", urgency, entry)
+        levels_normal = _settles(match, "not_if_levels_normal", urgency, entry)
         if not set(match) - {"unless", "when", "not_if_long_standing", "not_if_levels_normal"}:
             raise _fail(
                 entry,
@@ -385,6 +377,16 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
             if other not in ids:
                 raise _fail(f"({rule.id})", f"match.unless[{i}]", f"unknown red flag id {other!r}")
     return tuple(rules)
+
+
+def _settles(match: Mapping[str, Any], key: str, urgency: str, entry: str) -> bool:
+    """A ``not_if_...`` switch: true or false, and never on an emergency (HAZ-171, HAZ-172)."""
+    value = match.get(key, False)
+    if not isinstance(value, bool):
+        raise _fail(entry, f"match.{key}", "must be true or false")
+    if urgency == "emergency" and value:
+        raise _fail(entry, f"match.{key}", "an emergency is never settled")
+    return value
 
 
 @lru_cache(maxsize=1)
