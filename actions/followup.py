@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -22,6 +22,7 @@ from actions.engine import (
 from actions.guard import guard
 from actions.plan import looks_like_a_question, plan_reply
 from actions.subject import holds_followup_facts
+from actions.turn import TurnAction
 from guideline_engine.facts import FactChange
 from guideline_engine.render.answer import Button
 from guideline_engine.render.answers import render_sources
@@ -29,14 +30,14 @@ from guideline_engine.render.messages import messages
 from guideline_engine.render.reply import render_notice
 
 
-class ActionAnswerFollowup(Action):
+class ActionAnswerFollowup(TurnAction):
     """Quote the best-matching snippets with citations, or say the guideline does not cover it."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_answer_followup"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Decline another language or condition; answer a question; plan a case.
@@ -76,14 +77,14 @@ def _name_held_facts(
     send(dispatcher, render_notice("ask", (text,), payload, audience, topic=None, buttons=buttons))
 
 
-class ActionSources(Action):
+class ActionSources(TurnAction):
     """List the documents behind the answers and how each citation was resolved."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_sources"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Render the source listing."""

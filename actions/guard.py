@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -21,6 +21,7 @@ from actions.engine import (
     message_text,
     send,
 )
+from actions.turn import TurnAction
 from guideline_engine.render.messages import messages
 from guideline_engine.render.reply import render_notice
 from guideline_engine.scope import OtherCondition, declined_condition
@@ -119,14 +120,14 @@ def _answer_for_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
     return plan_reply(dispatcher, tracker, fact_values(tracker))
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(TurnAction):
     """A request the NLU judged out of scope: say which kind, with a payload."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_out_of_scope"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Language first, then another condition, then a topic it names, else a decline."""
@@ -138,14 +139,14 @@ class ActionOutOfScope(Action):
         return []
 
 
-class ActionNotUnderstood(Action):
+class ActionNotUnderstood(TurnAction):
     """Low NLU confidence: another language, another condition, or "did not understand"."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_not_understood"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Say why the bot cannot answer (unless it names a topic), with a payload.

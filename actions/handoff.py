@@ -18,12 +18,13 @@ import os
 from typing import Any
 
 import aiohttp
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import audience_of, fact_values
 from actions.session import send_notice
+from actions.turn import TurnAction
 from guideline_engine.handoff import HandoffSummary, build_handoff_summary
 from guideline_engine.render.messages import Audience, messages
 
@@ -94,14 +95,14 @@ async def notify_operator(url: str, token: str | None, body: dict[str, Any], sen
         return False
 
 
-class ActionHandoff(Action):
+class ActionHandoff(TurnAction):
     """Offer a person: notify the operator channel and pause, or say why not."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_handoff"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Notify the operator and pause; without a webhook, or if it fails, do not pause."""

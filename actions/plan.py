@@ -6,7 +6,7 @@ import dataclasses
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -29,6 +29,7 @@ from actions.engine import (
     send,
 )
 from actions.guard import decline, guard
+from actions.turn import TurnAction
 from guideline_engine.facts import (
     FactChange,
     fact_changes,
@@ -217,14 +218,14 @@ def _module_reply(
     return [SlotSet("pending_question", pending)], shown
 
 
-class ActionPlan(Action):
+class ActionPlan(TurnAction):
     """Reply with a cited plan, or ask the one question still needed."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_plan"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Build the plan from the slots and send text plus payload."""
@@ -294,14 +295,14 @@ def _intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name"))
 
 
-class ActionExplain(Action):
+class ActionExplain(TurnAction):
     """Answer "why?": the facts used and the rule path of the current plan."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_explain"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Recompute the (deterministic) plan and show how it was reached."""

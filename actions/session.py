@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -23,6 +23,7 @@ from actions.engine import (
 )
 from actions.guard import guard, language_reply, scope_text
 from actions.plan import plan_reply
+from actions.turn import TurnAction
 from guideline_engine.facts import FACT_NAMES, findings_from_values
 from guideline_engine.feedback import FeedbackRecord, append_feedback
 from guideline_engine.render.answer import Button
@@ -51,14 +52,14 @@ def send_notice(
     send(dispatcher, rendered)
 
 
-class ActionGreet(Action):
+class ActionGreet(TurnAction):
     """Greet; ask who is asking when the audience is not known yet."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_greet"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Send the greeting, plus the audience question if needed.
@@ -77,14 +78,14 @@ class ActionGreet(Action):
         return []
 
 
-class ActionSetAudience(Action):
+class ActionSetAudience(TurnAction):
     """Confirm the audience chosen with the buttons or in words."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_set_audience"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Confirm the audience, then answer patient details in the same message.
@@ -183,19 +184,19 @@ def announce_new_patient(
     send_notice(dispatcher, (messages().text(key),), payload, audience)
 
 
-class ActionNewPatient(Action):
+class ActionNewPatient(TurnAction):
     """Forget every fact about the previous patient, then answer this message's details.
 
-    action_validate_slot_mappings already cleared the slots and said so when the message
-    opens with a reset (it runs first, every turn); this action does both only if that did not
-    happen, and then answers the new patient's details given in the same message.
+    The turn's start (``actions/turn.py``) already cleared the slots and said so when the
+    message opens with a reset (it runs first, every turn); this action does both only if that
+    did not happen, and then answers the new patient's details given in the same message.
     """
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_new_patient"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Clear (if not done yet), say so (once), then plan from the new details, if any."""
@@ -216,14 +217,34 @@ class ActionNewPatient(Action):
         return [*events, *plan_reply(dispatcher, tracker, values, stored)]
 
 
-class ActionRecordFeedback(Action):
+class ActionSmallTalk(TurnAction):
+    """Help, "are you a bot?", thanks and goodbye: the domain's response ``utter_<intent>``.
+
+    An action of ours rather than the response itself, so that these turns start like every
+    other (triage first: "thanks, but now my chest hurts" still gets the emergency advice).
+    """
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_small_talk"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter the response named after the intent; the domain has one for each (tested)."""
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        dispatcher.utter_message(response=f"utter_{intent}")
+        return []
+
+
+class ActionRecordFeedback(TurnAction):
     """Record "this is wrong" with the answer and knowledge-base version, for reviewers."""
 
     def name(self) -> str:
         """Action name in the domain."""
         return "action_record_feedback"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Append one feedback record and thank the user."""

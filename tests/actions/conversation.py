@@ -1,9 +1,10 @@
 """A conversation run through the real NLU component and the real actions, without servers.
 
 Each turn does what Rasa does, in the same order: the component's entities for the message,
-``from_entity`` slot mappings from ``domain.yml``, ``action_validate_slot_mappings`` (triage,
-audience, causes, refused values, reset, disclaimer), then the action the rules in
-``data/rules/`` give for the intent (a ``utter_*`` response is read from ``domain.yml``). The
+``from_entity`` slot mappings from ``domain.yml``, then the action the rules in ``data/rules/``
+give for the intent, which starts the turn itself (triage, audience, causes, refused values,
+reset, disclaimer: ``actions/turn.py``) and answers (a response it names is read from
+``domain.yml``). The
 intent is given by the test, so a test can try every intent the NLU might choose.
 """
 
@@ -21,8 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.followup import ActionAnswerFollowup, ActionSources
 from actions.guard import ActionNotUnderstood, ActionOutOfScope
 from actions.plan import ActionExplain, ActionPlan
-from actions.session import ActionGreet, ActionNewPatient, ActionSetAudience
-from actions.validate import ValidateSlotMappings
+from actions.session import ActionGreet, ActionNewPatient, ActionSetAudience, ActionSmallTalk
 from tests.actions.conftest import build_tracker, real_entities
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +36,7 @@ ACTIONS: dict[str, type[Action]] = {
     "action_new_patient": ActionNewPatient,
     "action_out_of_scope": ActionOutOfScope,
     "action_not_understood": ActionNotUnderstood,
+    "action_small_talk": ActionSmallTalk,
 }
 
 
@@ -76,6 +77,16 @@ def _apply(slots: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any
         if event.get("event") == "slot":
             out[event["name"]] = event["value"]
     return out
+
+
+def _responses_filled(messages: list[dict[str, Any]]) -> None:
+    """Fill a message sent as a domain response name with its text and payload, as Rasa's NLG."""
+    for message in messages:
+        name = message.get("response")
+        if name:
+            response = dict(domain()["responses"][name][0])
+            message["text"] = response.get("text")
+            message["custom"] = response.get("custom")
 
 
 def _bot_events(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -128,32 +139,14 @@ class Conversation:
             events=self.events,
         )
         dispatcher = CollectingDispatcher()
-        validated = await ValidateSlotMappings().run(dispatcher, tracker, domain())
-        slots = _apply(slots, validated)
-        before = list(dispatcher.messages)
         action = rule_actions().get(intent, "action_not_understood")
-        tracker = build_tracker(
-            slots=slots,
-            text=text,
-            intent=intent,
-            entities=entities,
-            metadata=metadata,
-            events=self.events,
-            after_user=_bot_events(before),
-        )
-        if action.startswith("utter_"):
-            response = dict(domain()["responses"][action][0])
-            if response.get("text"):
-                dispatcher.utter_message(text=response["text"])
-            if response.get("custom"):
-                dispatcher.utter_message(json_message=response["custom"])
-            events: list[dict[str, Any]] = []
-        else:
-            events = await ACTIONS[action]().run(dispatcher, tracker, domain())
+        # The action starts the turn itself (actions/turn.py), then answers.
+        events = await ACTIONS[action]().run(dispatcher, tracker, domain())
+        _responses_filled(dispatcher.messages)
         self.slots = _apply(slots, events)
         user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
-        # As in Rasa's tracker: the user event, the slots mapped from its entities, the
-        # validation action's events, then the bot's messages and the answering action's events.
+        # As in Rasa's tracker: the user event, the slots mapped from its entities, then the
+        # bot's messages and the action's events (the turn's start, then the answer).
         mapped = [
             {"event": "slot", "name": name, "value": value}
             for name, value in _from_entity_slots(entities).items()
@@ -162,7 +155,6 @@ class Conversation:
             *self.events,
             user,
             *mapped,
-            *validated,
             *_bot_events(dispatcher.messages),
             *events,
         ]

@@ -149,7 +149,7 @@ async def test_lines_after_a_refused_first_plan_are_not_shown(gate_on: Any) -> N
     dispatcher = CollectingDispatcher()
     slots = {**BOTH_LOW, "audience": "clinician", "disclaimer_shown": True}
     tracker = build_tracker(slots=slots, text="folate is low and b12 is low")
-    await ActionPlan().run(dispatcher, tracker, DOMAIN)
+    await ActionPlan().answer(dispatcher, tracker, DOMAIN)
     types = [m["custom"]["type"] for m in dispatcher.messages if m.get("custom")]
     assert types == [REFUSAL_TYPE]
 

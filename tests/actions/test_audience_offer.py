@@ -34,7 +34,7 @@ async def test_shorthand_without_an_audience_gets_plain_words_and_the_offer(
     dispatcher, make_tracker, domain
 ):
     tracker = make_tracker(slots=_slots(None), text=SHORTHAND)
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     types = [p["type"] for p in custom_payloads(dispatcher)]
     assert types == ["b12.regimen", AUDIENCE_OFFER_TYPE]
     plan_text = texts(dispatcher)[0]
@@ -46,20 +46,20 @@ async def test_shorthand_without_an_audience_gets_plain_words_and_the_offer(
 
 async def test_no_offer_once_the_audience_is_known(dispatcher, make_tracker, domain):
     tracker = make_tracker(slots=_slots("patient"), text=SHORTHAND)
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     assert AUDIENCE_OFFER_TYPE not in [p["type"] for p in custom_payloads(dispatcher)]
 
 
 async def test_no_offer_for_lay_writing(dispatcher, make_tracker, domain):
     text = "hi my b12 came back 104 and the doctor says i need injections, i feel ok"
-    await ActionPlan().run(dispatcher, make_tracker(slots=_slots(None), text=text), domain)
+    await ActionPlan().answer(dispatcher, make_tracker(slots=_slots(None), text=text), domain)
     assert AUDIENCE_OFFER_TYPE not in [p["type"] for p in custom_payloads(dispatcher)]
 
 
 async def test_the_offer_is_made_once_per_conversation(dispatcher, make_tracker, domain):
     earlier = {"event": "bot", "data": {"custom": {"type": AUDIENCE_OFFER_TYPE}}}
     tracker = make_tracker(slots=_slots(None), text=SHORTHAND, events=[earlier])
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     assert AUDIENCE_OFFER_TYPE not in [p["type"] for p in custom_payloads(dispatcher)]
 
 
@@ -67,12 +67,12 @@ async def test_no_offer_beside_triage_advice(dispatcher, make_tracker, domain):
     """Independent review, session 7 (F8): nothing distracts from triage or a gate."""
     triage = {"event": "bot", "data": {"custom": {"type": "b12.triage", "urgency": "emergency"}}}
     tracker = make_tracker(slots=_slots(None), text=SHORTHAND, after_user=[triage])
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     assert AUDIENCE_OFFER_TYPE not in [p["type"] for p in custom_payloads(dispatcher)]
 
 
 async def test_no_offer_beside_a_gate(dispatcher, make_tracker, domain):
     slots = {**_slots(None), "platelet_count": 30.0}
-    await ActionPlan().run(dispatcher, make_tracker(slots=slots, text=SHORTHAND), domain)
+    await ActionPlan().answer(dispatcher, make_tracker(slots=slots, text=SHORTHAND), domain)
     types = [p["type"] for p in custom_payloads(dispatcher)]
     assert "b12.gate" in types and AUDIENCE_OFFER_TYPE not in types

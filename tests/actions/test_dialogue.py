@@ -119,7 +119,7 @@ async def test_new_patient_action_alone_keeps_only_this_messages_details(
             "age": 30,
         },
     )
-    events = await ActionNewPatient().run(dispatcher, tracker, domain)
+    events = await ActionNewPatient().answer(dispatcher, tracker, domain)
     assert SlotSet("platelet_count", None) in events
     assert SlotSet("causes", ["dietary"]) in events
     plan = next(p for p in custom_payloads(dispatcher) if p["type"] == "b12.regimen")
@@ -230,7 +230,7 @@ async def test_values_are_read_as_meant(values: str, field: str, expected: float
 
 async def test_unreadable_slot_value_is_named_back(dispatcher, make_tracker, domain) -> None:
     tracker = make_tracker(slots={"neurological_involvement": "no", "age": "lots"})
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.invalid_facts"
     assert payload["fields"] == ["age"]

@@ -13,7 +13,7 @@ async def test_covered_question_quotes_the_snippet_with_its_citation(
         intent="ask_followup",
         slots={"audience": "clinician"},
     )
-    assert await ActionAnswerFollowup().run(dispatcher, tracker, domain) == []
+    assert await ActionAnswerFollowup().answer(dispatcher, tracker, domain) == []
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.answer"
     assert payload["snippets"][0]["snippet_id"] == "b12.folic_acid.not_before_b12"
@@ -24,14 +24,14 @@ async def test_covered_question_quotes_the_snippet_with_its_citation(
 
 async def test_uncovered_question_says_so(dispatcher, make_tracker, domain):
     tracker = make_tracker(text="what is the capital of France?", intent="ask_followup")
-    await ActionAnswerFollowup().run(dispatcher, tracker, domain)
+    await ActionAnswerFollowup().answer(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.no_answer"
     assert "does not cover" in texts(dispatcher)[0]
 
 
 async def test_sources_list_documents_and_unresolved_citations(dispatcher, make_tracker, domain):
-    await ActionSources().run(dispatcher, make_tracker(intent="ask_sources"), domain)
+    await ActionSources().answer(dispatcher, make_tracker(intent="ask_sources"), domain)
     (payload,) = custom_payloads(dispatcher)
     text = texts(dispatcher)[0]
     assert payload["type"] == "b12.sources"

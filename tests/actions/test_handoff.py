@@ -90,7 +90,7 @@ async def test_without_webhook_says_unavailable_and_does_not_pause(
     dispatcher, make_tracker, domain, monkeypatch
 ):
     monkeypatch.delenv("HANDOFF_WEBHOOK_URL", raising=False)
-    events = await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    events = await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     assert events == []
     assert _status(dispatcher) == "unavailable"
     assert "not available" in texts(dispatcher)[0]
@@ -106,7 +106,7 @@ async def test_handoff_posts_the_summary_and_pauses(dispatcher, make_tracker, do
             TRIAGE_EVENT,
         ],
     )
-    events = await ActionHandoff().run(dispatcher, tracker, domain)
+    events = await ActionHandoff().answer(dispatcher, tracker, domain)
 
     assert events == [ConversationPaused()]
     assert _status(dispatcher) == "requested"
@@ -131,7 +131,7 @@ async def test_no_token_no_authorization_header(
     dispatcher, make_tracker, domain, webhook_env, monkeypatch
 ):
     monkeypatch.delenv("HANDOFF_WEBHOOK_TOKEN")
-    await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     (request,) = webhook_env.received
     assert "Authorization" not in request["headers"]
     assert request["body"]["triage"] is None
@@ -142,7 +142,7 @@ async def test_webhook_error_means_failed_and_no_pause(
     dispatcher, make_tracker, domain, webhook_env, status
 ):
     webhook_env.status = status
-    events = await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    events = await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     assert events == []
     assert _status(dispatcher) == "failed"
     assert "could not reach a person" in texts(dispatcher)[0]
@@ -153,14 +153,14 @@ async def test_slow_webhook_times_out_as_failed(
 ):
     monkeypatch.setenv("HANDOFF_WEBHOOK_TIMEOUT_S", "0.2")
     webhook_env.delay_s = 2.0
-    events = await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    events = await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     assert events == []
     assert _status(dispatcher) == "failed"
 
 
 async def test_redirect_is_not_followed(dispatcher, make_tracker, domain, webhook_env):
     webhook_env.redirect_to = webhook_env.url.replace("/hook", "/elsewhere")
-    events = await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    events = await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     assert events == []
     assert _status(dispatcher) == "failed"
     assert len(webhook_env.received) == 1  # the token did not travel on
@@ -168,7 +168,7 @@ async def test_redirect_is_not_followed(dispatcher, make_tracker, domain, webhoo
 
 async def test_unreachable_webhook_means_failed(dispatcher, make_tracker, domain, monkeypatch):
     monkeypatch.setenv("HANDOFF_WEBHOOK_URL", "http://127.0.0.1:9/nothing-listens-here")
-    events = await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    events = await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     assert events == []
     assert _status(dispatcher) == "failed"
 
@@ -178,7 +178,7 @@ async def test_malformed_webhook_url_means_failed(
     dispatcher, make_tracker, domain, monkeypatch, url
 ):
     monkeypatch.setenv("HANDOFF_WEBHOOK_URL", url)
-    events = await ActionHandoff().run(dispatcher, make_tracker(intent="request_human"), domain)
+    events = await ActionHandoff().answer(dispatcher, make_tracker(intent="request_human"), domain)
     assert events == []
     assert _status(dispatcher) == "failed"
 

@@ -9,7 +9,7 @@ from tests.actions.conftest import custom_payloads, texts
 
 async def test_neuro_unknown_asks_one_question_with_buttons(dispatcher, make_tracker, domain):
     tracker = make_tracker(slots={"audience": "clinician"}, text="how do I treat B12 deficiency")
-    events = await ActionPlan().run(dispatcher, tracker, domain)
+    events = await ActionPlan().answer(dispatcher, tracker, domain)
     assert events == [
         SlotSet("topic", "b12"),
         SlotSet("pending_question", "neurological_involvement"),
@@ -37,7 +37,7 @@ async def test_clinician_plan_payload_follows_the_contract(dispatcher, make_trac
             "age": 62,
         }
     )
-    events = await ActionPlan().run(dispatcher, tracker, domain)
+    events = await ActionPlan().answer(dispatcher, tracker, domain)
     assert events == [SlotSet("topic", "b12"), SlotSet("pending_question", None)]
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.regimen"
@@ -66,7 +66,7 @@ async def test_clinician_plan_payload_follows_the_contract(dispatcher, make_trac
 
 async def test_patient_plan_is_plain_and_defers_to_the_clinician(dispatcher, make_tracker, domain):
     tracker = make_tracker(slots={"audience": "patient", "neurological_involvement": "no"})
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     text = texts(dispatcher)[0]
     assert "Your clinician will decide" in text
     assert "1 mg IM" not in text
@@ -83,7 +83,7 @@ async def test_yes_no_answers_the_pending_neuro_question(
         slots={"audience": "clinician", "pending_question": "neurological_involvement"},
         intent=intent,
     )
-    events = await ActionPlan().run(dispatcher, tracker, domain)
+    events = await ActionPlan().answer(dispatcher, tracker, domain)
     assert SlotSet("neurological_involvement", expected) in events
     (payload,) = custom_payloads(dispatcher)
     assert payload["plan"]["neurological_involvement"] == expected
@@ -91,7 +91,7 @@ async def test_yes_no_answers_the_pending_neuro_question(
 
 async def test_yes_without_a_question_is_not_taken_as_a_fact(dispatcher, make_tracker, domain):
     tracker = make_tracker(slots={"audience": "clinician"}, intent="affirm", text="yes")
-    events = await ActionPlan().run(dispatcher, tracker, domain)
+    events = await ActionPlan().answer(dispatcher, tracker, domain)
     assert events == []
     assert texts(dispatcher)[0].startswith("Okay.")
     (payload,) = custom_payloads(dispatcher)
@@ -101,7 +101,7 @@ async def test_yes_without_a_question_is_not_taken_as_a_fact(dispatcher, make_tr
 
 async def test_contradictory_facts_give_problems_not_a_plan(dispatcher, make_tracker, domain):
     tracker = make_tracker(slots={"neurological_involvement": "no", "platelet_count": -4})
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.invalid_facts"
     assert payload["fields"] == ["platelet_count"]
@@ -112,7 +112,7 @@ async def test_why_lists_facts_and_rule_path(dispatcher, make_tracker, domain):
         slots={"neurological_involvement": "no", "formulary": "us", "audience": "clinician"},
         intent="ask_why",
     )
-    assert await ActionExplain().run(dispatcher, tracker, domain) == []
+    assert await ActionExplain().answer(dispatcher, tracker, domain) == []
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.why"
     assert payload["facts_used"]["formulary"] == "us"
@@ -135,7 +135,7 @@ async def test_treatment_question_about_another_condition_is_declined(
     dispatcher, make_tracker, domain, text, declined
 ):
     tracker = make_tracker(text=text, intent="ask_treatment", slots={"audience": "clinician"})
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     if declined:
         assert payload["type"] == "b12.out_of_scope" and payload["reason"] == declined
@@ -149,7 +149,7 @@ async def test_pronoun_after_a_patient_is_described_is_the_patient(
     tracker = make_tracker(
         text="how do I treat it?", intent="ask_treatment", slots={"neurological_involvement": "no"}
     )
-    await ActionPlan().run(dispatcher, tracker, domain)
+    await ActionPlan().answer(dispatcher, tracker, domain)
     assert custom_payloads(dispatcher)[0]["type"] == "b12.regimen"
 
 
@@ -157,6 +157,6 @@ async def test_why_for_a_patient_has_no_rule_path(dispatcher, make_tracker, doma
     tracker = make_tracker(
         slots={"neurological_involvement": "no", "audience": "patient"}, intent="ask_why"
     )
-    await ActionExplain().run(dispatcher, tracker, domain)
+    await ActionExplain().answer(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     assert payload["type"] == "b12.why" and "rule_path" not in payload

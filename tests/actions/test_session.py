@@ -26,7 +26,7 @@ def notice(dispatcher: Any) -> Answer:
 
 
 async def test_greeting_asks_the_audience_with_buttons(dispatcher, make_tracker, domain):
-    await ActionGreet().run(dispatcher, make_tracker(intent="greet"), domain)
+    await ActionGreet().answer(dispatcher, make_tracker(intent="greet"), domain)
     ask = dispatcher.messages[-2]
     assert ask["text"].endswith("\nWhich best describes you?")
     assert [b["title"] for b in ask["buttons"]] == ["Clinician", "Patient or carer"]
@@ -38,13 +38,13 @@ async def test_greeting_asks_the_audience_with_buttons(dispatcher, make_tracker,
 
 async def test_greeting_skips_the_question_when_audience_known(dispatcher, make_tracker, domain):
     tracker = make_tracker(intent="greet", slots={"audience": "clinician"})
-    await ActionGreet().run(dispatcher, tracker, domain)
+    await ActionGreet().answer(dispatcher, tracker, domain)
     assert all(not m.get("buttons") for m in dispatcher.messages)
 
 
 async def test_set_audience_confirms(dispatcher, make_tracker, domain):
     tracker = make_tracker(intent="choose_audience", slots={"audience": "clinician"})
-    await ActionSetAudience().run(dispatcher, tracker, domain)
+    await ActionSetAudience().answer(dispatcher, tracker, domain)
     assert "clinician" in texts(dispatcher)[0]
     (payload,) = custom_payloads(dispatcher)
     assert without_answer(payload) == {"type": "b12.audience_set", "audience": "clinician"}
@@ -53,7 +53,7 @@ async def test_set_audience_confirms(dispatcher, make_tracker, domain):
 
 async def test_set_audience_without_one_asks_with_buttons(dispatcher, make_tracker, domain):
     tracker = make_tracker(intent="choose_audience", text="who are you for")
-    await ActionSetAudience().run(dispatcher, tracker, domain)
+    await ActionSetAudience().answer(dispatcher, tracker, domain)
     (payload,) = custom_payloads(dispatcher)
     assert without_answer(payload) == {"type": "b12.ask_audience"}
     answer = notice(dispatcher)
@@ -73,7 +73,7 @@ async def test_new_patient_clears_every_fact_but_keeps_audience(dispatcher, make
             "pending_question": "neurological_involvement",
         },
     )
-    events = await ActionNewPatient().run(dispatcher, tracker, domain)
+    events = await ActionNewPatient().answer(dispatcher, tracker, domain)
     cleared = {e["name"] for e in events if e == SlotSet(e["name"], None)}
     facts = set(SLOTS) - {"audience", "disclaimer_shown"}
     assert facts <= cleared
@@ -93,7 +93,7 @@ async def test_feedback_records_answer_and_kb_version(
         {"event": "bot", "text": None, "data": {"custom": {"type": "b12.regimen"}}},
     ]
     tracker = make_tracker(text="this is wrong", intent="report_wrong", events=earlier)
-    await ActionRecordFeedback().run(dispatcher, tracker, domain)
+    await ActionRecordFeedback().answer(dispatcher, tracker, domain)
     (record,) = [json.loads(line) for line in path.read_text().splitlines()]
     assert record["conversation_id"] == "test-conversation"
     assert record["answer"] == "B12 plan: no neurological involvement"

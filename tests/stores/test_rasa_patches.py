@@ -229,3 +229,53 @@ def test_every_entry_point_starts_rasa_through_the_patches(
     text = (ROOT / path).read_text()
     assert needle in text
     assert bypass not in text
+
+
+# --- ActionExtractSlots._execute_validation_action ----------------------------------------
+
+
+def validation_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each call ActionExtractSlots makes to a custom action instead of making it."""
+    from rasa.core.actions.action import ActionExtractSlots
+
+    calls: list[str] = []
+
+    async def record(self: Any, name: str, *args: Any) -> list[Any]:
+        calls.append(name)
+        return []
+
+    monkeypatch.setattr(ActionExtractSlots, "_run_custom_action", record)
+    return calls
+
+
+async def extract_slots(paused: bool) -> None:
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.shared.core.events import ConversationPaused, UserUttered
+
+    domain = Domain.from_dict({"actions": ["action_validate_slot_mappings"]})
+    events: list[Any] = [UserUttered("my chest hurts")]
+    tracker = DialogueStateTracker.from_events(
+        "patient-1", [*events] + ([ConversationPaused()] if paused else [])
+    )
+    action = ActionExtractSlots(EndpointConfig("http://127.0.0.1:1/webhook"))
+    await action.run(
+        CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain
+    )
+
+
+async def test_without_patch_rasa_calls_the_validation_action_every_turn(
+    without_patches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = validation_calls(monkeypatch)
+    await extract_slots(paused=False)
+    assert calls == ["action_validate_slot_mappings"]
+
+
+async def test_with_patch_the_validation_action_is_called_only_while_paused(
+    with_patches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = validation_calls(monkeypatch)
+    await extract_slots(paused=False)
+    assert calls == []  # the predicted action starts the turn (actions/turn.py)
+    await extract_slots(paused=True)
+    assert calls == ["action_validate_slot_mappings"]  # no action will be predicted

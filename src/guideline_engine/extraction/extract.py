@@ -128,6 +128,29 @@ def _someone_elses(norm: str, ctx: TextContext, start: int) -> bool:
     return bool(named) and bool(_THIRD_PERSON.search(before)) and not _FIRST_PERSON.search(before)
 
 
+_PAST_PREGNANCY_BEFORE = re.compile(
+    r"(?<![a-z])(?:when|while|whilst)\s+(?:(?:i|she|you|my\s+\w+)\s+(?:was|were)\s+)?$"
+)
+_PAST_PREGNANCY_AFTER = re.compile(
+    r"^\s*with\s+(?:my|her|our)\s+(?:son|daughter|eldest|oldest|older|youngest|boy|girl|kids?|"
+    r"children|twins)(?![a-z])"
+)
+
+
+def _past_pregnancy(norm: str, start: int, end: int) -> bool:
+    """A pregnancy told as a time of the past, not a state now (session 11, HAZ-192).
+
+    "when I was pregnant", "while she was pregnant", "pregnant with my son (he's 6 now)": the
+    child is born, or the clause dates something else by the pregnancy.
+    """
+    before = norm[max(0, start - 30) : start].rstrip()
+    return bool(
+        _PAST_PREGNANCY_BEFORE.search(before + " ")
+        or _PAST_PREGNANCY_BEFORE.search(before)
+        or _PAST_PREGNANCY_AFTER.match(norm[end : end + 40])
+    )
+
+
 _DIET_SHORTHAND = re.compile(
     r"(?:^|[,;\n]|\.(?!\d))\s*(?:cause\s*[:=\-]?\s*|likely\s+|probably\s+)?"
     r"diet(?:ary)?(?:\s+(?:cause|related|deficiency|deficient))?\s*(?=[,;\n]|\.(?!\d)|$)"
@@ -680,6 +703,7 @@ def extract(text: str) -> Extraction:
         and not m.historical
         and m.start >= boundary
         and not _someone_elses(norm, ctx, m.start)
+        and not _past_pregnancy(norm, m.start, m.end)
     ]
     gestation = _patient_gestation(norm, ctx, boundary)
     pregnant: YesNo | None = None

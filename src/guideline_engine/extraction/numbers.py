@@ -622,7 +622,12 @@ a finding they have ("my baby boy has low b12"), not the writer feeding or carry
 def _age_patterns() -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(rf"(?<![\d.,])(?P<neg>-)?(?P<num>\d{{1,4}})\s*-?\s*{_AGE_UNIT}(?![a-z0-9])"),
-        re.compile(r"(?<![a-z0-9.,])(?P<neg>)(?P<num>\d{2,3})[ \t]?(?P<sex>[fm])(?![a-z0-9])"),
+        # "62F", "71 M"; never a result's value before a sex letter that opens "F 30" (session
+        # 11: "Hb 100 F 30" is no 100-year-old)
+        re.compile(
+            r"(?<![a-z0-9.,])(?<!hb\s)(?<!hgb\s)(?<!plt\s)(?<!mcv\s)(?<!b12\s)(?<!wcc\s)"
+            r"(?P<neg>)(?P<num>\d{2,3})[ \t]?(?P<sex>[fm])(?![a-z0-9])(?![ \t]*\d)"
+        ),
         re.compile(
             r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<neg>-)?(?P<num>\d{1,4})"
             r"(?!\d|[.,]\d)"
@@ -682,6 +687,15 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
             r"(?:^|(?<=[,.;:(\n])|(?<=[,.;:(]\s)|(?<=\bin\s))\s*(?P<sex>[fm])\s?(?P<neg>)"
             r"(?P<num>\d{2,3})(?![\d.]?\d)(?=\s*(?:[,.;:)\n]|$|with\s|on\s|who\s))"
         ),
+        # Session 11 (first_messages7_dev): the sex letter and the age as one token among
+        # results, "M62 Hb 104", "... MCV 112 M62" (as loose as the "F 34," form).
+        re.compile(r"(?<![a-z0-9/.])(?P<sex>[fm])(?P<neg>)(?P<num>[1-9]\d)(?![\d.,/a-z])"),
+        # Session 11: the age then the sex word after a comma, "epilepsy, 28, female": only
+        # at the start or after punctuation, never after a test's name ("B12 180, female").
+        re.compile(
+            r"(?:^|(?<=[,.;:(\n])|(?<=[,.;:(]\s))\s*(?P<neg>)(?P<num>\d{2,3}),\s*"
+            r"(?P<sex>female|male|woman|man|lady|gent|bloke|f|m)(?![a-z0-9])"
+        ),
     )
 
 
@@ -694,6 +708,8 @@ _SEX_WORDS = {
     "man": "male",
     "lady": "female",
     "gentleman": "male",
+    "gent": "male",
+    "bloke": "male",
 }
 _SEX_AFTER_AGE = re.compile(
     rf"^\s*(?:{_AGE_UNIT})?\s*-?\s*(?P<sex>{'|'.join(sorted(_SEX_WORDS, key=len, reverse=True))})"
@@ -702,6 +718,8 @@ _SEX_AFTER_AGE = re.compile(
 _COMPACT_AGE = 1  # index of the "62F" pattern: too loose to refuse a value on ("250m")
 _WRITERS_CHILD = 10  # index of the "my 6 month old's b12" pattern
 _SEX_FIRST = 12  # index of the "F 34," pattern: as loose as the compact one
+_SEX_FIRST_JOINED = 13  # index of the "M62" pattern: as loose again
+_LOOSE = (_COMPACT_AGE, _SEX_FIRST, _SEX_FIRST_JOINED)
 
 
 def read_age(norm: str) -> tuple[Reading, str | None]:
@@ -730,7 +748,7 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
                 age = int(m.group("num")) // 52
             refusal = _refusal("age", age, bool(m.group("neg")))
             if refusal:
-                if index not in (_COMPACT_AGE, _SEX_FIRST):
+                if index not in _LOOSE:
                     problems.append(
                         _problem(
                             "age",
@@ -741,9 +759,9 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
                         )
                     )
                 continue
-            if index in (_COMPACT_AGE, _SEX_FIRST) and age < 12:
+            if index in _LOOSE and age < (16 if index == _SEX_FIRST_JOINED else 12):
                 continue
-            if index == _SEX_FIRST and _folate_shorthand(norm, m, age):
+            if index in (_SEX_FIRST, _SEX_FIRST_JOINED) and _folate_shorthand(norm, m, age):
                 continue
             hit = NumberHit(float(age), "years", m.start(), m.end())
             found_sex = m.groupdict().get("sex")
@@ -870,8 +888,9 @@ _NOT_A_LEVEL = re.compile(
 _LAB_KEYWORDS: dict[str, str] = {
     "b12": r"(?:vitamin\s*b\s*-?\s*12|vit\s*b\s*-?\s*12|serum\s+b12|total\s+b12|"
     r"active[\s-]*b\s*-?\s*12|b\s*-?\s*12|cobalamin|cyanocobalamin\s+level|holotc|holo-?transcobalamin|cbl)",
-    "folate": r"(?:serum\s+folate|red\s+cell\s+folate|red\s+blood\s+cell\s+folate|folate|rcf|"
-    r"folic\s+acid\s+level|vitamin\s+b9|b9)",
+    # "fol", "folates", "folic level" (session 11, first_messages7_dev): shorthand and lay words
+    "folate": r"(?:serum\s+folate|red\s+cell\s+folate|red\s+blood\s+cell\s+folate|folates?|rcf|"
+    r"folic\s+acid\s+levels?|folic\s+levels?|fol(?![a-z])|vitamin\s+b9|b9)",
     "mma": r"(?:methylmalonic\s+acid|methylmalonate|methylmalonic|mma)",
 }
 
@@ -1244,6 +1263,10 @@ _STATUS_WORDS: dict[str, str] = {
     "below the assay range": "low",
     "below the detection limit": "low",
     "below detection limit": "low",
+    # session 11 (first_messages7_dev): lay and lab words
+    "rock bottom": "low",
+    "unrecordable": "low",
+    "a bit under": "low",
 }
 _AFTER_ONLY = frozenset({"fine", "ok", "okay", "good", "nl"})
 _ASKS_ABOUT_USE = re.compile(r"\s+(?:to|for|with|if|together|in\s+pregnancy)(?![a-z])")

@@ -123,12 +123,17 @@ def _compiled() -> _Compiled:
     )
 
 
-def _conditions_hold(rule: RedFlag, extraction: Extraction) -> bool:
+def _conditions_hold(
+    rule: RedFlag, extraction: Extraction, conditions: tuple[tuple[str, str], ...] | None = None
+) -> bool:
     facts = {
         "pregnant": extraction.pregnant,
         "neurological_involvement": extraction.neurological_involvement,
+        "b12_status": extraction.b12_status,
+        "folate_status": extraction.folate_status,
     }
-    return all(facts.get(key) == value for key, value in rule.all_of)
+    wanted = rule.all_of if conditions is None else conditions
+    return all(facts.get(key) == value for key, value in wanted)
 
 
 _NOW_WORDS = frozenset({"now", "currently", "at the moment", "right now", "these days", "today"})
@@ -293,6 +298,10 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     for rule in compiled.rules:
         has_matchers = bool(rule.phrases or rule.cues or rule.patterns or rule.symptoms)
         if rule.all_of and not has_matchers and _conditions_hold(rule, extraction):
+            hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
+        elif rule.id not in hits and any(
+            _conditions_hold(rule, extraction, conditions) for conditions in rule.also_when
+        ):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
     return _model_only_above_the_rest(list(hits.values())), mentioned
 

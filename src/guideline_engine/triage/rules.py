@@ -38,6 +38,8 @@ REVIEW_STATUSES = frozenset({"submitted", "approved", "rejected"})
 CONDITION_VALUES: Mapping[str, frozenset[str]] = {
     "pregnant": frozenset({"yes", "no"}),
     "neurological_involvement": frozenset({"yes", "no"}),
+    "b12_status": frozenset({"low"}),
+    "folate_status": frozenset({"low"}),
 }
 When = Literal[
     "current", "recent_past", "new_or_worsening", "current_or_recent", "current_or_passed"
@@ -100,6 +102,7 @@ class RedFlag:
     trained: bool = False
     not_if_long_standing: bool = False
     not_if_levels_normal: bool = False
+    also_when: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def advice(self, audience: str) -> str:
         """Advice text for ``"clinician"``; any other audience gets the patient text."""
@@ -108,6 +111,48 @@ class RedFlag:
 
 RedFlagRule = RedFlag
 """Alias of :class:`RedFlag`."""
+
+
+def _alternatives(match: Mapping[str, Any], entry: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """``also_when``: a list of condition sets, any one of which makes a hit."""
+    raw = match.get("also_when")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise _fail(entry, "match.also_when", "expected a non-empty list of condition mappings")
+    return tuple(
+        _conditions({"also_when": item}, "also_when", entry, f"also_when[{i}]")
+        for i, item in enumerate(raw)
+    )
+
+
+def _conditions(
+    match: Mapping[str, Any], key: str, entry: str, field: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """``all_of`` / one ``also_when`` set: the extractor's readings a rule needs, validated."""
+    if key not in match:
+        return ()
+    field = field or key
+    conditions = _mapping(match[key], entry, f"match.{field}")
+    if not conditions:
+        raise _fail(entry, f"match.{field}", "expected at least one condition")
+    out: list[tuple[str, str]] = []
+    for name, value in conditions.items():
+        allowed = CONDITION_VALUES.get(name)
+        if allowed is None:
+            raise _fail(
+                entry,
+                f"match.{field}.{name}",
+                f"unknown condition (allowed: {', '.join(sorted(CONDITION_VALUES))})",
+            )
+        if value not in allowed:
+            raise _fail(
+                entry,
+                f"match.{field}.{name}",
+                f"{value!r} is not one of {', '.join(sorted(allowed))}",
+            )
+        out.append((name, value))
+    return tuple(out)
 
 
 def _fail(entry: str | None, field: str | None, problem: str) -> VocabularyError:
@@ -286,6 +331,7 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
                 "trained",
                 "not_if_long_standing",
                 "not_if_levels_normal",
+                "also_when",
             },
             entry,
             "match.",
@@ -331,22 +377,8 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
         for i, sid in enumerate(symptoms):
             if sid not in symptom_ids:
                 raise _fail(entry, f"match.symptoms[{i}]", f"unknown symptom id {sid!r}")
-        all_of: list[tuple[str, str]] = []
-        if "all_of" in match:
-            conditions = _mapping(match["all_of"], entry, "match.all_of")
-            if not conditions:
-                raise _fail(entry, "match.all_of", "expected at least one condition")
-            for key, value in conditions.items():
-                allowed = CONDITION_VALUES.get(key)
-                if allowed is None:
-                    raise _fail(
-                        entry,
-                        f"match.all_of.{key}",
-                        f"unknown condition (allowed: {', '.join(sorted(CONDITION_VALUES))})",
-                    )
-                if value not in allowed:
-                    raise _fail(entry, f"match.all_of.{key}", f"{value!r} is not one of yes, no")
-                all_of.append((key, value))
+        all_of = _conditions(match, "all_of", entry)
+        also_when = _alternatives(match, entry)
         unless = _list(match.get("unless"), entry, "match.unless")
         advice = _mapping(item["advice"], entry, "advice")
         _keys(advice, {"clinician", "patient"}, set(), entry, "advice.")
@@ -369,6 +401,7 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
                 trained=trained,
                 not_if_long_standing=long_standing,
                 not_if_levels_normal=levels_normal,
+                also_when=also_when,
             )
         )
     ids = {r.id for r in rules}

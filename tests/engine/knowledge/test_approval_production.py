@@ -52,7 +52,7 @@ def payloads(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
 async def test_plan_turn_fails_closed_naming_the_artefacts(production_env: dict[str, str]) -> None:
     dispatcher = CollectingDispatcher()
     tracker = build_tracker(slots={"neurological_involvement": "no", "audience": "clinician"})
-    await ActionPlan().run(dispatcher, tracker, DOMAIN)
+    await ActionPlan().answer(dispatcher, tracker, DOMAIN)
     [payload] = payloads(dispatcher)
     assert payload["type"] == "b12.content_unavailable"
     named = {(a["kind"], a["id"]) for a in payload["artefacts"]}
@@ -66,7 +66,7 @@ async def test_plan_turn_fails_closed_naming_the_artefacts(production_env: dict[
 async def test_followup_turn_fails_closed(production_env: dict[str, str]) -> None:
     dispatcher = CollectingDispatcher()
     tracker = build_tracker(text="how often are the injections given at first?", intent="ask")
-    await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN)
+    await ActionAnswerFollowup().answer(dispatcher, tracker, DOMAIN)
     [payload] = payloads(dispatcher)
     assert payload["type"] == "b12.content_unavailable"
     assert payload["artefacts"] and all(a["kind"] == "snippet" for a in payload["artefacts"])
@@ -78,7 +78,7 @@ async def test_make_run_default_keeps_the_pending_label(monkeypatch: pytest.Monk
     try:
         dispatcher = CollectingDispatcher()
         tracker = build_tracker(slots={"neurological_involvement": "no", "audience": "clinician"})
-        await ActionPlan().run(dispatcher, tracker, DOMAIN)
+        await ActionPlan().answer(dispatcher, tracker, DOMAIN)
     finally:
         _clear()
     [payload] = payloads(dispatcher)

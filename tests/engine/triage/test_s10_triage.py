@@ -324,19 +324,53 @@ def test_cant_wait_and_time_gone_by_without_deny(text: str) -> None:
     assert _urgency(text) not in ("urgent", "emergency")
 
 
-# HAZ-191, HAZ-192: known gaps, held by strict xfails so a fix shows up (session 10).
-@pytest.mark.xfail(
-    strict=True,
-    reason="HAZ-191: the pregnancy cue dates itself by 'last month'; a rule on the extractor's "
-    "readings was tried and not kept (HAZ-192 over-triaged 8 dev messages)",
-)
+# HAZ-191, HAZ-192: known gaps held by strict xfails in session 10, fixed in session 11.
+# Fixed in session 11: the pregnancy flag's also_when on the extractor's readings.
 def test_pregnancy_with_a_recent_low_b12_is_urgent() -> None:
     assert _urgency("pregnant. my b12 was low last month") in ("urgent", "emergency")
 
 
-@pytest.mark.xfail(strict=True, reason="HAZ-192: 'when I was pregnant with my son' read as now")
+# Fixed in session 11 (extract._past_pregnancy).
 def test_a_past_pregnancy_is_not_a_pregnancy_now() -> None:
     from guideline_engine.extraction import extract
 
     found = extract("when i was pregnant with my son (he is 6 now) my b12 was low")
     assert found.pregnant != "yes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pregnant, folate was low a few weeks ago",
+        "I'm 12 weeks pregnant and my b12 came back low in the spring",
+    ],
+)
+def test_pregnancy_now_with_a_low_level_of_any_date_is_urgent(text: str) -> None:
+    assert _urgency(text) in ("urgent", "emergency")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "when I was pregnant with my daughter my b12 was low, she's 4 now; is it low again?",
+        "my wife had low folate while she was pregnant, mine is low now",
+        "I'm pregnant, b12 and folate both normal, can I take a multivitamin?",
+    ],
+)
+def test_a_past_pregnancy_or_normal_levels_are_not_urgent_by_the_rule(text: str) -> None:
+    assert "pregnancy_or_breastfeeding_with_deficiency" not in _flags(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "pregnant"),
+    [
+        ("I'm pregnant with my second, b12 low", "yes"),
+        ("found out I was pregnant when I was at the GP", "yes"),
+        ("I had low b12 when pregnant with my son", None),
+        ("while she was pregnant her folate was low", None),
+    ],
+)
+def test_a_pregnancy_now_is_told_from_one_in_the_past(text: str, pregnant: str | None) -> None:
+    from guideline_engine.extraction import extract
+
+    assert extract(text).pregnant == pregnant
