@@ -419,27 +419,34 @@ def _fact_bearing(tracker: Tracker) -> list[tuple[str, bool]]:
     The walk stops at a reset or a new session.
     """
     out: list[tuple[str, bool]] = []
-    text, sets, held = None, False, False
+    text, held = None, False
+    # The last value of each fact slot in the turn: Rasa's raw from_entity value may be set
+    # back by the turn's start in the same turn (actions/turn.py; review 11, finding 7).
+    values: dict[str, Any] = {}
     events = list(tracker.events)
     last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
     for event in events[:last]:
         kind = event.get("event")
         custom = _custom_type(event)
         if kind in ("restart", "session_started"):
-            out, text, sets, held = [], None, False, False
+            out, text, values, held = [], None, {}, False
         elif custom.endswith(".new_patient"):
             out = []  # the message that reset belongs to the new patient
         if kind == "user":
             if text is not None:
-                out.append((text, sets and not held))
-            text, sets, held = str(event.get("text") or ""), False, False
-        elif kind == "slot" and event.get("name") in HELD_FACTS and event.get("value") is not None:
-            sets = True
+                out.append((text, _any_set(values) and not held))
+            text, values, held = str(event.get("text") or ""), {}, False
+        elif kind == "slot" and event.get("name") in HELD_FACTS:
+            values[str(event["name"])] = event.get("value")
         elif custom in (ASK_WHO_TYPE, FACTS_HELD_TYPE):
             held = True
     if text is not None:
-        out.append((text, sets and not held))
+        out.append((text, _any_set(values) and not held))
     return out
+
+
+def _any_set(values: dict[str, Any]) -> bool:
+    return any(v is not None for v in values.values())
 
 
 def _custom_type(event: dict[str, Any]) -> str:

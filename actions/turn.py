@@ -16,6 +16,7 @@ While a conversation is paused for a person, Rasa predicts no action at all; the
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -24,6 +25,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 LISTEN = "action_listen"
+ANSWER_FAILED_TYPE = "b12.answer_failed"
+logger = logging.getLogger(__name__)
 
 
 def turn_started(tracker: Tracker) -> bool:
@@ -63,6 +66,17 @@ def tracker_after(tracker: Tracker, events: list[EventType], sent: list[dict[str
     )
 
 
+def _answer_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Say that this message could not be answered, in the reader's words."""
+    from actions.engine import audience_of
+    from actions.session import send_notice
+    from guideline_engine.render.messages import messages
+
+    audience = audience_of(tracker)
+    text = messages().text(f"answer_failed_{audience}")
+    send_notice(dispatcher, (text,), {"type": ANSWER_FAILED_TYPE}, audience)
+
+
 class TurnAction(Action, ABC):
     """An action predicted after a user message: start the turn, then answer."""
 
@@ -76,8 +90,18 @@ class TurnAction(Action, ABC):
         if turn_started(tracker):
             return await self.answer(dispatcher, tracker, domain)
         started = await ValidateSlotMappings().run(dispatcher, tracker, domain)
+        sent = len(dispatcher.messages)
         after = tracker_after(tracker, started, list(dispatcher.messages))
-        return [*started, *await self.answer(dispatcher, after, domain)]
+        try:
+            answered = await self.answer(dispatcher, after, domain)
+        except Exception:
+            # The start's triage must still reach the user (it was its own call before): drop
+            # the half-made answer, keep the start, say so (review 11, finding 3; HAZ-195).
+            logger.exception("%s failed after the turn's start", self.name())
+            del dispatcher.messages[sent:]
+            _answer_failed(dispatcher, after)
+            return started
+        return [*started, *answered]
 
     @abstractmethod
     async def answer(

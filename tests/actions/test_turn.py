@@ -8,6 +8,7 @@ start run twice in one turn (triage said twice), a response without an action of
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 from rasa_sdk import Action
@@ -97,3 +98,36 @@ async def test_small_talk_keeps_a_new_patient_from_the_turn_before(intent: str) 
     assert turn.slots.get("platelet_count") is None
     assert turn.slots.get("causes") == ["dietary"]
     assert [p for p in turn.payloads() if p.get("type") == "b12.new_patient"]
+
+
+class _Failing(ActionSmallTalk):
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Any, domain: Any) -> Any:
+        dispatcher.utter_message(text="half an answer")
+        raise RuntimeError("boom")
+
+
+async def test_a_failing_answer_keeps_the_turns_triage() -> None:
+    text = "my chest hurts and I can't breathe"
+    tracker = build_tracker(text=text, intent="thank", entities=real_entities(text))
+    dispatcher = CollectingDispatcher()
+    events = await _Failing().run(dispatcher, tracker, domain())
+    kinds = [(m.get("custom") or {}).get("type") for m in dispatcher.messages]
+    kinds = [k for k in kinds if k]
+    assert kinds[0] == "b12.triage"
+    assert kinds[-1] == "b12.answer_failed"
+    assert "half an answer" not in [m.get("text") for m in dispatcher.messages]
+    assert {"event": "slot", "name": "disclaimer_shown", "value": True, "timestamp": None} in events
+
+
+def test_a_value_set_back_in_the_same_turn_sets_no_fact() -> None:
+    from actions.subject import _fact_bearing
+
+    events = [
+        {"event": "user", "text": "can I take tablets instead?"},
+        {"event": "slot", "name": "route_preference", "value": "oral"},  # Rasa's raw mapping
+        {"event": "slot", "name": "route_preference", "value": None},  # set back by the start
+        {"event": "user", "text": "62F, PA"},
+        {"event": "slot", "name": "causes", "value": ["pernicious_anaemia"]},
+    ]
+    tracker = build_tracker(text="thanks", events=events)
+    assert _fact_bearing(tracker) == [("can I take tablets instead?", False), ("62F, PA", True)]

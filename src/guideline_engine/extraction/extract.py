@@ -129,8 +129,9 @@ def _someone_elses(norm: str, ctx: TextContext, start: int) -> bool:
 
 
 _PAST_PREGNANCY_BEFORE = re.compile(
-    r"(?<![a-z])(?:when|while|whilst)\s+(?:(?:i|she|you|my\s+\w+)\s+(?:was|were)\s+)?$"
+    r"(?<![a-z])(?:when|while|whilst)\s+(?:i|she|you|my\s+\w+)\s+(?:was|were)\s*$"
 )
+_WAS_PREGNANT = re.compile(r"(?<![a-z])(?:(?:i|she|you)\s+was|when)\s*$")
 _PAST_PREGNANCY_AFTER = re.compile(
     r"^\s*with\s+(?:my|her|our)\s+(?:son|daughter|eldest|oldest|older|youngest|boy|girl|kids?|"
     r"children|twins)(?![a-z])"
@@ -138,17 +139,17 @@ _PAST_PREGNANCY_AFTER = re.compile(
 
 
 def _past_pregnancy(norm: str, start: int, end: int) -> bool:
-    """A pregnancy told as a time of the past, not a state now (session 11, HAZ-192).
+    """A pregnancy told in the past tense, not a state now (session 11, HAZ-192).
 
-    "when I was pregnant", "while she was pregnant", "pregnant with my son (he's 6 now)": the
-    child is born, or the clause dates something else by the pregnancy.
+    "when I was pregnant", "while she was pregnant", "I was pregnant with my son", "when
+    pregnant with my daughter": past.
+    "I'm pregnant with my daughter", "while pregnant" and "found out I was pregnant" are not
+    (review 11, finding 1: the child's name alone says nothing of the tense).
     """
     before = norm[max(0, start - 30) : start].rstrip()
-    return bool(
-        _PAST_PREGNANCY_BEFORE.search(before + " ")
-        or _PAST_PREGNANCY_BEFORE.search(before)
-        or _PAST_PREGNANCY_AFTER.match(norm[end : end + 40])
-    )
+    if _PAST_PREGNANCY_BEFORE.search(before):
+        return True
+    return bool(_WAS_PREGNANT.search(before) and _PAST_PREGNANCY_AFTER.match(norm[end : end + 40]))
 
 
 _DIET_SHORTHAND = re.compile(
@@ -157,6 +158,14 @@ _DIET_SHORTHAND = re.compile(
 )
 """A clinician's note whose clause is only "diet" ("45F, B12 120 ng/L, no neuro, diet"): the
 dietary cause (review 9, finding 12). Not "diet?" (a question) nor a longer clause."""
+
+_ALCOHOL_SHORTHAND = re.compile(
+    r"(?:^|[,;\n]|\.(?!\d)|(?<![a-z0-9])\d{2,3}\s?[mf])\s*(?:cause\s*[:=\-]?\s*|likely\s+|probably\s+)?"
+    r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history))?\s*(?=[,;\n]|\.(?!\d)|$)"
+)
+"""The same for alcohol, also right after a clinician's "64M" ("B12 90, 64M alcohol", "F 59,
+alcohol, Hb 88"): the alcohol cause (session 11, first_messages7_dev). Not "alcohol?" nor a
+clause that says more ("no alcohol", "alcohol ok?")."""
 
 
 def _family_history(
@@ -680,6 +689,8 @@ def extract(text: str) -> Extraction:
         causes.append("ileal_resection")
     if _DIET_SHORTHAND.search(norm):
         causes.append("dietary")
+    if _ALCOHOL_SHORTHAND.search(norm) and "alcohol" not in causes:
+        causes.append("alcohol")
 
     status_hit = _stated_status(find_b12_status(norm), norm, ctx)
     b12_status: LabStatusWord | None = None

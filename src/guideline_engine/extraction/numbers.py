@@ -622,11 +622,11 @@ a finding they have ("my baby boy has low b12"), not the writer feeding or carry
 def _age_patterns() -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(rf"(?<![\d.,])(?P<neg>-)?(?P<num>\d{{1,4}})\s*-?\s*{_AGE_UNIT}(?![a-z0-9])"),
-        # "62F", "71 M"; never a result's value before a sex letter that opens "F 30" (session
-        # 11: "Hb 100 F 30" is no 100-year-old)
+        # "62F", "71 M", "45M 2 week history"; never a result's value before a sex letter
+        # (session 11: "Hb 100 F 30" is no 100-year-old)
         re.compile(
             r"(?<![a-z0-9.,])(?<!hb\s)(?<!hgb\s)(?<!plt\s)(?<!mcv\s)(?<!b12\s)(?<!wcc\s)"
-            r"(?P<neg>)(?P<num>\d{2,3})[ \t]?(?P<sex>[fm])(?![a-z0-9])(?![ \t]*\d)"
+            r"(?P<neg>)(?P<num>\d{2,3})[ \t]?(?P<sex>[fm])(?![a-z0-9])"
         ),
         re.compile(
             r"(?<![a-z0-9])(?:aged|age(?:\s*(?:is|of|:|=|-))?)\s*(?P<neg>-)?(?P<num>\d{1,4})"
@@ -689,7 +689,8 @@ def _age_patterns() -> tuple[re.Pattern[str], ...]:
         ),
         # Session 11 (first_messages7_dev): the sex letter and the age as one token among
         # results, "M62 Hb 104", "... MCV 112 M62" (as loose as the "F 34," form).
-        re.compile(r"(?<![a-z0-9/.])(?P<sex>[fm])(?P<neg>)(?P<num>[1-9]\d)(?![\d.,/a-z])"),
+        # Where it may stand: see _joined_sex_age_allowed.
+        re.compile(r"(?<![a-z0-9/.])(?P<sex>[fm])(?P<neg>)(?P<num>[1-9]\d)(?![\d/a-z])(?![.,]\d)"),
         # Session 11: the age then the sex word after a comma, "epilepsy, 28, female": only
         # at the start or after punctuation, never after a test's name ("B12 180, female").
         re.compile(
@@ -720,6 +721,25 @@ _WRITERS_CHILD = 10  # index of the "my 6 month old's b12" pattern
 _SEX_FIRST = 12  # index of the "F 34," pattern: as loose as the compact one
 _SEX_FIRST_JOINED = 13  # index of the "M62" pattern: as loose again
 _LOOSE = (_COMPACT_AGE, _SEX_FIRST, _SEX_FIRST_JOINED)
+
+
+_PATIENT_WORD_BEFORE = re.compile(r"(?:^|\s)(?:pt|patient|pt\s+is|patient\s+is)\s*$")
+
+
+def _joined_sex_age_allowed(norm: str, m: re.Match[str]) -> bool:
+    """Whether "M62" stands as the patient's sex and age, not a code, a road or a bed.
+
+    At the message's start or after a clause mark, or after "pt" / "patient"; after a result's
+    value only as "M" (after a number, "F20" may be a folate of 20). Never after other words:
+    "known F32 depression", "PMH M54", "on the M25", "bed M22", "my sister F34" (review 11,
+    finding 4).
+    """
+    before = norm[: m.start()].rstrip()
+    if not before or before[-1] in ",.;:(\n":
+        return True
+    if _PATIENT_WORD_BEFORE.search(before):
+        return True
+    return m.group("sex") == "m" and before[-1].isdigit()
 
 
 def read_age(norm: str) -> tuple[Reading, str | None]:
@@ -760,6 +780,8 @@ def read_age(norm: str) -> tuple[Reading, str | None]:
                     )
                 continue
             if index in _LOOSE and age < (16 if index == _SEX_FIRST_JOINED else 12):
+                continue
+            if index == _SEX_FIRST_JOINED and not _joined_sex_age_allowed(norm, m):
                 continue
             if index in (_SEX_FIRST, _SEX_FIRST_JOINED) and _folate_shorthand(norm, m, age):
                 continue
@@ -1379,6 +1401,7 @@ def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     """
     return (
         _word_status(norm, kind)
+        or _flag_status(norm, kind)
         or _now_status(norm, kind)
         or _range_status(norm, kind)
         or _cutoff_status(norm, kind)
@@ -1520,6 +1543,42 @@ def _after_last_correction(
         if any(h[1] <= c.start() for h in hits) and any(h[0] >= c.end() for h in hits)
     ]
     return [h for h in hits if h[0] >= fixes[-1]] if fixes else hits
+
+
+_FLAGS = {
+    "l": "low",
+    "low": "low",
+    "n": "normal",
+    "nl": "normal",
+    "normal": "normal",
+    "h": "normal",
+}
+
+
+@lru_cache(maxsize=4)
+def _flag_pattern(kind: str) -> re.Pattern[str]:
+    """A result followed by its laboratory's flag: "B12 345 ng/L (N)", "folate 2.5 ug/L L"."""
+    return re.compile(
+        rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9])\s*[:=]?\s*<?\s*\d+(?:[.,]\d+)?"
+        rf"{_LAB_UNIT}\s*(?:[(\[]\s*(?P<bracketed>l|low|n|nl|normal|h)\s*[)\]]|"
+        r"(?<=[a-z])\s+(?P<bare>l|n|h)(?![a-z0-9/]))"
+    )
+
+
+def _flag_status(norm: str, kind: str) -> tuple[str, int, int] | None:
+    """How the laboratory flagged a result (session 11, first_messages8_dev): L low, N normal.
+
+    A high result (H) is no deficiency: normal. Only a flag right after the value and its unit
+    (in brackets, or a bare letter after a unit), so "B12 345 ng/L (N)" is normal even where
+    the number alone would be borderline by the sourced cut-offs.
+    """
+    m = _flag_pattern(kind).search(norm)
+    if m is None:
+        return None
+    flag = m.group("bracketed") or m.group("bare")
+    if m.group("bare") and not m.group("unit"):
+        return None
+    return _FLAGS[flag], m.start(), m.end()
 
 
 def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:

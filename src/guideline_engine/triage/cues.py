@@ -30,7 +30,10 @@ FUZZY_MIN_LENGTH = 6
 SWAP_MIN_LENGTH = 4
 """Shortest word for which two swapped neighbouring letters are forgiven ("pian")."""
 
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)?|[.!?;,\n]")
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)?|[.!?;,\n()]")
+# An aside in brackets is a comma segment of its own: its time words date only it ("my mum
+# (Hb 68 last week) has a weight on her chest": session 11, triage20_dev)
+_SEGMENT_BREAKS = frozenset({",", "(", ")"})
 _CLAUSE_BREAKS = frozenset({".", "!", "?", ";", "\n", "but", "however", "although", "though"})
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 # Spellings that mean the same word once apostrophes are gone, and Scots and northern
@@ -144,6 +147,14 @@ class Word:
     segment: int = 0
 
 
+_ANOTHER_SUBJECT = re.compile(r"\s+(?:my|i|i'm|im|i've|ive|he|she|he's|she's|his|her|now)\s")
+
+
+def _starts_another_subject(folded: str, offset: int) -> bool:
+    """Whether an "and" opens a clause with its own subject ("... and my vision has faded")."""
+    return bool(_ANOTHER_SUBJECT.match(folded, offset))
+
+
 @lru_cache(maxsize=256)
 def words(text: str) -> tuple[Word, ...]:
     """Split a raw text into words (punctuation only ends clauses), cached per text.
@@ -160,9 +171,11 @@ def words(text: str) -> tuple[Word, ...]:
     segment = 0
     for m in _TOKEN_RE.finditer(folded):
         tok = m.group()
-        if tok == ",":
+        if tok in _SEGMENT_BREAKS:
             segment += 1
             continue
+        if tok == "and" and _starts_another_subject(folded, m.end()):
+            segment += 1  # "had surgery last year and my vision has faded": two events
         if tok in _CLAUSE_BREAKS:
             clause += 1
             segment += 1

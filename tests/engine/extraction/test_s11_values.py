@@ -66,3 +66,84 @@ def test_a_result_is_never_read_as_an_age(text: str) -> None:
 
 def test_veggie_is_a_dietary_cause() -> None:
     assert "dietary" in _values("b12 came back at 130 and im veggie", "cause")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["B12 85, fol 1.9, Hb 90, 58M alcohol", "M 61, etoh xs, folate 1.4 ug/L", "cause: alcohol"],
+)
+def test_alcohol_in_a_clinicians_list_is_the_alcohol_cause(text: str) -> None:
+    assert "alcohol" in _values(text, "cause")
+
+
+@pytest.mark.parametrize("text", ["can I drink alcohol on folic acid?", "alcohol ok?"])
+def test_alcohol_in_a_question_is_no_cause(text: str) -> None:
+    assert "alcohol" not in _values(text, "cause")
+
+
+def test_a_brand_of_valproate_is_a_medication_cause() -> None:
+    assert "medication" in _values("on epilim for my seizures, folate low", "cause")
+
+
+# HAZ-197: first_messages8_dev. A laboratory's flag beside a result; other conditions.
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("B12 300 ng/L (N), folate 2.2 ug/L", "normal"),
+        ("B12 160 [L]", "low"),
+        ("B12 900 ng/L (H)", "normal"),
+        ("B12 310 ng/L n, folate low", "normal"),
+    ],
+)
+def test_a_laboratory_flag_classes_the_result(text: str, status: str) -> None:
+    assert _values(text, "b12_status") == [status]
+
+
+def test_a_number_alone_in_the_grey_zone_is_still_borderline() -> None:
+    assert _values("B12 300 ng/L, folate 2.2 ug/L", "b12_status") == ["indeterminate"]
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("ferritin 5, Hb 90, B12 and folate normal. IV iron threshold?", "iron_deficiency_anaemia"),
+        ("relapsing MS, B12 normal, which DMT?", "multiple_sclerosis"),
+        ("ITP with platelets 15, first line treatment?", "immune_thrombocytopenia"),
+    ],
+)
+def test_another_condition_beside_normal_results_is_declined(text: str, condition: str) -> None:
+    from guideline_engine.scope import declined_condition
+
+    statuses = [*_values(text, "b12_status"), *_values(text, "folate_status")]
+    found = declined_condition(text.lower(), bool(_values(text, "cause")), statuses)
+    assert found is not None and found.id == condition
+
+
+# Review 11: the session's own age patterns, both ways.
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("45M 2 week history of numbness, B12 120", 45),
+        ("28F 32/40, folate low", 28),
+        ("70M 2 falls this month, B12 low", 70),
+        ("Patient M62, B12 120", 62),
+        ("Pt M62. B12 120", 62),
+    ],
+)
+def test_a_compact_age_before_more_numbers_is_read(text: str, age: int) -> None:
+    assert _values(text, "age") == [age]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "known F32 depression, B12 low",
+        "PMH M54, B12 100",
+        "stuck on the M25, b12 low",
+        "Bay 4 bed M22, B12 90",
+        "B12 <150 F20",
+        "my sister F34 and me, b12 low",
+    ],
+)
+def test_codes_roads_beds_and_folate_are_no_age(text: str) -> None:
+    assert _values(text, "age") == []

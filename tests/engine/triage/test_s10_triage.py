@@ -374,3 +374,17 @@ def test_a_pregnancy_now_is_told_from_one_in_the_past(text: str, pregnant: str |
     from guideline_engine.extraction import extract
 
     assert extract(text).pregnant == pregnant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm pregnant with my daughter and my folate is 2.1",
+        "currently pregnant with my son, B12 120 and low",
+    ],
+)
+def test_a_pregnancy_now_with_a_named_baby_is_still_urgent(text: str) -> None:
+    from guideline_engine.extraction import extract
+
+    assert extract(text).pregnant == "yes"
+    assert _urgency(text) in ("urgent", "emergency")

@@ -33,6 +33,9 @@ def _urgency(text: str) -> str | None:
         # an infant or toddler of a deficient or vegan mother who is not thriving
         ("3 month old, mum has untreated PA, feeding poorly and dropped two centiles", "urgent"),
         ("our toddler is 20 months and still not walking or talking, we are vegan", "urgent"),
+        # the near neighbours of the settled complaints below
+        ("my vision has gone blurry this week", "urgent"),
+        ("the tingling in my feet is now up to my knees", "urgent"),
     ],
 )
 def test_session_11_wordings_escalate(text: str, urgency: str) -> None:
@@ -48,7 +51,73 @@ def test_session_11_wordings_escalate(text: str, urgency: str) -> None:
         "is it normal for a toddler not walking at 13 months? we eat meat",
         # double vision that was years ago and went
         "had diplopia once in 2015 after a head injury, fine since, now asking about b12 tablets",
+        # long-standing blurred sight, already explained
+        "my eyesight has been a bit blurry for years, the optician says it's my glasses, no change",
+        # pins and needles that went
+        "tingling in my feet last winter, all gone now after the jabs, do I still need them?",
     ],
 )
 def test_session_11_neighbours_stay_routine(text: str) -> None:
     assert _urgency(text) not in ("urgent", "emergency")
+
+
+# HAZ-196: triage20_dev. A time word of another event (in brackets, or before "and my ...")
+# dated a current red flag; indirect wordings of emergencies; local reactions and jokes.
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        (
+            "dad (Hb 70 on monday) says his chest feels heavy, he is grey and clammy",
+            "emergency",
+        ),
+        ("had my op two years ago and my eyesight has gone faded and dull this week", "urgent"),
+        ("this isn't my usual indigestion, it's going up into my jaw and I feel sick", "emergency"),
+        (
+            "she says she's a burden and has sorted it so we won't have to worry",
+            "emergency",
+        ),
+        (
+            "how many folic acid tablets is an overdose? I have been saving them up",
+            "emergency",
+        ),
+        (
+            "mum got lost walking back from the post office, she never does that",
+            "urgent",
+        ),
+        ("the numb patch on my shin is bigger every day", "urgent"),
+        ("my hands have gone dead since the weekend and I keep dropping my cup", "urgent"),
+    ],
+)
+def test_triage20_wordings_escalate(text: str, urgency: str) -> None:
+    assert _urgency(text) == urgency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a bit itchy where the jab went in, no rash anywhere else",
+        "this tax form is giving me chest pains haha, where do I upload my results?",
+        "palpitations on and off for 15 years, holter and cardiology all fine, can b12 cause them?",
+        "my grandad used to have b12 jabs and he collapsed a few times back then",
+    ],
+)
+def test_triage20_neighbours_stay_routine(text: str) -> None:
+    assert _urgency(text) not in ("urgent", "emergency")
+
+
+@pytest.mark.parametrize(
+    "text", ["wet purpura on her legs since this morning", "new petechiae, plt 12"]
+)
+def test_blood_spots_in_clinicians_words_are_urgent(text: str) -> None:
+    assert _urgency(text) in ("urgent", "emergency")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RN asking: patient had chest pain last month which resolved, B12 low, plan?",
+        "I was in a stupor after the party, is my b12 to blame?",
+    ],
+)
+def test_review_11_over_triage_stays_routine(text: str) -> None:
+    assert _urgency(text) != "emergency"
