@@ -211,6 +211,8 @@ def _is_past_year(key: str) -> bool:
 
 
 LIST_REACH = 4
+LIST_ITEM_WORDS = 3
+"""Longest item (in words) of a comma list a negation reaches across ("denies X, Y or Z")."""
 """Extra words a pre-negation reaches across when an "or"/"nor" list leads to the mention."""
 _LIST_JOINERS = frozenset({"or", "nor"})
 CEASED_REACH = 1
@@ -409,6 +411,20 @@ class MessageMarkers:
         """
         between = [w.key for w in self.words if a <= w.start < b]
         return bool(between) and any(k in _LIST_JOINERS for k in between[-2:])
+
+    def comma_list_between(self, a: int, b: int) -> bool:
+        """Whether ``[a, b)`` is a comma list of short items ending in "or" / "nor" in one clause.
+
+        "denies palpitations, dizziness or chest pain": the denial governs the last item too
+        (session 11, triage20_dev), though the commas make separate segments.
+        """
+        between = [w for w in self.words if a <= w.start < b]
+        if not between or len({w.clause for w in between}) > 1 or not self.list_between(a, b):
+            return False
+        sizes: dict[int, int] = {}
+        for w in between:
+            sizes[w.segment] = sizes.get(w.segment, 0) + 1
+        return max(sizes.values()) <= LIST_ITEM_WORDS
 
     def new_subject_between(self, a: int, b: int) -> bool:
         """Whether "and" plus a new subject in ``[a, b)`` ends a negation's scope.
@@ -793,7 +809,8 @@ def _negated_close_by(
     for trig in ctx.neg_pre:
         if not outside(trig.start, trig.end):
             continue
-        if trig.end <= start and markers.segment_of(trig.start) == segment:
+        same = markers.segment_of(trig.start) == segment
+        if trig.end <= start and (same or markers.comma_list_between(trig.end, start)):
             if markers.new_subject_between(trig.end, start):
                 continue
             gap = markers.words_between(trig.end, start)

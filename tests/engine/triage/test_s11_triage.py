@@ -121,3 +121,17 @@ def test_blood_spots_in_clinicians_words_are_urgent(text: str) -> None:
 )
 def test_review_11_over_triage_stays_routine(text: str) -> None:
     assert _urgency(text) != "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        ("customer denies palpitations, dizziness or chest pain, ok to sell b12?", None),
+        ("no numbness, tingling or chest pain", None),
+        # no "or": two statements, the second is not denied
+        ("no headache, chest pain since this morning", "emergency"),
+        ("no fever, but now I have chest pain", "emergency"),
+    ],
+)
+def test_a_denial_reaches_across_a_comma_list_ending_in_or(text: str, urgency: str | None) -> None:
+    assert _urgency(text) == urgency
