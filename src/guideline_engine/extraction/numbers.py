@@ -1545,14 +1545,7 @@ def _after_last_correction(
     return [h for h in hits if h[0] >= fixes[-1]] if fixes else hits
 
 
-_FLAGS = {
-    "l": "low",
-    "low": "low",
-    "n": "normal",
-    "nl": "normal",
-    "normal": "normal",
-    "h": "normal",
-}
+_FLAGS = {"l": "low", "low": "low"}
 
 
 @lru_cache(maxsize=4)
@@ -1560,25 +1553,18 @@ def _flag_pattern(kind: str) -> re.Pattern[str]:
     """A result followed by its laboratory's flag: "B12 345 ng/L (N)", "folate 2.5 ug/L L"."""
     return re.compile(
         rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9])\s*[:=]?\s*<?\s*\d+(?:[.,]\d+)?"
-        rf"{_LAB_UNIT}\s*(?:[(\[]\s*(?P<bracketed>l|low|n|nl|normal|h)\s*[)\]]|"
-        r"(?<=[a-z])\s+(?P<bare>l|n|h)(?![a-z0-9/]))"
+        rf"{_LAB_UNIT}\s*[(\[]\s*(?P<flag>l|low)\s*[)\]]"
     )
 
 
 def _flag_status(norm: str, kind: str) -> tuple[str, int, int] | None:
-    """How the laboratory flagged a result (session 11, first_messages8_dev): L low, N normal.
+    """A laboratory's low flag in brackets right after a result: "B12 150 ng/L (L)" (session 11).
 
-    A high result (H) is no deficiency: normal. Only a flag right after the value and its unit
-    (in brackets, or a bare letter after a unit), so "B12 345 ng/L (N)" is normal even where
-    the number alone would be borderline by the sourced cut-offs.
+    Low only, as a stated range classes low only: "(N)" or "(H)" never makes a borderline
+    B12 normal, so the borderline checks (MMA, B12 first) stay (review 11b, findings 4-5).
     """
     m = _flag_pattern(kind).search(norm)
-    if m is None:
-        return None
-    flag = m.group("bracketed") or m.group("bare")
-    if m.group("bare") and not m.group("unit"):
-        return None
-    return _FLAGS[flag], m.start(), m.end()
+    return None if m is None else (_FLAGS[m.group("flag")], m.start(), m.end())
 
 
 def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:

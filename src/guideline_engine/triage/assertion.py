@@ -211,9 +211,12 @@ def _is_past_year(key: str) -> bool:
 
 
 LIST_REACH = 4
-LIST_ITEM_WORDS = 3
-"""Longest item (in words) of a comma list a negation reaches across ("denies X, Y or Z")."""
 """Extra words a pre-negation reaches across when an "or"/"nor" list leads to the mention."""
+LIST_ITEM_WORDS = 3
+"""Longest item (in words) of a comma list a denial reaches across ("denies X, Y or Z")."""
+_CHECKLIST_DENIALS = ("denies", "denied", "denying", "negative for", "neg for")
+"""Only a checklist's denial reaches across commas: "no let up, breathless or chest tightness"
+and "never had this before, tingling or face drooping" deny nothing (review 11b, finding 3)."""
 _LIST_JOINERS = frozenset({"or", "nor"})
 CEASED_REACH = 1
 """Words between a "stopped"/"gave up" marker and the mention it ends ("stopped the feeds")."""
@@ -810,7 +813,9 @@ def _negated_close_by(
         if not outside(trig.start, trig.end):
             continue
         same = markers.segment_of(trig.start) == segment
-        if trig.end <= start and (same or markers.comma_list_between(trig.end, start)):
+        checklist = markers.text[trig.start : trig.end].lower().startswith(_CHECKLIST_DENIALS)
+        across = checklist and markers.comma_list_between(trig.end, start)
+        if trig.end <= start and (same or across):
             if markers.new_subject_between(trig.end, start):
                 continue
             gap = markers.words_between(trig.end, start)

@@ -30,10 +30,15 @@ FUZZY_MIN_LENGTH = 6
 SWAP_MIN_LENGTH = 4
 """Shortest word for which two swapped neighbouring letters are forgiven ("pian")."""
 
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)?|[.!?;,\n()]")
-# An aside in brackets is a comma segment of its own: its time words date only it ("my mum
-# (Hb 68 last week) has a weight on her chest": session 11, triage20_dev)
-_SEGMENT_BREAKS = frozenset({",", "(", ")"})
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)?|[.!?;,\n]")
+# A bracketed result with its date is a comma segment of its own: its time words date only it
+# ("my mum (anaemic, Hb 68 last week) has a weight on her chest": session 11, triage20_dev).
+# Only a bracket that names a result: "(happening now)", "(2 years ago)" still date the mention
+# beside them (review 11b, findings 1 and 12).
+_RESULT_ASIDE = re.compile(
+    r"\([^()]*?(?<![a-z])(?:hb|hgb|haemoglobin|hemoglobin|b12|folate|plt|platelets|mcv|ferritin|"
+    r"wcc|inr)(?![a-z])[^()]*\)"
+)
 _CLAUSE_BREAKS = frozenset({".", "!", "?", ";", "\n", "but", "however", "although", "though"})
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 # Spellings that mean the same word once apostrophes are gone, and Scots and northern
@@ -147,12 +152,11 @@ class Word:
     segment: int = 0
 
 
-_ANOTHER_SUBJECT = re.compile(r"\s+(?:my|i|i'm|im|i've|ive|he|she|he's|she's|his|her|now)\s")
-
-
-def _starts_another_subject(folded: str, offset: int) -> bool:
-    """Whether an "and" opens a clause with its own subject ("... and my vision has faded")."""
-    return bool(_ANOTHER_SUBJECT.match(folded, offset))
+def _aside_bounds(folded: str) -> frozenset[int]:
+    """Offsets of the brackets that enclose a result aside (:data:`_RESULT_ASIDE`)."""
+    return frozenset(
+        offset for m in _RESULT_ASIDE.finditer(folded) for offset in (m.start(), m.end() - 1)
+    )
 
 
 @lru_cache(maxsize=256)
@@ -169,13 +173,15 @@ def words(text: str) -> tuple[Word, ...]:
     out: list[Word] = []
     clause = 0
     segment = 0
+    asides = sorted(_aside_bounds(folded))
     for m in _TOKEN_RE.finditer(folded):
         tok = m.group()
-        if tok in _SEGMENT_BREAKS:
+        while asides and asides[0] < m.start():
+            asides.pop(0)
+            segment += 1
+        if tok == ",":
             segment += 1
             continue
-        if tok == "and" and _starts_another_subject(folded, m.end()):
-            segment += 1  # "had surgery last year and my vision has faded": two events
         if tok in _CLAUSE_BREAKS:
             clause += 1
             segment += 1

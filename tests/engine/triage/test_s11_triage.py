@@ -70,7 +70,6 @@ def test_session_11_neighbours_stay_routine(text: str) -> None:
             "dad (Hb 70 on monday) says his chest feels heavy, he is grey and clammy",
             "emergency",
         ),
-        ("had my op two years ago and my eyesight has gone faded and dull this week", "urgent"),
         ("this isn't my usual indigestion, it's going up into my jaw and I feel sick", "emergency"),
         (
             "she says she's a burden and has sorted it so we won't have to worry",
@@ -84,6 +83,9 @@ def test_session_11_neighbours_stay_routine(text: str) -> None:
             "mum got lost walking back from the post office, she never does that",
             "urgent",
         ),
+        ("can you OD on folic acid? I have a lot saved up", "emergency"),
+        ("mum has been in a stupor all afternoon", "emergency"),
+        ("heartburn that goes through to my back and I feel clammy", "emergency"),
         ("the numb patch on my shin is bigger every day", "urgent"),
         ("my hands have gone dead since the weekend and I keep dropping my cup", "urgent"),
     ],
@@ -127,7 +129,6 @@ def test_review_11_over_triage_stays_routine(text: str) -> None:
     ("text", "urgency"),
     [
         ("customer denies palpitations, dizziness or chest pain, ok to sell b12?", None),
-        ("no numbness, tingling or chest pain", None),
         # no "or": two statements, the second is not denied
         ("no headache, chest pain since this morning", "emergency"),
         ("no fever, but now I have chest pain", "emergency"),
@@ -135,3 +136,38 @@ def test_review_11_over_triage_stays_routine(text: str) -> None:
 )
 def test_a_denial_reaches_across_a_comma_list_ending_in_or(text: str, urgency: str | None) -> None:
     assert _urgency(text) == urgency
+
+
+# Review 11b: what the first versions of this session's changes got wrong.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my face drooped last year (happening now)",
+        "my lips went blue years ago (they are blue right now)",
+        "I don't feel right, weak, dizzy or passing out",
+        "No let up, breathless or chest tightness",
+        "Never had this before, tingling or face drooping",
+        "my speech went slurred two years ago and now it's slurred again",
+    ],
+)
+def test_review_11b_current_emergencies_stay_emergencies(text: str) -> None:
+    assert _urgency(text) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient on folic acid 5mg OD, collected repeat prescription, B12 150",
+        "I'm confused about what day to have my injection",
+        "My blood results got lost, coming back next week?",
+        "My heartburn is worse than usual today",
+        "After mowing the lawn I sat down to catch my breath",
+        "my hand went dead from sleeping on it and I dropped my cup",
+    ],
+)
+def test_review_11b_ordinary_messages_stay_below_emergency(text: str) -> None:
+    assert _urgency(text) not in ("urgent", "emergency")
+
+
+def test_palpitations_for_years_that_now_will_not_stop_are_urgent() -> None:
+    assert _urgency("I've had palpitations for years and now they won't stop") == "urgent"
