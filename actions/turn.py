@@ -23,8 +23,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ACTION_LISTEN_NAME
 
-LISTEN = "action_listen"
 ANSWER_FAILED_TYPE = "b12.answer_failed"
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def turn_started(tracker: Tracker) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        if event.get("event") == "action" and event.get("name") not in (LISTEN, None):
+        if event.get("event") == "action" and event.get("name") not in (ACTION_LISTEN_NAME, None):
             return True
     return False
 
@@ -48,15 +48,20 @@ def bot_event(message: dict[str, Any]) -> dict[str, Any]:
     return {"event": "bot", "text": message.get("text"), "data": data, "metadata": {}}
 
 
-def tracker_after(tracker: Tracker, events: list[EventType], sent: list[dict[str, Any]]) -> Tracker:
-    """The tracker as Rasa would hand it to the next action: these events and messages applied."""
-    slots = dict(tracker.slots)
+def slots_after(slots: dict[str, Any], events: list[EventType]) -> dict[str, Any]:
+    """The slots with the ``slot`` events among ``events`` applied in order."""
+    out = dict(slots)
     for event in events:
         if event.get("event") == "slot":
-            slots[str(event["name"])] = event.get("value")
+            out[str(event["name"])] = event.get("value")
+    return out
+
+
+def tracker_after(tracker: Tracker, events: list[EventType], sent: list[dict[str, Any]]) -> Tracker:
+    """The tracker as Rasa would hand it to the next action: these events and messages applied."""
     return Tracker(
         tracker.sender_id,
-        slots,
+        slots_after(tracker.slots, events),
         tracker.latest_message,
         [*tracker.events, *events, *(bot_event(m) for m in sent)],
         tracker.is_paused(),

@@ -23,6 +23,7 @@ from actions.followup import ActionAnswerFollowup, ActionSources
 from actions.guard import ActionNotUnderstood, ActionOutOfScope
 from actions.plan import ActionExplain, ActionPlan
 from actions.session import ActionGreet, ActionNewPatient, ActionSetAudience, ActionSmallTalk
+from actions.turn import bot_event, slots_after
 from tests.actions.conftest import build_tracker, real_entities
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,14 +72,6 @@ def _from_entity_slots(entities: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _apply(slots: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
-    out = dict(slots)
-    for event in events:
-        if event.get("event") == "slot":
-            out[event["name"]] = event["value"]
-    return out
-
-
 def _responses_filled(messages: list[dict[str, Any]]) -> None:
     """Fill a message sent as a domain response name with its text and payload, as Rasa's NLG."""
     for message in messages:
@@ -87,13 +80,6 @@ def _responses_filled(messages: list[dict[str, Any]]) -> None:
             response = dict(domain()["responses"][name][0])
             message["text"] = response.get("text")
             message["custom"] = response.get("custom")
-
-
-def _bot_events(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"event": "bot", "text": m.get("text"), "data": {"custom": m.get("custom")}}
-        for m in messages
-    ]
 
 
 @dataclass
@@ -143,7 +129,7 @@ class Conversation:
         # The action starts the turn itself (actions/turn.py), then answers.
         events = await ACTIONS[action]().run(dispatcher, tracker, domain())
         _responses_filled(dispatcher.messages)
-        self.slots = _apply(slots, events)
+        self.slots = slots_after(slots, events)
         user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
         # As in Rasa's tracker: the user event, the slots mapped from its entities, then the
         # bot's messages and the action's events (the turn's start, then the answer).
@@ -155,7 +141,7 @@ class Conversation:
             *self.events,
             user,
             *mapped,
-            *_bot_events(dispatcher.messages),
+            *(bot_event(m) for m in dispatcher.messages),
             *events,
         ]
         return Turn(messages=list(dispatcher.messages), slots=dict(self.slots), action=action)

@@ -152,16 +152,23 @@ def _past_pregnancy(norm: str, start: int, end: int) -> bool:
     return bool(_WAS_PREGNANT.search(before) and _PAST_PREGNANCY_AFTER.match(norm[end : end + 40]))
 
 
+_CLAUSE_START = r"(?:^|[,;\n]|\.(?!\d))"
+_CAUSE_LEAD = r"\s*(?:cause\s*[:=\-]?\s*|likely\s+|probably\s+)?"
+_CLAUSE_END = r"\s*(?=[,;\n]|\.(?!\d)|$)"
 _DIET_SHORTHAND = re.compile(
-    r"(?:^|[,;\n]|\.(?!\d))\s*(?:cause\s*[:=\-]?\s*|likely\s+|probably\s+)?"
-    r"diet(?:ary)?(?:\s+(?:cause|related|deficiency|deficient))?\s*(?=[,;\n]|\.(?!\d)|$)"
+    _CLAUSE_START
+    + _CAUSE_LEAD
+    + r"diet(?:ary)?(?:\s+(?:cause|related|deficiency|deficient))?"
+    + _CLAUSE_END
 )
 """A clinician's note whose clause is only "diet" ("45F, B12 120 ng/L, no neuro, diet"): the
 dietary cause (review 9, finding 12). Not "diet?" (a question) nor a longer clause."""
 
 _ALCOHOL_SHORTHAND = re.compile(
-    r"(?:^|[,;\n]|\.(?!\d)|(?<![a-z0-9])\d{2,3}\s?[mf])\s*(?:cause\s*[:=\-]?\s*|likely\s+|probably\s+)?"
-    r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history))?\s*(?=[,;\n]|\.(?!\d)|$)"
+    rf"(?:{_CLAUSE_START}|(?<![a-z0-9])\d{{2,3}}\s?[mf])"
+    + _CAUSE_LEAD
+    + r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history))?"
+    + _CLAUSE_END
 )
 """The same for alcohol, also right after a clinician's "64M" ("B12 90, 64M alcohol", "F 59,
 alcohol, Hb 88"): the alcohol cause (session 11, first_messages7_dev). Not "alcohol?" nor a

@@ -1545,15 +1545,12 @@ def _after_last_correction(
     return [h for h in hits if h[0] >= fixes[-1]] if fixes else hits
 
 
-_FLAGS = {"l": "low", "low": "low"}
-
-
 @lru_cache(maxsize=4)
 def _flag_pattern(kind: str) -> re.Pattern[str]:
-    """A result followed by its laboratory's flag: "B12 345 ng/L (N)", "folate 2.5 ug/L L"."""
+    """A result followed by its laboratory's low flag in brackets: "B12 150 ng/L (L)"."""
     return re.compile(
         rf"(?<![a-z0-9]){_LAB_KEYWORDS[kind]}(?![a-z0-9])\s*[:=]?\s*<?\s*\d+(?:[.,]\d+)?"
-        rf"{_LAB_UNIT}\s*[(\[]\s*(?P<flag>l|low)\s*[)\]]"
+        rf"{_LAB_UNIT}\s*[(\[]\s*(?:l|low)\s*[)\]]"
     )
 
 
@@ -1564,7 +1561,7 @@ def _flag_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     B12 normal, so the borderline checks (MMA, B12 first) stay (review 11b, findings 4-5).
     """
     m = _flag_pattern(kind).search(norm)
-    return None if m is None else (_FLAGS[m.group("flag")], m.start(), m.end())
+    return None if m is None else ("low", m.start(), m.end())
 
 
 def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:

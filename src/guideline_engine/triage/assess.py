@@ -123,17 +123,14 @@ def _compiled() -> _Compiled:
     )
 
 
-def _conditions_hold(
-    rule: RedFlag, extraction: Extraction, conditions: tuple[tuple[str, str], ...] | None = None
-) -> bool:
+def _conditions_hold(conditions: tuple[tuple[str, str], ...], extraction: Extraction) -> bool:
     facts = {
         "pregnant": extraction.pregnant,
         "neurological_involvement": extraction.neurological_involvement,
         "b12_status": extraction.b12_status,
         "folate_status": extraction.folate_status,
     }
-    wanted = rule.all_of if conditions is None else conditions
-    return all(facts.get(key) == value for key, value in wanted)
+    return all(facts.get(key) == value for key, value in conditions)
 
 
 _NOW_WORDS = frozenset({"now", "currently", "at the moment", "right now", "these days", "today"})
@@ -268,7 +265,7 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         if (rid, start) in decided:
             continue
         rule = compiled.by_id[rid]
-        if rule.all_of and not _conditions_hold(rule, extraction):
+        if rule.all_of and not _conditions_hold(rule.all_of, extraction):
             continue
         markers = markers or MessageMarkers(text)
         if rule.not_if_levels_normal and _levels_normal(markers, extraction):
@@ -297,10 +294,10 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         mentioned = _states_symptom_word(ctx, markers or MessageMarkers(text))
     for rule in compiled.rules:
         has_matchers = bool(rule.phrases or rule.cues or rule.patterns or rule.symptoms)
-        if rule.all_of and not has_matchers and _conditions_hold(rule, extraction):
+        if rule.all_of and not has_matchers and _conditions_hold(rule.all_of, extraction):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
         elif rule.id not in hits and any(
-            _conditions_hold(rule, extraction, conditions) for conditions in rule.also_when
+            _conditions_hold(conditions, extraction) for conditions in rule.also_when
         ):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
     return _model_only_above_the_rest(list(hits.values())), mentioned

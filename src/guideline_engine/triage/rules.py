@@ -120,20 +120,12 @@ def _alternatives(match: Mapping[str, Any], entry: str) -> tuple[tuple[tuple[str
         return ()
     if not isinstance(raw, list) or not raw:
         raise _fail(entry, "match.also_when", "expected a non-empty list of condition mappings")
-    return tuple(
-        _conditions({"also_when": item}, "also_when", entry, f"also_when[{i}]")
-        for i, item in enumerate(raw)
-    )
+    return tuple(_conditions(item, entry, f"also_when[{i}]") for i, item in enumerate(raw))
 
 
-def _conditions(
-    match: Mapping[str, Any], key: str, entry: str, field: str | None = None
-) -> tuple[tuple[str, str], ...]:
+def _conditions(raw: object, entry: str, field: str) -> tuple[tuple[str, str], ...]:
     """``all_of`` / one ``also_when`` set: the extractor's readings a rule needs, validated."""
-    if key not in match:
-        return ()
-    field = field or key
-    conditions = _mapping(match[key], entry, f"match.{field}")
+    conditions = _mapping(raw, entry, f"match.{field}")
     if not conditions:
         raise _fail(entry, f"match.{field}", "expected at least one condition")
     out: list[tuple[str, str]] = []
@@ -377,7 +369,7 @@ def parse_red_flags(data: object, symptom_ids: frozenset[str]) -> tuple[RedFlag,
         for i, sid in enumerate(symptoms):
             if sid not in symptom_ids:
                 raise _fail(entry, f"match.symptoms[{i}]", f"unknown symptom id {sid!r}")
-        all_of = _conditions(match, "all_of", entry)
+        all_of = _conditions(match["all_of"], entry, "all_of") if "all_of" in match else ()
         also_when = _alternatives(match, entry)
         unless = _list(match.get("unless"), entry, "match.unless")
         advice = _mapping(item["advice"], entry, "advice")
