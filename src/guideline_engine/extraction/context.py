@@ -59,6 +59,7 @@ from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_con
 _GAP_SPLIT = re.compile(r"\s+|(,)")
 _OR_WORDS = frozenset({"or", "nor", "and/or"})
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?\n]|$)")
+_SENTENCE_END = re.compile(r"[.;:!?\n]|\bbut\b")
 _CLAUSE_OPEN = re.compile(r"(?:^|[.,;:!?\n(])\s*(?:query\s+|possible\s+)?$")
 
 
@@ -371,6 +372,22 @@ class TextContext:
         words = [t for t in _GAP_SPLIT.split(self.norm[a:b]) if t]
         return any(w in _OR_WORDS for w in words) and all(w in _OR_WORDS or w == "," for w in words)
 
+    def _comma_statements(self, a: int, start: int, end: int) -> bool:
+        """Whether a comma parts a denial from a cause, with no "or" list to join them.
+
+        "no alcohol, vegan" is two statements; "no alcohol, PPI or metformin" one denied
+        list (session 12).
+        """
+        if "," not in self.norm[a:start]:
+            return False
+        before = [w for w in _GAP_SPLIT.split(self.norm[a:start]) if w]
+        sentence = _SENTENCE_END.search(self.norm, end)
+        after = self.norm[end : sentence.start() if sentence else len(self.norm)]
+        joined = any(w in _OR_WORDS for w in before[-2:]) or any(
+            w in _OR_WORDS for w in _GAP_SPLIT.split(after) if w
+        )
+        return not joined
+
     def _fenced(self, group: str, a: int, b: int, c_start: int, c_end: int) -> bool:
         """Whether a concept of another kind than ``group`` lies inside ``[a, b)``.
 
@@ -424,6 +441,8 @@ class TextContext:
             if self._blocked(terms, trig, trig.end, start, start, end):
                 continue
             if group is not None and self._fenced(group, trig.start, start, start, end):
+                continue
+            if group == CAUSE and self._comma_statements(trig.end, start, end):
                 continue
             return True
         return False

@@ -167,12 +167,26 @@ dietary cause (review 9, finding 12). Not "diet?" (a question) nor a longer clau
 _ALCOHOL_SHORTHAND = re.compile(
     rf"(?:{_CLAUSE_START}|(?<![a-z0-9])\d{{2,3}}\s?[mf])"
     + _CAUSE_LEAD
-    + r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history))?"
+    + r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history)|\s*\+{2,3})?"
     + _CLAUSE_END
 )
+_POLITE_HEDGE = re.compile(r"[^.?!\n]{0,40}?(?<![a-z])(?:if|where|when)\s+possible(?![a-z])")
+"""A preference hedged politely ("keen on oral rather than IM if possible", session 12)."""
+_ALCOHOL_UNITS = re.compile(
+    r"(?<![\d.])(?P<units>\d{2,3})\s*(?:units?|u)\s*(?:/|per|a|an|each)\s*(?:wk|week)(?![a-z])"
+)
+"""Units of alcohol a week above the UK low-risk guideline of 14 ("drinks ~60 units/wk"): the
+alcohol cause (session 12, first_messages9_dev)."""
+_LOW_RISK_UNITS_A_WEEK = 14
 """The same for alcohol, also right after a clinician's "64M" ("B12 90, 64M alcohol", "F 59,
 alcohol, Hb 88"): the alcohol cause (session 11, first_messages7_dev). Not "alcohol?" nor a
 clause that says more ("no alcohol", "alcohol ok?")."""
+
+
+def _drinks_above_low_risk(norm: str) -> bool:
+    """The alcohol shorthand, or a weekly number of units above the low-risk guideline."""
+    heavy = any(int(m["units"]) > _LOW_RISK_UNITS_A_WEEK for m in _ALCOHOL_UNITS.finditer(norm))
+    return heavy or bool(_ALCOHOL_SHORTHAND.search(norm))
 
 
 def _family_history(
@@ -696,7 +710,7 @@ def extract(text: str) -> Extraction:
         causes.append("ileal_resection")
     if _DIET_SHORTHAND.search(norm):
         causes.append("dietary")
-    if _ALCOHOL_SHORTHAND.search(norm) and "alcohol" not in causes:
+    if _drinks_above_low_risk(norm) and "alcohol" not in causes:
         causes.append("alcohol")
 
     status_hit = _stated_status(find_b12_status(norm), norm, ctx)
@@ -739,7 +753,12 @@ def extract(text: str) -> Extraction:
         spans.append(_span("gestation_weeks", text, gestation.start, gestation.end))
 
     # route preference (current, affirmed statements only)
-    route_mentions = [m for m in _mentions("route_preference", text, ctx) if m.affirmed]
+    # "keen on oral if possible": a preference hedged politely is still the preference
+    route_mentions = [
+        m
+        for m in _mentions("route_preference", text, ctx)
+        if m.affirmed or (m.possible and _POLITE_HEDGE.match(norm, m.end) and not m.negated)
+    ]
     route = cast(RoutePreference | None, _single(m.id for m in route_mentions))
     if route is not None:
         _first_span("route_preference", text, route_mentions, spans)

@@ -7,7 +7,7 @@ compiled once, on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -1354,6 +1354,35 @@ _DEFICIENCY_DOUBTED = re.compile(
     r"[^.;,!?\n]*$"
 )
 """Words before "B12 deficiency" in the same clause that make it a question or a denial."""
+_DEFICIENCY_OTHERS = re.compile(
+    r"(?<![a-z])(?:friend'?s?|baby'?s?|son'?s?|daughter'?s?|husband'?s?|wife'?s?|partner'?s?|aunt|"
+    r"auntie|aunty|uncle|cousin|neighbou?r'?s?|colleague'?s?|gran|nan|grandma|grandad|"
+    r"grandfather|grandmother|niece|nephew|mum'?s|mom'?s|dad'?s|sister'?s|brother'?s)(?![a-z])"
+    r"[^.;,!?\n]*$"
+)
+"""Someone else named earlier in the clause: "my friend's baby ended up in hospital because of
+B12 deficiency" is not the writer's result (session 12, triage22_dev)."""
+_OTHERS_RESULT = re.compile(
+    r"(?<![a-z])(?:his|her|their|(?:husband|wife|partner|friend|mum|mom|dad|sister|brother|son|"
+    r"daughter)'?s)\s+$"
+)
+"""A possessive right before the test's name: "his B12 is fine"."""
+_OWN_RESULT_SAID = re.compile(
+    r"(?<![a-z])(?:my\s+(?:own\s+)?(?:b\s*-?12|folate|levels?|results?|bloods?|blood\s+tests?)|"
+    r"i'?m|i\s+am)(?![a-z0-9])"
+)
+
+
+def _someone_elses(norm: str, start: int, before: re.Pattern[str]) -> bool:
+    """A result said of someone else while the writer speaks of their own result too.
+
+    In a carer's message the relative is the patient ("my dad's 84, his B12 is 100"); only
+    beside the writer's own result ("my B12 at 180 ... my husband's B12 is fine", "my friend's
+    baby ... B12 deficiency. I'm 20 weeks") is it someone else's (session 12).
+    """
+    if not before.search(norm[max(0, start - 150) : start]):
+        return False
+    return any(not (m.start() <= start < m.end()) for m in _OWN_RESULT_SAID.finditer(norm))
 
 # "folate deficiency", "folate-deficient", "deficient in folate", "B12 def": a stated low result
 _DEFICIENT = {
@@ -1409,9 +1438,11 @@ def find_lab_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     )
 
 
+# "last week" is no date of an old result: "bloods last week: folate 6.4" is the latest
+# (session 12).
 _DATED = re.compile(
     r"(?<![a-z0-9])(?:(?:in|from|back\s+in|since)\s+(?:19|20)\d\d|\d+\s+(?:days?|weeks?|months?|"
-    r"years?)\s+ago|last\s+(?:week|month|year)|(?:a|one|two|few)\s+(?:years?|months?)\s+ago)"
+    r"years?)\s+ago|last\s+(?:month|year)|(?:a|one|two|few)\s+(?:years?|months?)\s+ago)"
     r"(?![a-z0-9])"
 )
 _TREATMENT = (
@@ -1433,6 +1464,15 @@ _NOT_NORMAL_BY_NUMBER = re.compile(
     r"n2o|balloons)(?![a-z])"
 )
 
+
+_FOLATE_NOT_NORMAL_BY_NUMBER = re.compile(
+    r"(?<![a-z])(?:folic|folate\s+(?:tablets?|supplements?|pills?)|supplements?|multivit\w*|"
+    r"pregnacare|red\s+(?:blood\s+)?cell\s+folate|rbc\s+folate|rcf)(?![a-z])"
+)
+"""Session 12: a folate number taken on folic acid or a supplement reflects the treatment, and a
+red cell folate has other ranges: neither is classed normal by the serum cut-off."""
+_NEVER = re.compile(r"(?!)")
+_NOT_NORMAL_BY_NUMBER_OF = {"b12": _NOT_NORMAL_BY_NUMBER, "folate": _FOLATE_NOT_NORMAL_BY_NUMBER}
 
 _TENSE_ONLY = re.compile(r"(?<![a-z])(?:was|were)(?![a-z])")
 
@@ -1474,7 +1514,7 @@ def _cutoff_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     band = cutoff.band(hit.value, hit.unit) if cutoff is not None and hit is not None else None
     if band is None or hit is None or _past_value(norm, hit):
         return None
-    if band != "low" and kind == "b12" and _NOT_NORMAL_BY_NUMBER.search(norm):
+    if band != "low" and _NOT_NORMAL_BY_NUMBER_OF.get(kind, _NEVER).search(norm):
         return None
     return band, hit.start, hit.end
 
@@ -1564,6 +1604,18 @@ def _flag_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     return None if m is None else ("low", m.start(), m.end())
 
 
+def _overlapping(pattern: re.Pattern[str], norm: str) -> Iterator[re.Match[str]]:
+    """Every match, each tried from every start.
+
+    A long match that fails its checks must not hide a later one inside it ("b12 deficiency.
+    ... my b12 is normal", session 12).
+    """
+    pos = 0
+    while (m := pattern.search(norm, pos)) is not None:
+        yield m
+        pos = m.start() + 1
+
+
 def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     """How the writer classed a laboratory result in words, if they did.
 
@@ -1584,6 +1636,8 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     hits: list[tuple[int, int, str]] = []
     deficient = _DEFICIENT.get(kind)
     for m in deficient.finditer(norm) if deficient else ():
+        if _someone_elses(norm, m.start(), _DEFICIENCY_OTHERS):
+            continue
         if not _DEFICIENCY_DOUBTED.search(norm[: m.start()][-25:]) and not re.match(
             r"[^.;!\n]*(?:\?|ruled\s+out|excluded|years\s+ago|in\s+the\s+past|resolved)",
             norm[m.end() :],
@@ -1601,7 +1655,9 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
         if re.search(r"(?<![a-z])(?:not|no)\s*$", prefix):
             continue
         hits.append((m.start(), m.end(), _STATUS_WORDS[re.sub(r"[\s\-]+", " ", m.group("word"))]))
-    for m in after.finditer(norm):
+    for m in _overlapping(after, norm):
+        if _someone_elses(norm, m.start(), _OTHERS_RESULT):
+            continue
         gap_tokens = re.findall(r"[a-z0-9./',]+", m.group("gap"))
         if len(gap_tokens) > _GAP_LIMIT or not all(_GAP_TOKEN_OK.match(t) for t in gap_tokens):
             continue
@@ -1843,6 +1899,37 @@ def _listed_lengths(norm: str) -> dict[int, tuple[float, int, int]]:
     return out
 
 
+_SMALL_BOWEL_END = re.compile(
+    r"(?<![a-z])(?:terminal\s+ileum|ileum|ileal|small\s+(?:bowel|intestine))(?![a-z])"
+)
+_TAKEN_OUT = re.compile(
+    r"(?<![a-z])(?:took\s+out|taken\s+out|take\s+out|cut\s+out|removed|resect\w*)(?![a-z])"
+)
+
+
+_NOT_BOWEL = re.compile(
+    r"\s*(?:long\s+|wide\s+|big\s+)?(?:lesion|polyp|tumou?r|mass|cyst|stone|ulcer|scar|wound|"
+    r"incision|cut|growth|lump|nodule)"
+)
+
+
+def _one_length_said(norm: str) -> dict[int, tuple[float, int, int]]:
+    """The one length in a sentence that names the end of the small bowel taken out.
+
+    "they took out the end part of my small bowel (terminal ileum) about 30cm" (session 12,
+    first_messages9_dev): lay words put the length after the part, not next to it.
+    """
+    for sentence in _SENTENCE.finditer(norm):
+        said = sentence.group()
+        if not (_SMALL_BOWEL_END.search(said) and _TAKEN_OUT.search(said)):
+            continue
+        found = list(re.finditer(rf"(?<![\d.]){_CM}", said))
+        if len(found) == 1 and not _NOT_BOWEL.match(said, found[0].end()):
+            m, at = found[0], sentence.start()
+            return {at + m.start("num"): (_to_float(m["num"]), at + m.start(), at + m.end())}
+    return {}
+
+
 def read_ileal_resection_cm(norm: str) -> Reading:
     """Length of ileum resected in cm, added up over several resections.
 
@@ -1866,6 +1953,7 @@ def read_ileal_resection_cm(norm: str) -> Reading:
                 lengths.setdefault(m.start("num"), (_to_float(m["num"]), m.start(), m.end()))
         for num_start, length in _listed_lengths(norm).items():
             lengths.setdefault(num_start, length)
+    lengths = lengths or _one_length_said(norm)
     if not lengths:
         return Reading(None)
     problems = [

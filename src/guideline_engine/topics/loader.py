@@ -141,11 +141,16 @@ def _positive(raw: Any, where: str) -> float:
     return float(raw)
 
 
+def _optional_str(raw: Any) -> str | None:
+    return None if raw is None else str(raw)
+
+
 def _lab_cutoff(raw: Any, where: str) -> LabCutoff:
     """``{fact, low_below: {value, unit}, units: {unit: factor}, snippet}``.
 
-    Optionally bands: ``normal_above: {value, unit}`` (the same unit), with
-    ``indeterminate_snippet`` and ``normal_snippet`` stating them.
+    Optionally bands: ``normal_above: {value, unit}`` (the same unit) with ``normal_snippet``
+    stating it, and ``indeterminate_snippet`` stating the band between (without it that band
+    is not classed).
     """
     required = {"fact", "low_below", "units", "snippet"}
     banded = {"normal_above", "indeterminate_snippet", "normal_snippet"}
@@ -155,7 +160,11 @@ def _lab_cutoff(raw: Any, where: str) -> LabCutoff:
     _need(isinstance(units, dict) and bool(units), f"{where}.units", "expected {unit: factor}")
     factors = tuple((str(u), _positive(f, f"{where}.units.{u}")) for u, f in units.items())
     present = banded & set(data)
-    _need(present in (set(), banded), where, f"bands need all of {sorted(banded)}")
+    _need(
+        present in (set(), banded, banded - {"indeterminate_snippet"}),
+        where,
+        "bands need normal_above and normal_snippet (indeterminate_snippet is optional)",
+    )
     normal_above: float | None = None
     if present:
         above = _keys(
@@ -174,8 +183,8 @@ def _lab_cutoff(raw: Any, where: str) -> LabCutoff:
             factors=factors,
             snippet_id=str(data["snippet"]),
             normal_above=normal_above,
-            indeterminate_snippet_id=str(data["indeterminate_snippet"]) if present else None,
-            normal_snippet_id=str(data["normal_snippet"]) if present else None,
+            indeterminate_snippet_id=_optional_str(data.get("indeterminate_snippet")),
+            normal_snippet_id=_optional_str(data.get("normal_snippet")),
         )
     except ValueError as error:
         raise TopicError(f"{where}: {error}") from None

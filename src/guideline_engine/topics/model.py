@@ -136,10 +136,11 @@ class Worded:
 class LabCutoff:
     """Laboratory cut-offs a topic takes from a source: a result below the low one is low.
 
-    With only ``low_below`` (folate) it is never a normal limit: a result at or above it is not
-    classed at all. With ``normal_above`` as well (B12, NICE NG239) it declares three bands:
-    low below ``low_below``, indeterminate from ``low_below`` up to and including
-    ``normal_above``, normal above ``normal_above``, each stated by its own snippet.
+    With only ``low_below`` it is never a normal limit: a result at or above it is not classed
+    at all. With ``normal_above`` as well (B12, NICE NG239) it declares three bands: low below
+    ``low_below``, indeterminate from ``low_below`` up to and including ``normal_above``, normal
+    above ``normal_above``, each stated by its own snippet. Without an indeterminate snippet
+    (folate) the middle band is not classed: the bot asks.
 
     Attributes:
         fact: The value it applies to (``folate_level``).
@@ -165,9 +166,10 @@ class LabCutoff:
         """Bands in order, each with its snippet; the cut-off's own unit has factor 1."""
         if dict(self.factors).get(self.unit) != 1.0:
             raise ValueError(f"lab cut-off {self.fact}: the cut-off's unit needs factor 1")
-        banded = (self.normal_above, self.indeterminate_snippet_id, self.normal_snippet_id)
-        if any(x is not None for x in banded) and any(x is None for x in banded):
-            raise ValueError(f"lab cut-off {self.fact}: bands need normal_above and both snippets")
+        if (self.normal_above is None) != (self.normal_snippet_id is None):
+            raise ValueError(f"lab cut-off {self.fact}: normal_above needs its normal snippet")
+        if self.indeterminate_snippet_id is not None and self.normal_above is None:
+            raise ValueError(f"lab cut-off {self.fact}: an indeterminate band needs normal_above")
         if self.normal_above is not None and not self.normal_above > self.low_below:
             raise ValueError(f"lab cut-off {self.fact}: normal_above must be above low_below")
 
@@ -193,15 +195,17 @@ class LabCutoff:
             return "low"
         if self.normal_above is None:
             return None
-        return "normal" if converted > self.normal_above else "indeterminate"
+        if converted > self.normal_above:
+            return "normal"
+        return "indeterminate" if self.indeterminate_snippet_id is not None else None
 
     def never_normal(self, value: float, unit: str | None) -> bool:
         """A banded cut-off's value without a unit that is below normal in every unit.
 
         "B12 140": low in ng/L, indeterminate in pmol/L; in neither is it normal.
         """
-        if unit or self.normal_above is None:
-            return False
+        if unit or self.normal_above is None or self.indeterminate_snippet_id is None:
+            return False  # no indeterminate band (folate): such a number stays unclassed
         return all(self._band_of(value * factor) != "normal" for _, factor in self.factors)
 
     def band(self, value: float, unit: str | None) -> str | None:

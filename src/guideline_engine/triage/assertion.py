@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from guideline_engine.extraction.context import TextContext
+from guideline_engine.extraction.text import PhraseHit
 from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
 from guideline_engine.triage.cues import Word, words
 
@@ -218,6 +219,7 @@ _CHECKLIST_DENIALS = ("denies", "denied", "denying", "negative for", "neg for")
 """Only a checklist's denial reaches across commas: "no let up, breathless or chest tightness"
 and "never had this before, tingling or face drooping" deny nothing (review 11b, finding 3)."""
 _LIST_JOINERS = frozenset({"or", "nor"})
+_LIST_DENIALS = frozenset({"no", "nil", "without"})
 CEASED_REACH = 1
 """Words between a "stopped"/"gave up" marker and the mention it ends ("stopped the feeds")."""
 CHANGE_NEGATION_REACH = 2
@@ -413,16 +415,23 @@ class MessageMarkers:
         or chest pain"); "and" is left out ("no fever and my chest hurts" is two statements).
         """
         between = [w.key for w in self.words if a <= w.start < b]
-        return bool(between) and any(k in _LIST_JOINERS for k in between[-2:])
+        # the joiner may lead a short item ("or problem with breathing", session 12)
+        return bool(between) and any(k in _LIST_JOINERS for k in between[-3:])
 
-    def comma_list_between(self, a: int, b: int) -> bool:
+    def comma_list_between(self, a: int, b: int, end: int) -> bool:
         """Whether ``[a, b)`` is a comma list of short items ending in "or" / "nor" in one clause.
 
         "denies palpitations, dizziness or chest pain": the denial governs the last item too
-        (session 11, triage20_dev), though the commas make separate segments.
+        (session 11, triage20_dev), though the commas make separate segments; so it does an
+        item before the "or" ("no fever, chest pain or breathlessness", session 12), the
+        mention ending at ``end``.
         """
         between = [w for w in self.words if a <= w.start < b]
-        if not between or len({w.clause for w in between}) > 1 or not self.list_between(a, b):
+        if not between or len({w.clause for w in between}) > 1:
+            return False
+        after = next((w for w in self.words if w.start >= end), None)
+        joined_after = after is not None and after.key in _LIST_JOINERS
+        if not (self.list_between(a, b) or joined_after):
             return False
         sizes: dict[int, int] = {}
         for w in between:
@@ -731,10 +740,11 @@ class MessageMarkers:
         """Whether the mention's clause dates it to last night or yesterday (HAZ-086).
 
         Someone else's red flag of the last day ("my baby was floppy last night") may still
-        be going on; one of last week, or one that "ended up in A&E", is over.
+        be going on; one of last week, or one that "ended up in A&E", is over. One of today
+        ("he keeled over about an hour ago, came round", session 12) is within a day too.
         """
         clause = self.clause_of(start)
-        return any(
+        return bool(self.in_clause("today", clause)) or any(
             self.text[m.start : m.end].lower() in _WITHIN_A_DAY
             for m in self.in_clause("recent_past", clause)
         )
@@ -783,6 +793,25 @@ class MessageMarkers:
         return bool(dated) and any(not self._in_segment("other_person", m.segment) for m in later)
 
 
+def _denies_a_list(ctx: TextContext, markers: MessageMarkers, trig: PhraseHit) -> bool:
+    """A denial that governs a whole comma list ("denies X, Y or Z").
+
+    A checklist's denial does; so does a plain "no" whose first item is itself a symptom
+    ("no numbness, tingling or chest pain", session 12), but not "no let up, breathless or
+    chest tightness", whose first item is no finding (review 11b, finding 3).
+    """
+    said = markers.text[trig.start : trig.end].lower()
+    if said.startswith(_CHECKLIST_DENIALS):
+        return True
+    if said not in _LIST_DENIALS:
+        return False
+    first = next((w for w in markers.words if w.start >= trig.end), None)
+    if first is None:
+        return False
+    spans = [(c.start, c.end) for c in ctx.concepts if c.group == "symptom"]
+    return any(a <= first.start < b for a, b in [*spans, *markers.symptom_words()])
+
+
 def _negated_close_by(
     ctx: TextContext,
     markers: MessageMarkers,
@@ -813,8 +842,9 @@ def _negated_close_by(
         if not outside(trig.start, trig.end):
             continue
         same = markers.segment_of(trig.start) == segment
-        checklist = markers.text[trig.start : trig.end].lower().startswith(_CHECKLIST_DENIALS)
-        across = checklist and markers.comma_list_between(trig.end, start)
+        across = _denies_a_list(ctx, markers, trig) and markers.comma_list_between(
+            trig.end, start, end
+        )
         if trig.end <= start and (same or across):
             if markers.new_subject_between(trig.end, start):
                 continue

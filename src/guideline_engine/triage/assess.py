@@ -12,6 +12,7 @@ speech.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -139,7 +140,10 @@ _NOW_WORDS = frozenset({"now", "currently", "at the moment", "right now", "these
 def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
     """The message calls the levels normal, and neither its words nor its values are low."""
     read = (extraction.b12_status, extraction.folate_status)
-    if any(status not in (None, "normal") for status in read) or markers.found["levels_unsettled"]:
+    # a low word in a clause about someone else ("my friend's baby ... B12 deficiency") does not
+    # unsettle the writer's own normal levels (session 12, triage22_dev)
+    unsettled = [m for m in markers.found["levels_unsettled"] if not markers.other_person(m.start)]
+    if any(status not in (None, "normal") for status in read) or unsettled:
         return False
     # A value that could not be used, or a haemoglobin, leaves the question open (review 10 H4);
     # so does a B12 or folate number the reader could not class ("b12 140" without a unit).
@@ -256,13 +260,16 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     markers: MessageMarkers | None = None
     # Tight evidence for a red flag dated to the long past or resolved decides: a longer
     # match from the same start (a "~msg" cue running on past "that was years ago") does
-    # not overrule it.
+    # not overrule it, nor does another match sharing its words ("went blind" beside "blind
+    # in one eye ... back in the 80s", session 12).
     decided: set[tuple[str, int]] = set()
     recent = False  # an emergency or urgent red flag dated to the recent past (HAZ-086)
     # The trained signal comes last: it is a safety net under the curated ones.
     ordered = sorted(candidates, key=lambda c: (c[3] == "model", c[1], c[2]))
+    first_markers = MessageMarkers(text) if ordered else None
+    past = _past_spans(compiled, ordered, ctx, first_markers, extraction)
     for rid, start, end, signal, parts in ordered:
-        if (rid, start) in decided:
+        if (rid, start) in decided or _shares_words(past.get(rid, ()), start, end):
             continue
         rule = compiled.by_id[rid]
         if rule.all_of and not _conditions_hold(rule.all_of, extraction):
@@ -301,6 +308,44 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         ):
             hits[rule.id] = RedFlagHit(rule.id, rule.label, rule.urgency, signal="rule")
     return _model_only_above_the_rest(list(hits.values())), mentioned
+
+
+def _past_spans(
+    compiled: _Compiled,
+    candidates: list[_Candidate],
+    ctx: TextContext,
+    markers: MessageMarkers | None,
+    extraction: Extraction,
+) -> dict[str, list[tuple[int, int]]]:
+    """Per red flag with several cue matches, the spans of those dated to the long past."""
+    cues = [c for c in candidates if c[3] == "cue"]
+    several = {rid for rid in {c[0] for c in cues} if sum(c[0] == rid for c in cues) > 1}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for rid, start, end, _signal, parts in cues:
+        rule = compiled.by_id[rid]
+        if markers is None or rid not in several:
+            continue
+        if rule.all_of and not _conditions_hold(rule.all_of, extraction):
+            continue
+        assertion = assert_mention(ctx, markers, start, end, parts)
+        # over by now but of today ("went dark at lunch, fine now") is no long-past evidence
+        if assertion.time is Time.PAST and assertion.passed is not Time.CURRENT:
+            spans.setdefault(rid, []).append((start, end))
+    return spans
+
+
+def _shares_words(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of ``spans`` in part.
+
+    "went blind" beside "blind in one eye ... back in the 80s" shares words with the dated match.
+
+    A match that holds the dated evidence whole, or lies inside it, is judged by its own words
+    (the "same start" rule above covers the ones that begin with it).
+    """
+    return any(
+        a < end and start < b and not (start <= a and b <= end) and not (a <= start and end <= b)
+        for a, b in spans
+    )
 
 
 def _recently(rule: RedFlag, assertion: Assertion, within_a_day: bool) -> bool:

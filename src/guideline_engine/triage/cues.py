@@ -71,6 +71,15 @@ _ALIASES = {
     "pechin": "puffing",
     "peching": "puffing",
     "pechan": "puffing",
+    # session 12 (triage21_dev): Jamaican and Caribbean English spellings
+    "cyaan": "cant",
+    "caan": "cant",
+    "pon": "on",
+    "mawnin": "morning",
+    "dis": "this",
+    "di": "the",
+    "tek": "take",
+    "seh": "say",
     # Sound-alike spellings and voice-to-text slips that one-slip tolerance does not reach
     # (round 5, 2026-12-01): "tite chest", "cant breth", "my throte", "ive falen".
     "tite": "tight",

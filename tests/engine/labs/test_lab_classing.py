@@ -131,7 +131,7 @@ def test_a_range_never_classes_a_number_normal(text: str, kind: str) -> None:
     "text",
     [
         pytest.param("folate 3.9 (3.9-20)", id="at-lower-limit"),
-        pytest.param("folate 25 (3.9-20)", id="above-range"),
+        pytest.param("folate 5.4 (3.9-20)", id="borderline-in-one-unit"),
         pytest.param("folate 9 nmol/l (10-40 ug/l)", id="range-in-other-unit"),
         pytest.param("folate 5, hb 100 (130-170)", id="range-of-another-test"),
         pytest.param("folate 5", id="bare-number"),
@@ -197,3 +197,22 @@ def test_loader_rejects_a_cutoff_without_its_own_unit() -> None:
     }
     with pytest.raises(TopicError, match="cut-off's unit"):
         parse_topic(manifest, None, "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("folate 25 (3.9-20)", "normal", id="above-range-normal-in-every-unit"),
+        pytest.param("folate 9.2 ug/L", "normal", id="above-5.5-ug"),
+        pytest.param("folate 14 nmol/L", "normal", id="6.2-ug-in-nmol"),
+        pytest.param("folate 4.5 ug/L", None, id="borderline-band-unclassed"),
+        pytest.param("folate 5.5 ug/L", None, id="at-the-limit-unclassed"),
+        pytest.param("folate 25 ug/L on folic acid", None, id="on-folic-acid"),
+        pytest.param("red cell folate 150 nmol/L", None, id="red-cell-folate"),
+    ],
+)
+def test_the_sourced_folate_normal_band(text: str, expected: str | None) -> None:
+    """Session 12: above 5.5 µg/L (NHS Scotland's borderline limit) a serum folate is normal;
+    the borderline band, a level on folic acid and a red cell folate are never classed normal."""
+    found = find_lab_status(normalise(text), "folate")
+    assert (found[0] if found else None) == expected

@@ -1,0 +1,88 @@
+"""Session 12 triage fixes (HAZ-198, HAZ-199), from review 11b's leftovers and the blind
+triage21_dev and triage22_dev sets.
+
+Every sentence is our own wording of the kind of message the blind sets showed, not a copy.
+Each group holds both sides: what must now escalate, and the neighbour that must stay routine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from guideline_engine.triage import assess
+
+
+def _urgency(text: str) -> str | None:
+    result = assess(text)
+    return result.urgency.value if result.urgency else None
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # confusion or drowsiness all day (review 11b); either of the two now
+        ("grandad has been confused or drowsy all day", "emergency"),
+        ("she's been muddled since this morning", "urgent"),
+        # a falling GCS and a response to pain only, in a nurse's shorthand
+        ("GCS 14 -> 9 in the last 30 min, known PA", "emergency"),
+        ("now only localising to pain, was chatting at lunch", "emergency"),
+        # Scots and Caribbean spellings of "can't keep him awake" and "can't walk"
+        ("we cannae get him tae stay awake the night", "emergency"),
+        ("mi leg dem give out an mi cyaan walk at all from dis mawnin", "emergency"),
+        # went down today, came round, still unwell
+        (
+            "my wife passed out in the kitchen earlier, came round but she's clammy and vomiting",
+            "emergency",
+        ),
+        # a counted fall, palpitations with faintness, creeping numbness, new breathlessness
+        ("that's her 4th fall this month and she's unsteady", "urgent"),
+        ("my ticker is doing a drum solo and I went swimmy climbing the stairs", "urgent"),
+        ("the numbness in my toes has moved up to my ankles this week", "urgent"),
+        ("puffed out on a short walk lately, I'd never be like that", "urgent"),
+        ("breathless on the flat now. Before I was walking miles no problem", "urgent"),
+        # pregnancy in text-speak with a low result
+        ("30wks preg and b12 came back low", "urgent"),
+    ],
+)
+def test_session_12_red_flags_escalate(text: str, urgency: str) -> None:
+    assert _urgency(text) == urgency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a denial that governs a whole comma list, when its first item is a symptom
+        "no numbness, tingling or chest pain, just wanted to ask about my diet",
+        "nil headache, chest pain or sob",
+        # someone else's long past, a resolved bleed, figures of speech, what-ifs
+        "my uncle lost the sight in one eye from B12 back in the 70s, should I be tested?",
+        "had a heavy nosebleed last xmas but nothin since, ok to take folic acid?",
+        "my savings collapsed after all these supplements, which brand is cheapest?",
+        "wat happens if u forget the jab for months, would u start passin out?",
+        "my cousin kept falling when his b12 was low, now he is ok on jabs. should I test?",
+        # another person's deficiency beside the writer's own normal result
+        "my neighbour's toddler was poorly with B12 deficiency. I'm 24 weeks, my B12 is normal.",
+    ],
+)
+def test_session_12_near_misses_stay_routine(text: str) -> None:
+    assert _urgency(text) in (None, "routine")
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # the comma list denial needs a symptom first and an "or" list: else two statements
+        ("No let up, breathless or chest tightness", "emergency"),
+        ("no tingling, chest pain and now I can't breathe", "emergency"),
+        ("no tingling, but crushing chest pain", "emergency"),
+        # a decade in a number is no date ("sats in the 80s")
+        ("her sats are in the 80s and she's gasping", "emergency"),
+        # a sign over by now but of today still counts
+        ("my sight went dark in one eye at lunch, fine now", "emergency"),
+        ("my dad went blind in one eye this morning", "emergency"),
+        # a faint of today of someone else is still checked today
+        ("my son fainted an hour ago, came round quickly and seems fine", "urgent"),
+    ],
+)
+def test_session_12_neighbours_keep_their_urgency(text: str, urgency: str) -> None:
+    assert _urgency(text) == urgency
