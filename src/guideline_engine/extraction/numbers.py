@@ -1639,7 +1639,7 @@ def _word_status(norm: str, kind: str) -> tuple[str, int, int] | None:
         if _someone_elses(norm, m.start(), _DEFICIENCY_OTHERS):
             continue
         if not _DEFICIENCY_DOUBTED.search(norm[: m.start()][-25:]) and not re.match(
-            r"[^.;!\n]*(?:\?|ruled\s+out|excluded|years\s+ago|in\s+the\s+past|resolved)",
+            r"(?:[^.;!\n,]*\?|[^.;!\n]*(?:ruled\s+out|excluded|years\s+ago|in\s+the\s+past|resolved))",
             norm[m.end() :],
         ):
             hits.append((m.start(), m.end(), "low"))

@@ -749,6 +749,11 @@ class MessageMarkers:
             for m in self.in_clause("recent_past", clause)
         )
 
+    def said_now(self, start: int) -> bool:
+        """Whether the mention's comma segment holds a word of now or of today."""
+        segment = self.segment_of(start)
+        return bool(self._in_segment("present", segment) or self._in_segment("today", segment))
+
     def other_person(self, start: int) -> bool:
         """Whether the clause of the mention is about someone other than the writer."""
         clause = self.clause_of(start)

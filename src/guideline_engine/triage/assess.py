@@ -269,7 +269,9 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     first_markers = MessageMarkers(text) if ordered else None
     past = _past_spans(compiled, ordered, ctx, first_markers, extraction)
     for rid, start, end, signal, parts in ordered:
-        if (rid, start) in decided or _shares_words(past.get(rid, ()), start, end):
+        if (rid, start) in decided:
+            continue
+        if first_markers and _shares_words(past.get(rid, ()), start, end, first_markers):
             continue
         rule = compiled.by_id[rid]
         if rule.all_of and not _conditions_hold(rule.all_of, extraction):
@@ -334,18 +336,23 @@ def _past_spans(
     return spans
 
 
-def _shares_words(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether ``[start, end)`` overlaps one of ``spans`` in part.
+def _shares_words(
+    spans: Iterable[tuple[int, int]], start: int, end: int, markers: MessageMarkers
+) -> bool:
+    """Whether ``[start, end)`` shares its words with evidence dated to the long past.
 
-    "went blind" beside "blind in one eye ... back in the 80s" shares words with the dated match.
-
-    A match that holds the dated evidence whole, or lies inside it, is judged by its own words
+    "went blind" beside "blind in one eye ... back in the 80s" overlaps the dated match in
+    part; "face swelled" inside "a reaction to his jab ages ago, face swelled" lies in it. A
+    match inside one is still judged by its own words when its own segment says now ("my late
+    husband ... now I'm so confused"), and one that holds the dated evidence whole always is
     (the "same start" rule above covers the ones that begin with it).
     """
-    return any(
-        a < end and start < b and not (start <= a and b <= end) and not (a <= start and end <= b)
-        for a, b in spans
-    )
+    for a, b in spans:
+        if not (a < end and start < b) or (start <= a and b <= end):
+            continue
+        if not (a <= start and end <= b) or not markers.said_now(start):
+            return True
+    return False
 
 
 def _recently(rule: RedFlag, assertion: Assertion, within_a_day: bool) -> bool:

@@ -38,8 +38,8 @@ REVIEW_STATUSES = frozenset({"submitted", "approved", "rejected"})
 CONDITION_VALUES: Mapping[str, frozenset[str]] = {
     "pregnant": frozenset({"yes", "no"}),
     "neurological_involvement": frozenset({"yes", "no"}),
-    "b12_status": frozenset({"low"}),
-    "folate_status": frozenset({"low"}),
+    "b12_status": frozenset({"low", "indeterminate"}),
+    "folate_status": frozenset({"low", "indeterminate"}),
 }
 When = Literal[
     "current", "recent_past", "new_or_worsening", "current_or_recent", "current_or_passed"

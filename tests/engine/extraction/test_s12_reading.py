@@ -72,3 +72,8 @@ def test_someone_elses_normal_word_never_classes_the_writers_result() -> None:
 def test_a_result_of_last_week_is_the_current_one() -> None:
     facts = extract("bloods last week: folate 7.1 ug/L, B12 420 ng/L")
     assert (facts.folate_status, facts.b12_status) == ("normal", "normal")
+
+
+def test_a_question_in_the_next_clause_does_not_doubt_a_stated_deficiency() -> None:
+    assert extract("pregnant with B12 deficiency, which tablets are safe?").b12_status == "low"
+    assert extract("is it b12 deficiency?").b12_status is None

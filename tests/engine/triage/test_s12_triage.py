@@ -86,3 +86,20 @@ def test_session_12_near_misses_stay_routine(text: str) -> None:
 )
 def test_session_12_neighbours_keep_their_urgency(text: str, urgency: str) -> None:
     assert _urgency(text) == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # a swelling inside an old reaction, dated by the clause before it, is that reaction
+        ("my brother reacted badly to a b12 jab years ago, lips swelled up. is mine safe?", None),
+        # ... but a word of now in its own segment makes it a complaint of now
+        ("my late mum had PA, and now I'm so muddled I can't think straight", "urgent"),
+        # a borderline result in pregnancy (B12 falls in normal pregnancy), said in words
+        ("16 weeks pregnant and my b12 came back borderline", "urgent"),
+        # a baby who is losing skills, of a vegan breastfeeding mother
+        ("breastfeeding and vegan, my 7 month old seems to be losing the smiles she had", "urgent"),
+    ],
+)
+def test_session_12_second_batch(text: str, urgency: str | None) -> None:
+    assert _urgency(text) == urgency
