@@ -59,6 +59,17 @@ from guideline_engine.extraction.vocab import ContextRules, TriggerSet, load_con
 _GAP_SPLIT = re.compile(r"\s+|(,)")
 _OR_WORDS = frozenset({"or", "nor", "and/or"})
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?\n]|$)")
+_CHECKLIST_DENIALS = (
+    "denies",
+    "denied",
+    "denying",
+    "nil",
+    "negative for",
+    "neg for",
+    "no hx",
+    "no history",
+)
+"""A checklist's denial governs its whole comma list ("denies alcohol, metformin use")."""
 _SENTENCE_END = re.compile(r"[.;:!?\n]|\bbut\b")
 _CLAUSE_OPEN = re.compile(r"(?:^|[.,;:!?\n(])\s*(?:query\s+|possible\s+)?$")
 
@@ -372,21 +383,36 @@ class TextContext:
         words = [t for t in _GAP_SPLIT.split(self.norm[a:b]) if t]
         return any(w in _OR_WORDS for w in words) and all(w in _OR_WORDS or w == "," for w in words)
 
-    def _comma_statements(self, a: int, start: int, end: int) -> bool:
-        """Whether a comma parts a denial from a cause, with no "or" list to join them.
+    def _comma_statements(self, trig: PhraseHit, start: int, end: int) -> bool:
+        """Whether a comma parts a denial from a cause, with no list to join them.
 
-        "no alcohol, vegan" is two statements; "no alcohol, PPI or metformin" one denied
-        list (session 12).
+        "no alcohol, vegan", "no fixed abode, heavy drinker", "eat meat but not much, I take
+        omeprazole" are two statements; an "or" list is one ("no alcohol, vegan or veggie"), and
+        so is the list of a checklist's denial or of a denial whose first item is itself a
+        cause ("denies alcohol, metformin use", "nil PPI, metformin", "no hx of gastrectomy,
+        ileal resection": review 12, finding 8), until an "or" has closed it ("denies alcohol,
+        metformin or PPI use, vegan").
         """
+        a = trig.end
         if "," not in self.norm[a:start]:
             return False
         before = [w for w in _GAP_SPLIT.split(self.norm[a:start]) if w]
         sentence = _SENTENCE_END.search(self.norm, end)
-        after = self.norm[end : sentence.start() if sentence else len(self.norm)]
-        joined = any(w in _OR_WORDS for w in before[-2:]) or any(
-            w in _OR_WORDS for w in _GAP_SPLIT.split(after) if w
+        after = [
+            w
+            for w in _GAP_SPLIT.split(self.norm[end : sentence.start() if sentence else None])
+            if w
+        ]
+        if any(w in _OR_WORDS for w in before[-2:] + after):
+            return False
+        if any(w in _OR_WORDS for w in before):
+            return True  # the list closed with its "or" before this cause
+        if self.norm[trig.start : trig.end].startswith(_CHECKLIST_DENIALS):
+            return False
+        first = next((c for c in self.concepts if c.start >= a), None)
+        return not (
+            first is not None and first.group == CAUSE and first.start < self.norm.find(",", a)
         )
-        return not joined
 
     def _fenced(self, group: str, a: int, b: int, c_start: int, c_end: int) -> bool:
         """Whether a concept of another kind than ``group`` lies inside ``[a, b)``.
@@ -442,8 +468,8 @@ class TextContext:
                 continue
             if group is not None and self._fenced(group, trig.start, start, start, end):
                 continue
-            if group == CAUSE and self._comma_statements(trig.end, start, end):
-                continue
+            if group == CAUSE and self._comma_statements(trig, start, end):
+                continue  # "no alcohol, vegan": two statements (session 12; review 12, 8)
             return True
         return False
 

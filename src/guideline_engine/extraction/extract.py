@@ -170,22 +170,40 @@ _ALCOHOL_SHORTHAND = re.compile(
     + r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history)|\s*\+{2,3})?"
     + _CLAUSE_END
 )
-_POLITE_HEDGE = re.compile(r"[^.?!\n]{0,40}?(?<![a-z])(?:if|where|when)\s+possible(?![a-z])")
-"""A preference hedged politely ("keen on oral rather than IM if possible", session 12)."""
-_ALCOHOL_UNITS = re.compile(
-    r"(?<![\d.])(?P<units>\d{2,3})\s*(?:units?|u)\s*(?:/|per|a|an|each)\s*(?:wk|week)(?![a-z])"
-)
-"""Units of alcohol a week above the UK low-risk guideline of 14 ("drinks ~60 units/wk"): the
-alcohol cause (session 12, first_messages9_dev)."""
-_LOW_RISK_UNITS_A_WEEK = 14
+
 """The same for alcohol, also right after a clinician's "64M" ("B12 90, 64M alcohol", "F 59,
 alcohol, Hb 88"): the alcohol cause (session 11, first_messages7_dev). Not "alcohol?" nor a
 clause that says more ("no alcohol", "alcohol ok?")."""
+_ALCOHOL_UNITS = re.compile(
+    r"(?<![a-z])(?:drinks?|drinking|alcohol|etoh)[^.;\n]{0,20}?(?<![\d.<-])(?P<units>\d{2,3})\s*"
+    r"(?:units?|u)\s*(?:/|per|a|an|each)\s*(?:wk|week)(?![a-z])"
+)
+"""Units of alcohol a week above the UK low-risk guideline of 14 ("drinks ~60 units/wk"): the
+alcohol cause (session 12, first_messages9_dev); not a limit or a past habit ("less than 20",
+"used to drink 60 ... stopped": review 12, finding 12)."""
+_NOT_DRINKING_NOW = re.compile(
+    r"(?<![a-z])(?:less\s+than|under|below|keep|used\s+to|stopped|gave\s+up|quit|ex[\s-]?drinker|"
+    r"husband|wife|partner|dad|father|mum|mother|brother|sister|son|daughter)(?![a-z])"
+)
+_LOW_RISK_UNITS_A_WEEK = 14
+_POLITE_HEDGE = re.compile(r"[^.?!\n]{0,40}?(?<![a-z])(?:if|where|when)\s+possible(?![a-z])")
+"""A preference hedged politely ("keen on oral rather than IM if possible", session 12)."""
+
+
+def _clause_of(norm: str, m: re.Match[str]) -> str:
+    """The sentence around a match."""
+    start = max(norm.rfind(c, 0, m.start()) for c in ".;\n") + 1
+    stops = [i for i in (norm.find(c, m.end()) for c in ".;\n") if i >= 0]
+    return norm[start : min(stops, default=len(norm))]
 
 
 def _drinks_above_low_risk(norm: str) -> bool:
     """The alcohol shorthand, or a weekly number of units above the low-risk guideline."""
-    heavy = any(int(m["units"]) > _LOW_RISK_UNITS_A_WEEK for m in _ALCOHOL_UNITS.finditer(norm))
+    heavy = any(
+        int(m["units"]) > _LOW_RISK_UNITS_A_WEEK
+        and not _NOT_DRINKING_NOW.search(_clause_of(norm, m))
+        for m in _ALCOHOL_UNITS.finditer(norm)
+    )
     return heavy or bool(_ALCOHOL_SHORTHAND.search(norm))
 
 

@@ -1369,7 +1369,7 @@ _OTHERS_RESULT = re.compile(
 """A possessive right before the test's name: "his B12 is fine"."""
 _OWN_RESULT_SAID = re.compile(
     r"(?<![a-z])(?:my\s+(?:own\s+)?(?:b\s*-?12|folate|levels?|results?|bloods?|blood\s+tests?)|"
-    r"i'?m|i\s+am)(?![a-z0-9])"
+    r"mine)(?![a-z0-9])"
 )
 
 
@@ -1466,13 +1466,42 @@ _NOT_NORMAL_BY_NUMBER = re.compile(
 
 
 _FOLATE_NOT_NORMAL_BY_NUMBER = re.compile(
-    r"(?<![a-z])(?:folic|folate\s+(?:tablets?|supplements?|pills?)|supplements?|multivit\w*|"
-    r"pregnacare|red\s+(?:blood\s+)?cell\s+folate|rbc\s+folate|rcf)(?![a-z])"
+    r"(?<![a-z])(?:folic|folinic|\w*folate\s+(?:tablets?|supplements?|pills?)|methyl\s*folate|"
+    r"fa|supplements?|multivit\w*|pregnancy\s+vitamins?|b\s*-?9|b\s+complex|pregnacare|"
+    r"seven\s+seas|(?:red\s+(?:blood\s+)?cell|rbc|erythrocyte|whole\s+blood)\s+folate|rcf)"
+    r"(?![a-z])"
 )
-"""Session 12: a folate number taken on folic acid or a supplement reflects the treatment, and a
-red cell folate has other ranges: neither is classed normal by the serum cut-off."""
-_NEVER = re.compile(r"(?!)")
+"""Session 12 (review 12, finding 4): a folate number taken on folic acid, a supplement or any
+treatment reflects the treatment, and a red cell or whole blood folate has other ranges:
+neither is classed normal by the serum cut-off."""
 _NOT_NORMAL_BY_NUMBER_OF = {"b12": _NOT_NORMAL_BY_NUMBER, "folate": _FOLATE_NOT_NORMAL_BY_NUMBER}
+_SAID_NOT_NORMAL = re.compile(
+    r"(?<![a-z])(?:low|lo|borderline|flag\w*|deficien\w*|below|under|insufficien\w*|marked|"
+    r"abnormal|not\s+(?:normal|great|good|right)|reduced|decreased|treatment|treated|tablets?|"
+    r"replacement|since\s+starting|after\s+starting)(?![a-z])"
+)
+"""Words said of the result that leave its number unclassed by the normal band: "folate 6.1
+ug/L, flagged as low", "they said borderline", "after 4 months of treatment" (review 12,
+findings 3 and 4; laboratories' lower limits vary from 3 to 7 µg/L)."""
+_FLAG_AFTER = re.compile(r"\s*[\[(]?\s*(?:l|lo|low|\*)(?![a-z])")
+_OTHER_TEST = re.compile(
+    r"(?<![a-z0-9])(?:b\s*-?12|cobalamin|folate|folic|hb|hgb|ha?emoglobin|plt|platelets?|mcv|"
+    r"ferritin|wcc|wbc|tsh|iron|mma|crp)(?![a-z0-9])"
+)
+
+
+_SENTENCE_STOP = re.compile(r"[.;!?\n]")
+
+
+def _said_of_result(norm: str, start: int, end: int) -> str:
+    """The words said of the result at ``[start, end)``.
+
+    Up to the next test named or the end of the sentence.
+    """
+    sentence = _SENTENCE_STOP.search(norm, end)
+    stop = sentence.start() if sentence else len(norm)
+    other = _OTHER_TEST.search(norm, end, stop)
+    return norm[start : other.start() if other else stop]
 
 _TENSE_ONLY = re.compile(r"(?<![a-z])(?:was|were)(?![a-z])")
 
@@ -1514,7 +1543,11 @@ def _cutoff_status(norm: str, kind: str) -> tuple[str, int, int] | None:
     band = cutoff.band(hit.value, hit.unit) if cutoff is not None and hit is not None else None
     if band is None or hit is None or _past_value(norm, hit):
         return None
-    if band != "low" and _NOT_NORMAL_BY_NUMBER_OF.get(kind, _NEVER).search(norm):
+    not_normal = _NOT_NORMAL_BY_NUMBER_OF.get(kind)
+    if band != "low" and not_normal is not None and not_normal.search(norm):
+        return None
+    said = _said_of_result(norm, hit.start, hit.end)
+    if band == "normal" and (_SAID_NOT_NORMAL.search(said) or _FLAG_AFTER.match(norm, hit.end)):
         return None
     return band, hit.start, hit.end
 
@@ -1908,9 +1941,18 @@ _TAKEN_OUT = re.compile(
 
 
 _NOT_BOWEL = re.compile(
-    r"\s*(?:long\s+|wide\s+|big\s+)?(?:lesion|polyp|tumou?r|mass|cyst|stone|ulcer|scar|wound|"
-    r"incision|cut|growth|lump|nodule)"
+    r"\s*(?:long|wide|big|tall|lesion|polyp|tumou?r|mass|cyst|stone|ulcer|scar|wound|incision|cut|"
+    r"growth|lump|nodule|from)(?![a-z])"
 )
+_OTHER_ORGAN = re.compile(
+    r"(?<![a-z])(?:large\s+bowel|colon|colectomy|hemicolectomy|caecum|cecum|rectum)(?![a-z])"
+)
+_NOT_A_RESECTION_BEFORE = re.compile(
+    r"(?<![a-z])(?:i'?m|i\s+am|height|tall|scar|incision|wound|weigh\w*|up\s+to)(?![a-z])"
+)
+_LENGTH_AFTER_PART = 60
+"""Characters from the named part to the length ("small bowel (terminal ileum), about 30cm");
+review 12, finding 9: a height, a scar or another organ's length is no resected ileum."""
 
 
 def _one_length_said(norm: str) -> dict[int, tuple[float, int, int]]:
@@ -1921,12 +1963,18 @@ def _one_length_said(norm: str) -> dict[int, tuple[float, int, int]]:
     """
     for sentence in _SENTENCE.finditer(norm):
         said = sentence.group()
-        if not (_SMALL_BOWEL_END.search(said) and _TAKEN_OUT.search(said)):
+        part = _SMALL_BOWEL_END.search(said)
+        if part is None or not _TAKEN_OUT.search(said) or _OTHER_ORGAN.search(said):
             continue
         found = list(re.finditer(rf"(?<![\d.]){_CM}", said))
-        if len(found) == 1 and not _NOT_BOWEL.match(said, found[0].end()):
-            m, at = found[0], sentence.start()
-            return {at + m.start("num"): (_to_float(m["num"]), at + m.start(), at + m.end())}
+        if len(found) != 1:
+            continue
+        m, at = found[0], sentence.start()
+        if not 0 <= m.start() - part.end() <= _LENGTH_AFTER_PART or _NOT_BOWEL.match(said, m.end()):
+            continue
+        if _NOT_A_RESECTION_BEFORE.search(said[max(0, m.start() - 20) : m.start()]):
+            continue
+        return {at + m.start("num"): (_to_float(m["num"]), at + m.start(), at + m.end())}
     return {}
 
 

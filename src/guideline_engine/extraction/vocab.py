@@ -874,9 +874,31 @@ def read_vocab_text(name: str) -> str:
     return resources.files(VOCAB_PACKAGE).joinpath(name).read_text(encoding="utf-8")
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping.
+
+    PyYAML keeps the last of two equal keys, so a second ``patterns:`` in a red flag silently
+    dropped the first one's patterns (session 12); vocabulary files are loaded with this.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key given twice: {', '.join(repeated)}", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_vocab_yaml(text: str) -> object:
+    """Parse vocabulary YAML, refusing a key given twice in one mapping."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)
+
+
 def _load_yaml(name: str) -> object:
     try:
-        return yaml.safe_load(read_vocab_text(name))
+        return load_vocab_yaml(read_vocab_text(name))
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{name}: not valid YAML: {exc}") from exc
 

@@ -34,7 +34,7 @@ import yaml
 
 from guideline_engine.extraction.context import TextContext
 from guideline_engine.extraction.text import PhraseHit
-from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
+from guideline_engine.extraction.vocab import VocabularyError, load_vocab_yaml, read_vocab_text
 from guideline_engine.triage.cues import Word, words
 
 CONTEXT_FILE = "triage_context.yml"
@@ -191,7 +191,7 @@ def parse_triage_context(data: object) -> TriageContext:
 def load_triage_context() -> TriageContext:
     """The validated triage context rules (read once per process)."""
     try:
-        data = yaml.safe_load(read_vocab_text(CONTEXT_FILE))
+        data = load_vocab_yaml(read_vocab_text(CONTEXT_FILE))
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{CONTEXT_FILE}: not valid YAML: {exc}") from exc
     return parse_triage_context(data)
@@ -245,6 +245,8 @@ _NEW_SUBJECTS = frozenset(
 )
 
 
+_OWNERS = frozenset({"my", "his", "her", "their"})
+"""After "and", a possessive starts another thing's statement ("... last year and my vision")."""
 _TAKEN_BACK = frozenset({"but", "except"})
 _WITHIN_A_DAY = frozenset({"yesterday", "last night"})
 _FREQUENCY_TAILS = frozenset({("and", "then"), ("and", "again")})
@@ -418,20 +420,24 @@ class MessageMarkers:
         # the joiner may lead a short item ("or problem with breathing", session 12)
         return bool(between) and any(k in _LIST_JOINERS for k in between[-3:])
 
-    def comma_list_between(self, a: int, b: int, end: int) -> bool:
-        """Whether ``[a, b)`` is a comma list of short items ending in "or" / "nor" in one clause.
+    def denied_list_item(self, a: int, b: int, end: int) -> bool:
+        """Whether ``[b, end)`` is an item of a comma list of short items that starts at ``a``.
 
         "denies palpitations, dizziness or chest pain": the denial governs the last item too
         (session 11, triage20_dev), though the commas make separate segments; so it does an
-        item before the "or" ("no fever, chest pain or breathlessness", session 12), the
-        mention ending at ``end``.
+        item just before the "or" ("no fever, chest pain or breathlessness", session 12). The
+        "or" must join the mention's own item ("tingling or chest pain", "chest pain or ..."):
+        one inside an earlier item ("no fever or cough, chest pain since 2am") makes no list,
+        and an item that says now or today ("collapsed or passed out twice today") is no item
+        of a denial (review 12, finding 1).
         """
         between = [w for w in self.words if a <= w.start < b]
-        if not between or len({w.clause for w in between}) > 1:
+        if not between or len({w.clause for w in between}) > 1 or self.said_now(b):
             return False
+        own = [w.key for w in self.words if w.segment == self.segment_of(b) and w.start < b]
         after = next((w for w in self.words if w.start >= end), None)
         joined_after = after is not None and after.key in _LIST_JOINERS
-        if not (self.list_between(a, b) or joined_after):
+        if not (any(k in _LIST_JOINERS for k in own[-3:]) or joined_after):
             return False
         sizes: dict[int, int] = {}
         for w in between:
@@ -513,6 +519,7 @@ class MessageMarkers:
                 and min(self._distance(m, a, b) for a, b in own) <= TIME_REACH
                 and not self._compared(end, m)
                 and (before is None or m.start < before)
+                and not (name != present and self._other_event_before(m, start))
                 for seg in segments
                 for m in self._in_segment(name, seg)
             )
@@ -561,6 +568,17 @@ class MessageMarkers:
             w.key in _TIME_FILLERS or any(m.start <= w.start < m.end for m in marks)
             for w in seg_words
         )
+
+    def _other_event_before(self, marker: _Marker, start: int) -> bool:
+        """Whether a past marker before the mention dates another event.
+
+        "had surgery last year and my vision has faded" (session 12): "and" with a possessive
+        lies between them.
+        """
+        if marker.end > start:
+            return False
+        between = [w.key for w in self.words if marker.end <= w.start < start]
+        return any(k == "and" and nxt in _OWNERS for k, nxt in pairwise(between))
 
     def _compared(self, end: int, marker: _Marker) -> bool:
         """Whether a comparison word comes before a time marker in the marker's clause.
@@ -798,12 +816,15 @@ class MessageMarkers:
         return bool(dated) and any(not self._in_segment("other_person", m.segment) for m in later)
 
 
-def _denies_a_list(ctx: TextContext, markers: MessageMarkers, trig: PhraseHit) -> bool:
+def _denies_a_list(
+    ctx: TextContext, markers: MessageMarkers, trig: PhraseHit, mention: int
+) -> bool:
     """A denial that governs a whole comma list ("denies X, Y or Z").
 
-    A checklist's denial does; so does a plain "no" whose first item is itself a symptom
-    ("no numbness, tingling or chest pain", session 12), but not "no let up, breathless or
-    chest tightness", whose first item is no finding (review 11b, finding 3).
+    A checklist's denial does; so does a plain "no" whose first item and the mention are
+    themselves symptoms ("no numbness, tingling or chest pain", session 12), but not "no let
+    up, breathless or chest tightness", whose first item is no finding (review 11b, finding
+    3), nor "no fever, cant breathe or talk", whose item is a statement (review 12, finding 1).
     """
     said = markers.text[trig.start : trig.end].lower()
     if said.startswith(_CHECKLIST_DENIALS):
@@ -811,10 +832,11 @@ def _denies_a_list(ctx: TextContext, markers: MessageMarkers, trig: PhraseHit) -
     if said not in _LIST_DENIALS:
         return False
     first = next((w for w in markers.words if w.start >= trig.end), None)
-    if first is None:
-        return False
     spans = [(c.start, c.end) for c in ctx.concepts if c.group == "symptom"]
-    return any(a <= first.start < b for a, b in [*spans, *markers.symptom_words()])
+    spans += markers.symptom_words()
+    return first is not None and all(
+        any(a <= at < b for a, b in spans) for at in (first.start, mention)
+    )
 
 
 def _negated_close_by(
@@ -847,7 +869,7 @@ def _negated_close_by(
         if not outside(trig.start, trig.end):
             continue
         same = markers.segment_of(trig.start) == segment
-        across = _denies_a_list(ctx, markers, trig) and markers.comma_list_between(
+        across = _denies_a_list(ctx, markers, trig, start) and markers.denied_list_item(
             trig.end, start, end
         )
         if trig.end <= start and (same or across):

@@ -134,7 +134,20 @@ def _conditions_hold(conditions: tuple[tuple[str, str], ...], extraction: Extrac
     return all(facts.get(key) == value for key, value in conditions)
 
 
+_WRITER_ITSELF = frozenset({"i", "im", "i'm", "ive", "i've", "me", "mine", "myself"})
+"""First-person words that name the writer, not only what is theirs ("my friend's baby")."""
 _NOW_WORDS = frozenset({"now", "currently", "at the moment", "right now", "these days", "today"})
+
+
+def _someone_elses(markers: MessageMarkers, start: int) -> bool:
+    """A word in a clause about someone else in which the writer is not named.
+
+    "my friend's baby ... B12 deficiency"; not "my mum and I both have PA" (review 12, 11).
+    """
+    clause = markers.clause_of(start)
+    found = markers.in_clause("first_person", clause)
+    writer = (markers.text[m.start : m.end].lower() for m in found)
+    return markers.other_person(start) and not any(w in _WRITER_ITSELF for w in writer)
 
 
 def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
@@ -142,7 +155,9 @@ def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
     read = (extraction.b12_status, extraction.folate_status)
     # a low word in a clause about someone else ("my friend's baby ... B12 deficiency") does not
     # unsettle the writer's own normal levels (session 12, triage22_dev)
-    unsettled = [m for m in markers.found["levels_unsettled"] if not markers.other_person(m.start)]
+    unsettled = [
+        m for m in markers.found["levels_unsettled"] if not _someone_elses(markers, m.start)
+    ]
     if any(status not in (None, "normal") for status in read) or unsettled:
         return False
     # A value that could not be used, or a haemoglobin, leaves the question open (review 10 H4);
@@ -257,7 +272,6 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     candidates = _candidates(compiled, text, norm, extraction)
     hits: dict[str, RedFlagHit] = {}
     mentioned = False
-    markers: MessageMarkers | None = None
     # Tight evidence for a red flag dated to the long past or resolved decides: a longer
     # match from the same start (a "~msg" cue running on past "that was years ago") does
     # not overrule it, nor does another match sharing its words ("went blind" beside "blind
@@ -266,12 +280,12 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     recent = False  # an emergency or urgent red flag dated to the recent past (HAZ-086)
     # The trained signal comes last: it is a safety net under the curated ones.
     ordered = sorted(candidates, key=lambda c: (c[3] == "model", c[1], c[2]))
-    first_markers = MessageMarkers(text) if ordered else None
-    past = _past_spans(compiled, ordered, ctx, first_markers, extraction)
+    markers: MessageMarkers | None = MessageMarkers(text) if ordered else None
+    past = _past_spans(compiled, ordered, ctx, markers, extraction)
     for rid, start, end, signal, parts in ordered:
         if (rid, start) in decided:
             continue
-        if first_markers and _shares_words(past.get(rid, ()), start, end, first_markers):
+        if markers and _shares_words(past.get(rid, ()), start, end, markers):
             continue
         rule = compiled.by_id[rid]
         if rule.all_of and not _conditions_hold(rule.all_of, extraction):
@@ -343,16 +357,14 @@ def _shares_words(
 
     "went blind" beside "blind in one eye ... back in the 80s" overlaps the dated match in
     part; "face swelled" inside "a reaction to his jab ages ago, face swelled" lies in it. A
-    match inside one is still judged by its own words when its own segment says now ("my late
-    husband ... now I'm so confused"), and one that holds the dated evidence whole always is
-    (the "same start" rule above covers the ones that begin with it).
+    match is still judged by its own words when its own segment says now ("my late husband
+    ... now I'm so confused", "years ago I was on metformin, now my tingling has moved up"),
+    and one that holds the dated evidence whole always is (the "same start" rule above covers
+    the ones that begin with it).
     """
-    for a, b in spans:
-        if not (a < end and start < b) or (start <= a and b <= end):
-            continue
-        if not (a <= start and end <= b) or not markers.said_now(start):
-            return True
-    return False
+    if markers.said_now(start):  # "years ago i was on metformin, now my tingling" (review 12)
+        return False
+    return any(a < end and start < b and not (start <= a and b <= end) for a, b in spans)
 
 
 def _recently(rule: RedFlag, assertion: Assertion, within_a_day: bool) -> bool:

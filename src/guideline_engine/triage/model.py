@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from guideline_engine.classifier import TextClassifier, best, train
-from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
+from guideline_engine.extraction.vocab import VocabularyError, load_vocab_yaml, read_vocab_text
 from guideline_engine.triage.cues import Word, words
 from guideline_engine.triage.semantic import NONE, load_exemplars, negation_clauses
 
@@ -99,7 +99,7 @@ def load_training() -> TrainingSet:
     from guideline_engine.triage.rules import load_red_flags
 
     try:
-        data = yaml.safe_load(read_vocab_text(TRAINING_FILE))
+        data = load_vocab_yaml(read_vocab_text(TRAINING_FILE))
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{TRAINING_FILE}: not valid YAML: {exc}") from exc
     return parse_training(data, frozenset(r.id for r in load_red_flags()))

@@ -13,7 +13,12 @@ from typing import Any, Literal, cast
 import yaml
 
 from guideline_engine.extraction.text import phrase_regex
-from guideline_engine.extraction.vocab import VocabularyError, load_symptoms, read_vocab_text
+from guideline_engine.extraction.vocab import (
+    VocabularyError,
+    load_symptoms,
+    load_vocab_yaml,
+    read_vocab_text,
+)
 from guideline_engine.triage.cues import parse_cue, phrase_cue
 
 RED_FLAGS_FILE = "red_flags.yml"
@@ -418,7 +423,7 @@ def _settles(match: Mapping[str, Any], key: str, urgency: str, entry: str) -> bo
 def load_red_flags() -> tuple[RedFlag, ...]:
     """The validated red-flag rules (read once per process)."""
     try:
-        data = yaml.safe_load(read_vocab_text(RED_FLAGS_FILE))
+        data = load_vocab_yaml(read_vocab_text(RED_FLAGS_FILE))
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{RED_FLAGS_FILE}: not valid YAML: {exc}") from exc
     return parse_red_flags(data, frozenset(s.id for s in load_symptoms()))

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from guideline_engine.extraction.vocab import VocabularyError, read_vocab_text
+from guideline_engine.extraction.vocab import VocabularyError, load_vocab_yaml, read_vocab_text
 from guideline_engine.triage.cues import Word, words
 
 EXEMPLARS_FILE = "red_flag_exemplars.yml"
@@ -204,7 +204,7 @@ def load_exemplars() -> Exemplars:
     from guideline_engine.triage.rules import load_red_flags
 
     try:
-        data = yaml.safe_load(read_vocab_text(EXEMPLARS_FILE))
+        data = load_vocab_yaml(read_vocab_text(EXEMPLARS_FILE))
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{EXEMPLARS_FILE}: not valid YAML: {exc}") from exc
     return parse_exemplars(data, frozenset(r.id for r in load_red_flags()))

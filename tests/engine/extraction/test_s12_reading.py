@@ -77,3 +77,52 @@ def test_a_result_of_last_week_is_the_current_one() -> None:
 def test_a_question_in_the_next_clause_does_not_doubt_a_stated_deficiency() -> None:
     assert extract("pregnant with B12 deficiency, which tablets are safe?").b12_status == "low"
     assert extract("is it b12 deficiency?").b12_status is None
+
+
+# Review 12: what the first versions of this session's changes got wrong.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "b12 normal, folate 6.1 ug/L, flagged as low",
+        "folate 6.1 ug/L L, b12 normal",
+        "b12 normal, folate 6.1 ug/L, they said borderline",
+        "Folate 8.2 ug/L on FA 5mg od for 3 months, B12 400 ng/L",
+        "folate 9 ug/L after 4 months of treatment",
+        "I take methylfolate daily, folate 12 ug/L",
+        "erythrocyte folate 120 ug/L",
+    ],
+)
+def test_review_12_a_folate_number_said_or_taken_otherwise_is_not_normal(text: str) -> None:
+    assert extract(text).folate_status != "normal"
+
+
+@pytest.mark.parametrize(
+    ("text", "causes"),
+    [
+        ("No hx of gastrectomy, ileal resection. B12 120 ng/L", ()),
+        ("Nil PPI, metformin, colchicine. B12 95 ng/L", ()),
+        ("denies alcohol, metformin use", ()),
+        ("38M, no fixed abode, heavy drinker.", ("alcohol",)),
+        ("I drink less than 20 units a week", ()),
+        ("used to drink 60 units a week but stopped 10 years ago", ()),
+        ("alcohol 10-15 units/wk", ()),
+    ],
+)
+def test_review_12_denied_lists_and_units(text: str, causes: tuple[str, ...]) -> None:
+    assert tuple(sorted(extract(text).causes)) == causes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They removed part of my small bowel last year, I'm 160cm and weigh 50kg",
+        "they removed 20cm of my large bowel, the ileum was fine",
+        "they cut out part of my ileum, the scar is about 10cm long",
+    ],
+)
+def test_review_12_a_height_scar_or_other_organ_is_no_resected_length(text: str) -> None:
+    assert extract(text).ileal_resection_cm is None
+
+
+def test_review_12_a_carers_stated_result_is_kept() -> None:
+    assert extract("my husband's B12 is low, I'm not sure what he should take").b12_status == "low"

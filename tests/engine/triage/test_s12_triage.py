@@ -103,3 +103,46 @@ def test_session_12_neighbours_keep_their_urgency(text: str, urgency: str) -> No
 )
 def test_session_12_second_batch(text: str, urgency: str | None) -> None:
     assert _urgency(text) == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # a past time word of another event before "and my ..." does not date the complaint
+        ("had my gallbladder out last year and my eyesight has gone blurry", "urgent"),
+        # the time of what the writer could do before is no time of the complaint
+        ("up the road I have to catch my breath now, could do that easily in june", "urgent"),
+        # ... while a resolved event stays resolved
+        ("my dad had a stroke in 2015 and his speech was slurred for a while, he's fine now", None),
+        ("in 2019 I collapsed and my heart was racing, all sorted since", None),
+    ],
+)
+def test_session_12_time_of_another_event(text: str, urgency: str | None) -> None:
+    assert _urgency(text) == urgency
+
+
+# Review 12: what the first versions of this session's changes got wrong.
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # an "or" inside an earlier item, or an item that is a statement, makes no denied list
+        ("no fever or cough, chest pain since 2am and it's spreading to my arm", "emergency"),
+        ("no fever, cant breathe or talk properly", "emergency"),
+        ("no dizziness, collapsed or passed out twice today", "emergency"),
+        ("no headache or fever, suddenly cant walk since this morning", "emergency"),
+        ("No vomiting or diarrhoea, black tarry poo since yesterday", "urgent"),
+        # a match that starts in an old sentence does not hide a current one said now
+        ("years ago i was on metformin, now my tingling has moved up past my ankles", "urgent"),
+        # words of today are not dropped by "im good now", nor ongoing since last christmas
+        ("blood in my poo this morning, im good now", "urgent"),
+        ("I've had black poo since last xmas", "urgent"),
+        # the writer's own pregnancy and family history beside someone else's
+        ("pregnant, my B12 is normal, my sister's folate was low so mine is too", "urgent"),
+        # "came round" for tea, "GCS 15" at the start of a note, moving up to Scotland
+        ("my mum came round for tea and was confused about her tablets", None),
+        ("GCS 15, 3 days hx of paraesthesia in feet, B12 110", None),
+        ("tingling in my feet ever since we moved up to Scotland", None),
+    ],
+)
+def test_review_12_findings(text: str, urgency: str | None) -> None:
+    assert _urgency(text) == urgency
