@@ -142,6 +142,9 @@ def test_session_12_time_of_another_event(text: str, urgency: str | None) -> Non
         ("my mum came round for tea and was confused about her tablets", None),
         ("GCS 15, 3 days hx of paraesthesia in feet, B12 110", None),
         ("tingling in my feet ever since we moved up to Scotland", None),
+        # found by review 12, present before: speech lost for a while today may be a TIA
+        ("my dad couldnt speak properly for 20 min this morning, now he is fine", "emergency"),
+        ("couldn't speak properly for 20 minutes back in 2015, had tests, fine since", None),
     ],
 )
 def test_review_12_findings(text: str, urgency: str | None) -> None:
