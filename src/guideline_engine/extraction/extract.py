@@ -170,7 +170,6 @@ _ALCOHOL_SHORTHAND = re.compile(
     + r"(?:alcohol|etoh)(?:\s+(?:excess|related|xs|history)|\s*\+{2,3})?"
     + _CLAUSE_END
 )
-
 """The same for alcohol, also right after a clinician's "64M" ("B12 90, 64M alcohol", "F 59,
 alcohol, Hb 88"): the alcohol cause (session 11, first_messages7_dev). Not "alcohol?" nor a
 clause that says more ("no alcohol", "alcohol ok?")."""
@@ -190,7 +189,7 @@ _POLITE_HEDGE = re.compile(r"[^.?!\n]{0,40}?(?<![a-z])(?:if|where|when)\s+possib
 """A preference hedged politely ("keen on oral rather than IM if possible", session 12)."""
 
 
-def _clause_of(norm: str, m: re.Match[str]) -> str:
+def _sentence_of(norm: str, m: re.Match[str]) -> str:
     """The sentence around a match."""
     start = max(norm.rfind(c, 0, m.start()) for c in ".;\n") + 1
     stops = [i for i in (norm.find(c, m.end()) for c in ".;\n") if i >= 0]
@@ -201,7 +200,7 @@ def _drinks_above_low_risk(norm: str) -> bool:
     """The alcohol shorthand, or a weekly number of units above the low-risk guideline."""
     heavy = any(
         int(m["units"]) > _LOW_RISK_UNITS_A_WEEK
-        and not _NOT_DRINKING_NOW.search(_clause_of(norm, m))
+        and not _NOT_DRINKING_NOW.search(_sentence_of(norm, m))
         for m in _ALCOHOL_UNITS.finditer(norm)
     )
     return heavy or bool(_ALCOHOL_SHORTHAND.search(norm))

@@ -1384,6 +1384,7 @@ def _someone_elses(norm: str, start: int, before: re.Pattern[str]) -> bool:
         return False
     return any(not (m.start() <= start < m.end()) for m in _OWN_RESULT_SAID.finditer(norm))
 
+
 # "folate deficiency", "folate-deficient", "deficient in folate", "B12 def": a stated low result
 _DEFICIENT = {
     kind: re.compile(
@@ -1488,8 +1489,6 @@ _OTHER_TEST = re.compile(
     r"(?<![a-z0-9])(?:b\s*-?12|cobalamin|folate|folic|hb|hgb|ha?emoglobin|plt|platelets?|mcv|"
     r"ferritin|wcc|wbc|tsh|iron|mma|crp)(?![a-z0-9])"
 )
-
-
 _SENTENCE_STOP = re.compile(r"[.;!?\n]")
 
 
@@ -1502,6 +1501,7 @@ def _said_of_result(norm: str, start: int, end: int) -> str:
     stop = sentence.start() if sentence else len(norm)
     other = _OTHER_TEST.search(norm, end, stop)
     return norm[start : other.start() if other else stop]
+
 
 _TENSE_ONLY = re.compile(r"(?<![a-z])(?:was|were)(?![a-z])")
 
@@ -1938,8 +1938,6 @@ _SMALL_BOWEL_END = re.compile(
 _TAKEN_OUT = re.compile(
     r"(?<![a-z])(?:took\s+out|taken\s+out|take\s+out|cut\s+out|removed|resect\w*)(?![a-z])"
 )
-
-
 _NOT_BOWEL = re.compile(
     r"\s*(?:long|wide|big|tall|lesion|polyp|tumou?r|mass|cyst|stone|ulcer|scar|wound|incision|cut|"
     r"growth|lump|nodule|from)(?![a-z])"

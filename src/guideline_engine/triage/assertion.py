@@ -434,23 +434,24 @@ class MessageMarkers:
         between = [w for w in self.words if a <= w.start < b]
         if not between or len({w.clause for w in between}) > 1 or self.said_now(b):
             return False
-        own = [w.key for w in self.words if w.segment == self.segment_of(b) and w.start < b]
+        segment = self.segment_of(b)
+        own_start = next(w.start for w in self.words if w.segment == segment)
         after = next((w for w in self.words if w.start >= end), None)
         joined_after = after is not None and after.key in _LIST_JOINERS
-        if not (any(k in _LIST_JOINERS for k in own[-3:]) or joined_after):
+        if not (self.list_between(own_start, b) or joined_after):
             return False
         sizes: dict[int, int] = {}
         for w in between:
             sizes[w.segment] = sizes.get(w.segment, 0) + 1
         return max(sizes.values()) <= LIST_ITEM_WORDS
 
-    def new_subject_between(self, a: int, b: int) -> bool:
-        """Whether "and" plus a new subject in ``[a, b)`` ends a negation's scope.
+    def new_subject_between(self, a: int, b: int, subjects: frozenset[str] = _NEW_SUBJECTS) -> bool:
+        """Whether "and" plus a new subject (one of ``subjects``) lies in ``[a, b)``.
 
         "no fever and my chest hurts": the second statement is not negated.
         """
         between = [w.key for w in self.words if a <= w.start < b]
-        return any(k == "and" and nxt in _NEW_SUBJECTS for k, nxt in pairwise(between))
+        return any(k == "and" and nxt in subjects for k, nxt in pairwise(between))
 
     def words_between(self, a: int, b: int) -> int:
         """Number of words starting in ``[a, b)``."""
@@ -575,10 +576,7 @@ class MessageMarkers:
         "had surgery last year and my vision has faded" (session 12): "and" with a possessive
         lies between them.
         """
-        if marker.end > start:
-            return False
-        between = [w.key for w in self.words if marker.end <= w.start < start]
-        return any(k == "and" and nxt in _OWNERS for k, nxt in pairwise(between))
+        return marker.end <= start and self.new_subject_between(marker.end, start, _OWNERS)
 
     def _compared(self, end: int, marker: _Marker) -> bool:
         """Whether a comparison word comes before a time marker in the marker's clause.

@@ -139,7 +139,7 @@ _WRITER_ITSELF = frozenset({"i", "im", "i'm", "ive", "i've", "me", "mine", "myse
 _NOW_WORDS = frozenset({"now", "currently", "at the moment", "right now", "these days", "today"})
 
 
-def _someone_elses(markers: MessageMarkers, start: int) -> bool:
+def _said_of_someone_else(markers: MessageMarkers, start: int) -> bool:
     """A word in a clause about someone else in which the writer is not named.
 
     "my friend's baby ... B12 deficiency"; not "my mum and I both have PA" (review 12, 11).
@@ -156,7 +156,7 @@ def _levels_normal(markers: MessageMarkers, extraction: Extraction) -> bool:
     # a low word in a clause about someone else ("my friend's baby ... B12 deficiency") does not
     # unsettle the writer's own normal levels (session 12, triage22_dev)
     unsettled = [
-        m for m in markers.found["levels_unsettled"] if not _someone_elses(markers, m.start)
+        m for m in markers.found["levels_unsettled"] if not _said_of_someone_else(markers, m.start)
     ]
     if any(status not in (None, "normal") for status in read) or unsettled:
         return False
@@ -281,7 +281,8 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
     # The trained signal comes last: it is a safety net under the curated ones.
     ordered = sorted(candidates, key=lambda c: (c[3] == "model", c[1], c[2]))
     markers: MessageMarkers | None = MessageMarkers(text) if ordered else None
-    past = _past_spans(compiled, ordered, ctx, markers, extraction)
+    asserted: dict[tuple[int, int, tuple[tuple[int, int], ...]], Assertion] = {}
+    past = _past_spans(compiled, ordered, ctx, markers, extraction, asserted)
     for rid, start, end, signal, parts in ordered:
         if (rid, start) in decided:
             continue
@@ -296,7 +297,9 @@ def _hits(compiled: _Compiled, text: str, extraction: Extraction) -> tuple[list[
         if signal in _CLAUSE_SIGNALS:
             assertion = _whole_clause(text, ctx, markers, start, end)
         else:
-            assertion = assert_mention(ctx, markers, start, end, parts)
+            assertion = asserted.get((start, end, parts)) or assert_mention(
+                ctx, markers, start, end, parts
+            )
         if assertion.time is Time.PAST:
             decided.add((rid, start))
         # A denial ("no chest pain") is not a symptom to assess (HAZ-039).
@@ -332,18 +335,23 @@ def _past_spans(
     ctx: TextContext,
     markers: MessageMarkers | None,
     extraction: Extraction,
+    asserted: dict[tuple[int, int, tuple[tuple[int, int], ...]], Assertion],
 ) -> dict[str, list[tuple[int, int]]]:
-    """Per red flag with several cue matches, the spans of those dated to the long past."""
+    """Per red flag with several cue matches, the spans of those dated to the long past.
+
+    Each assertion made is kept in ``asserted`` (by span and parts) for the caller to reuse.
+    """
     cues = [c for c in candidates if c[3] == "cue"]
     several = {rid for rid in {c[0] for c in cues} if sum(c[0] == rid for c in cues) > 1}
     spans: dict[str, list[tuple[int, int]]] = {}
+    if markers is None:
+        return spans
     for rid, start, end, _signal, parts in cues:
         rule = compiled.by_id[rid]
-        if markers is None or rid not in several:
-            continue
-        if rule.all_of and not _conditions_hold(rule.all_of, extraction):
+        if rid not in several or (rule.all_of and not _conditions_hold(rule.all_of, extraction)):
             continue
         assertion = assert_mention(ctx, markers, start, end, parts)
+        asserted[(start, end, parts)] = assertion
         # over by now but of today ("went dark at lunch, fine now") is no long-past evidence
         if assertion.time is Time.PAST and assertion.passed is not Time.CURRENT:
             spans.setdefault(rid, []).append((start, end))

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from guideline_engine.triage import assess
-
-
-def _urgency(text: str) -> str | None:
-    result = assess(text)
-    return result.urgency.value if result.urgency else None
+from tests.engine.triage.urgency import urgency_of
 
 
 @pytest.mark.parametrize(
@@ -39,7 +34,7 @@ def _urgency(text: str) -> str | None:
     ],
 )
 def test_session_11_wordings_escalate(text: str, urgency: str) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -58,7 +53,7 @@ def test_session_11_wordings_escalate(text: str, urgency: str) -> None:
     ],
 )
 def test_session_11_neighbours_stay_routine(text: str) -> None:
-    assert _urgency(text) not in ("urgent", "emergency")
+    assert urgency_of(text) not in ("urgent", "emergency")
 
 
 # HAZ-196: triage20_dev. A time word of another event (in brackets, or before "and my ...")
@@ -91,7 +86,7 @@ def test_session_11_neighbours_stay_routine(text: str) -> None:
     ],
 )
 def test_triage20_wordings_escalate(text: str, urgency: str) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -104,14 +99,14 @@ def test_triage20_wordings_escalate(text: str, urgency: str) -> None:
     ],
 )
 def test_triage20_neighbours_stay_routine(text: str) -> None:
-    assert _urgency(text) not in ("urgent", "emergency")
+    assert urgency_of(text) not in ("urgent", "emergency")
 
 
 @pytest.mark.parametrize(
     "text", ["wet purpura on her legs since this morning", "new petechiae, plt 12"]
 )
 def test_blood_spots_in_clinicians_words_are_urgent(text: str) -> None:
-    assert _urgency(text) in ("urgent", "emergency")
+    assert urgency_of(text) in ("urgent", "emergency")
 
 
 @pytest.mark.parametrize(
@@ -122,7 +117,7 @@ def test_blood_spots_in_clinicians_words_are_urgent(text: str) -> None:
     ],
 )
 def test_review_11_over_triage_stays_routine(text: str) -> None:
-    assert _urgency(text) != "emergency"
+    assert urgency_of(text) != "emergency"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +130,7 @@ def test_review_11_over_triage_stays_routine(text: str) -> None:
     ],
 )
 def test_a_denial_reaches_across_a_comma_list_ending_in_or(text: str, urgency: str | None) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 # Review 11b: what the first versions of this session's changes got wrong.
@@ -151,7 +146,7 @@ def test_a_denial_reaches_across_a_comma_list_ending_in_or(text: str, urgency: s
     ],
 )
 def test_review_11b_current_emergencies_stay_emergencies(text: str) -> None:
-    assert _urgency(text) == "emergency"
+    assert urgency_of(text) == "emergency"
 
 
 @pytest.mark.parametrize(
@@ -166,8 +161,8 @@ def test_review_11b_current_emergencies_stay_emergencies(text: str) -> None:
     ],
 )
 def test_review_11b_ordinary_messages_stay_below_emergency(text: str) -> None:
-    assert _urgency(text) not in ("urgent", "emergency")
+    assert urgency_of(text) not in ("urgent", "emergency")
 
 
 def test_palpitations_for_years_that_now_will_not_stop_are_urgent() -> None:
-    assert _urgency("I've had palpitations for years and now they won't stop") == "urgent"
+    assert urgency_of("I've had palpitations for years and now they won't stop") == "urgent"

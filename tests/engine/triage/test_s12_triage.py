@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from guideline_engine.triage import assess
-
-
-def _urgency(text: str) -> str | None:
-    result = assess(text)
-    return result.urgency.value if result.urgency else None
+from tests.engine.triage.urgency import urgency_of
 
 
 @pytest.mark.parametrize(
@@ -45,7 +40,7 @@ def _urgency(text: str) -> str | None:
     ],
 )
 def test_session_12_red_flags_escalate(text: str, urgency: str) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -65,7 +60,7 @@ def test_session_12_red_flags_escalate(text: str, urgency: str) -> None:
     ],
 )
 def test_session_12_near_misses_stay_routine(text: str) -> None:
-    assert _urgency(text) in (None, "routine")
+    assert urgency_of(text) in (None, "routine")
 
 
 @pytest.mark.parametrize(
@@ -85,7 +80,7 @@ def test_session_12_near_misses_stay_routine(text: str) -> None:
     ],
 )
 def test_session_12_neighbours_keep_their_urgency(text: str, urgency: str) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -102,7 +97,7 @@ def test_session_12_neighbours_keep_their_urgency(text: str, urgency: str) -> No
     ],
 )
 def test_session_12_second_batch(text: str, urgency: str | None) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -118,7 +113,7 @@ def test_session_12_second_batch(text: str, urgency: str | None) -> None:
     ],
 )
 def test_session_12_time_of_another_event(text: str, urgency: str | None) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 # Review 12: what the first versions of this session's changes got wrong.
@@ -148,4 +143,4 @@ def test_session_12_time_of_another_event(text: str, urgency: str | None) -> Non
     ],
 )
 def test_review_12_findings(text: str, urgency: str | None) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency

@@ -8,12 +8,7 @@ unwell toddler (HAZ-081).
 
 import pytest
 
-from guideline_engine.triage import assess
-
-
-def _urgency(text: str) -> str | None:
-    result = assess(text)
-    return None if result.urgency is None else result.urgency.value
+from tests.engine.triage.urgency import urgency_of
 
 
 @pytest.mark.parametrize(
@@ -58,7 +53,7 @@ def _urgency(text: str) -> str | None:
     ],
 )
 def test_escalates(text: str, urgency: str) -> None:
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -89,16 +84,16 @@ def test_escalates(text: str, urgency: str) -> None:
     ],
 )
 def test_does_not_escalate(text: str) -> None:
-    assert _urgency(text) in (None, "routine")
+    assert urgency_of(text) in (None, "routine")
 
 
 def test_a_fronted_recent_time_does_not_drop_an_emergency() -> None:
     # Only the long past dates a clause from a fronted segment (review, session 8, finding 3).
-    assert _urgency("Yesterday, I collapsed in the kitchen") in ("urgent", "emergency")
+    assert urgency_of("Yesterday, I collapsed in the kitchen") in ("urgent", "emergency")
 
 
 def test_a_fronted_segment_that_is_not_only_a_time_does_not_date_the_rest() -> None:
-    assert _urgency("Two years ago, during my pregnancy, I was dizzy and now I fainted") == (
+    assert urgency_of("Two years ago, during my pregnancy, I was dizzy and now I fainted") == (
         "emergency"
     )
 
@@ -119,7 +114,7 @@ def test_a_fronted_segment_that_is_not_only_a_time_does_not_date_the_rest() -> N
 )
 def test_a_recent_emergency_is_never_dropped(text: str, urgency: str) -> None:
     """Independent review, session 8 (finding 3; HAZ-086)."""
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
 
 
 @pytest.mark.parametrize(
@@ -136,7 +131,7 @@ def test_a_recent_emergency_is_never_dropped(text: str, urgency: str) -> None:
 )
 def test_review_over_triage_stays_routine(text: str) -> None:
     """Independent review, session 8 (findings 7 and 8)."""
-    assert _urgency(text) in (None, "routine")
+    assert urgency_of(text) in (None, "routine")
 
 
 @pytest.mark.parametrize(
@@ -154,4 +149,4 @@ def test_someone_elses_red_flag_of_the_last_day_is_not_dropped(
     text: str, urgency: str | None
 ) -> None:
     """HAZ-086: the review's "my baby was floppy last night" (finding 3, someone else's)."""
-    assert _urgency(text) == urgency
+    assert urgency_of(text) == urgency
